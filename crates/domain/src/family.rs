@@ -1,0 +1,274 @@
+//! The family file (家庭档案) and its members (一人一档), with the status lifecycle kept as
+//! an append-only history (动态管理: changes are recorded, never overwritten).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::id_number::IdNumber;
+use crate::region::RegionCode;
+
+/// Where a family is in the programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum FamilyStatus {
+    /// Filed by a grassroots worker, not yet checked (登记).
+    Registered,
+    /// Checked against the household register and certificates (审核).
+    Verified,
+    /// Receiving allowances and services.
+    Active,
+    /// Temporarily paused (e.g. whereabouts unknown, under review).
+    Suspended,
+    /// Household registration moved out of the city.
+    MovedOut,
+    /// No longer served (both parents deceased, later child, no longer eligible).
+    Closed,
+}
+
+impl FamilyStatus {
+    pub const ALL: [FamilyStatus; 6] = [
+        FamilyStatus::Registered,
+        FamilyStatus::Verified,
+        FamilyStatus::Active,
+        FamilyStatus::Suspended,
+        FamilyStatus::MovedOut,
+        FamilyStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FamilyStatus::Registered => "registered",
+            FamilyStatus::Verified => "verified",
+            FamilyStatus::Active => "active",
+            FamilyStatus::Suspended => "suspended",
+            FamilyStatus::MovedOut => "moved_out",
+            FamilyStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// The statuses reachable in one step. Closed is final; a family that moves back into
+    /// the city is re-registered and verified again.
+    pub fn next_allowed(self) -> &'static [FamilyStatus] {
+        use FamilyStatus::*;
+        match self {
+            Registered => &[Verified, Closed],
+            Verified => &[Active, Closed],
+            Active => &[Suspended, MovedOut, Closed],
+            Suspended => &[Active, MovedOut, Closed],
+            MovedOut => &[Registered, Closed],
+            Closed => &[],
+        }
+    }
+
+    pub fn can_become(self, to: FamilyStatus) -> bool {
+        self.next_allowed().contains(&to)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TransitionError {
+    #[error("a family that is {from} cannot become {to}; from {from} it can become: {allowed}")]
+    Illegal {
+        from: &'static str,
+        to: &'static str,
+        allowed: String,
+    },
+    #[error("a status change needs a reason")]
+    MissingReason,
+}
+
+/// One entry of the status history: who changed what, when and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub from: Option<FamilyStatus>,
+    pub to: FamilyStatus,
+    pub reason: String,
+    pub actor: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+/// Checks a transition and produces the history entry to append.
+pub fn change_status(
+    current: FamilyStatus,
+    to: FamilyStatus,
+    reason: &str,
+    actor: Uuid,
+    at: DateTime<Utc>,
+) -> Result<StatusChange, TransitionError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(TransitionError::MissingReason);
+    }
+    if !current.can_become(to) {
+        let allowed = current
+            .next_allowed()
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(TransitionError::Illegal {
+            from: current.as_str(),
+            to: to.as_str(),
+            allowed: if allowed.is_empty() { "nothing (final)".into() } else { allowed },
+        });
+    }
+    Ok(StatusChange {
+        from: Some(current),
+        to,
+        reason: reason.to_owned(),
+        actor,
+        at,
+    })
+}
+
+/// A member's place in the family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum MemberRole {
+    Father,
+    Mother,
+    /// 第三代: a child of the deceased only child, usually a minor.
+    Grandchild,
+    Other,
+}
+
+impl MemberRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberRole::Father => "father",
+            MemberRole::Mother => "mother",
+            MemberRole::Grandchild => "grandchild",
+            MemberRole::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Father, Self::Mother, Self::Grandchild, Self::Other]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+
+    pub fn is_parent(self) -> bool {
+        matches!(self, MemberRole::Father | MemberRole::Mother)
+    }
+}
+
+/// A person on file. The ID number and phone are sensitive: they live encrypted in the
+/// store and reach callers masked unless the policy grants more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub role: MemberRole,
+    pub name: String,
+    pub id_number: IdNumber,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// Household registration (户籍) region, a village or township code.
+    pub hukou_region: RegionCode,
+    /// `None` while alive.
+    pub deceased_on: Option<NaiveDate>,
+}
+
+impl Member {
+    pub fn is_alive(&self) -> bool {
+        self.deceased_on.is_none()
+    }
+}
+
+/// The family file itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Family {
+    pub id: Uuid,
+    /// Where the family is managed: a village or township code.
+    pub region: RegionCode,
+    pub status: FamilyStatus,
+    /// 《独生子女父母光荣证》 number; `None` if the couple never had one.
+    pub honour_certificate_no: Option<String>,
+    pub honour_certificate_date: Option<NaiveDate>,
+    /// Death date of the only child; `None` if not recorded.
+    pub child_death_date: Option<NaiveDate>,
+    /// A later birth or adoption (再生育或收养) ends eligibility; the date it happened.
+    pub later_child_date: Option<NaiveDate>,
+}
+
+/// Validates a phone number as clerks type it: 11-digit mobile or a landline with area code.
+pub fn normalize_phone(input: &str) -> Option<String> {
+    let digits: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .collect();
+    let ok = digits.bytes().all(|b| b.is_ascii_digit())
+        && ((digits.len() == 11 && digits.starts_with('1'))
+            || (digits.len() >= 10 && digits.len() <= 12 && digits.starts_with('0')));
+    ok.then_some(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use FamilyStatus::*;
+
+    fn at() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_700_000_000, 0).expect("ts")
+    }
+
+    #[test]
+    fn legal_transitions() {
+        for (from, to) in [
+            (Registered, Verified),
+            (Verified, Active),
+            (Active, Suspended),
+            (Suspended, Active),
+            (Active, MovedOut),
+            (MovedOut, Registered),
+            (Active, Closed),
+        ] {
+            let change = change_status(from, to, "checked", Uuid::nil(), at()).expect("legal");
+            assert_eq!(change.from, Some(from));
+            assert_eq!(change.to, to);
+        }
+    }
+
+    #[test]
+    fn illegal_transitions_are_refused_with_the_allowed_ones() {
+        let err = change_status(Registered, Active, "skip", Uuid::nil(), at()).expect_err("illegal");
+        assert_eq!(
+            err,
+            TransitionError::Illegal {
+                from: "registered",
+                to: "active",
+                allowed: "verified, closed".into()
+            }
+        );
+        assert!(change_status(Closed, Active, "reopen", Uuid::nil(), at()).is_err());
+        assert!(change_status(Active, Active, "same", Uuid::nil(), at()).is_err());
+        assert!(change_status(Active, Registered, "back", Uuid::nil(), at()).is_err());
+    }
+
+    #[test]
+    fn a_reason_is_required() {
+        assert_eq!(
+            change_status(Registered, Verified, "  ", Uuid::nil(), at()),
+            Err(TransitionError::MissingReason)
+        );
+    }
+
+    #[test]
+    fn status_round_trips_through_text() {
+        for s in FamilyStatus::ALL {
+            assert_eq!(FamilyStatus::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(normalize_phone("138 0000 1234").as_deref(), Some("13800001234"));
+        assert_eq!(normalize_phone("0374-1234567").as_deref(), Some("03741234567"));
+        assert_eq!(normalize_phone("12345"), None);
+        assert_eq!(normalize_phone("1380000123a"), None);
+    }
+}

@@ -1,0 +1,15 @@
+//! Nuanxin's schema migrations. One file per change, named
+//! `mYYYYMMDD_HHMMSS_<verb>_<noun>.rs`; a landed file is never edited.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_registry;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_create_registry::Migration)]
+    }
+}
