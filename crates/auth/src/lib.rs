@@ -1,1 +1,9 @@
-//! placeholder
+//! Tokens and secrets for Nuanxin: short-lived access JWTs (one pinned algorithm, key ids
+//! for rotation, every registered claim required), argon2id password hashes and opaque
+//! refresh tokens that are stored only as SHA-256 digests.
+
+mod jwt;
+mod secrets;
+
+pub use jwt::{AccessToken, AuthError, Claims, JwtKeys, TokenService, TokenSettings};
+pub use secrets::{hash_password, hash_refresh_token, new_refresh_token, verify_password, PasswordError};

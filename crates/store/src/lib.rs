@@ -1,1 +1,24 @@
-//! placeholder
+//! Nuanxin's persistence layer. Every repository function takes the caller's
+//! [`Principal`](nuanxin_domain::Principal) and ANDs the policy's slice into its SQL, so a
+//! row outside the caller's reach is never even loaded.
+
+mod access;
+mod db;
+pub mod demo;
+mod entity;
+mod error;
+mod families;
+mod records;
+mod regions;
+mod slice;
+mod staff;
+pub mod vault;
+
+pub use db::{Store, StoreConfig};
+pub use error::StoreError;
+pub use families::{FamilyFilter, MemberPatch, NewFamily, NewMember};
+pub use records::{
+    AccessLogEntry, EligibilitySnapshot, FamilyRecord, MemberRecord, Page, RequestMeta, Revealed, StatusHistoryEntry,
+};
+pub use staff::{NewStaffUser, RefreshOutcome, StaffUserRecord};
+pub use vault::{Vault, VaultError, VaultKeys};

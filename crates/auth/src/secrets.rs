@@ -1,0 +1,64 @@
+//! Passwords (argon2id, PHC strings) and refresh tokens (random, stored as SHA-256).
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum PasswordError {
+    #[error("a password needs at least 10 characters")]
+    TooShort,
+    #[error("password hashing failed")]
+    Hashing,
+}
+
+pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+    if password.chars().count() < 10 {
+        return Err(PasswordError::TooShort);
+    }
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|_| PasswordError::Hashing)
+}
+
+/// Constant-time check of a password against a stored PHC string.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    Argon2::default().verify_password(password.as_bytes(), phc).is_ok()
+}
+
+/// A new opaque refresh token (256 random bits).
+pub fn new_refresh_token() -> Result<String, PasswordError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| PasswordError::Hashing)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// What the database keeps of a refresh token. A fast hash is right here: the token is
+/// 256 random bits, not a guessable password.
+pub fn hash_refresh_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords() {
+        let h = hash_password("correct horse battery").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong horse battery", &h));
+        assert_eq!(hash_password("short"), Err(PasswordError::TooShort));
+    }
+
+    #[test]
+    fn refresh_tokens_are_random_and_hashed() {
+        let a = new_refresh_token().expect("token");
+        assert_ne!(a, new_refresh_token().expect("token"));
+        assert_eq!(hash_refresh_token(&a).len(), 64);
+    }
+}

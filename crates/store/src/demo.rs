@@ -1,0 +1,192 @@
+//! The demo city: Xuchang (许昌市, 411000) with its six real county-level divisions,
+//! synthetic townships and villages below them, and synthetic families whose ID numbers
+//! carry valid check characters. Deterministic for a given seed, so demos and benchmarks
+//! can be repeated.
+
+use std::collections::HashSet;
+
+use chrono::{Duration, NaiveDate, Utc};
+use nuanxin_domain::{FamilyStatus, IdNumber, MemberRole, Region, RegionCode, RegionLevel};
+use sea_orm::{EntityTrait, PaginatorTrait, Set, TransactionTrait};
+use uuid::Uuid;
+
+use crate::entity::{family as fam, family_status_history as hist, member as mem};
+use crate::error::StoreError;
+use crate::families::ValidMember;
+use crate::regions::demo_valid_from;
+use crate::Store;
+
+pub const CITY: (&str, &str) = ("411000", "许昌市");
+pub const COUNTIES: [(&str, &str); 6] = [
+    ("411002", "魏都区"),
+    ("411003", "建安区"),
+    ("411024", "鄢陵县"),
+    ("411025", "襄城县"),
+    ("411081", "禹州市"),
+    ("411082", "长葛市"),
+];
+pub const TOWNSHIPS_PER_COUNTY: u32 = 4;
+pub const VILLAGES_PER_TOWNSHIP: u32 = 5;
+
+/// The demo region tree: province, city, six counties, synthetic townships and villages.
+pub fn regions() -> Vec<Region> {
+    let from = demo_valid_from();
+    let mk = |code: String, name: String| Region {
+        code: RegionCode::parse(&code).expect("demo codes are valid"),
+        name,
+        valid_from: from,
+        valid_to: None,
+    };
+    let mut out = vec![mk("410000".into(), "河南省".into()), mk(CITY.0.into(), CITY.1.into())];
+    const TOWNSHIP_NAMES: [&str; 4] = ["城关镇", "东风街道", "南庄乡", "北湖镇"];
+    const VILLAGE_NAMES: [&str; 5] = ["东村", "西村", "南村", "北村", "中心社区"];
+    for (county, county_name) in COUNTIES {
+        out.push(mk(county.into(), county_name.into()));
+        for t in 1..=TOWNSHIPS_PER_COUNTY {
+            let tcode = format!("{county}{t:03}");
+            let tname = format!("{county_name}{}", TOWNSHIP_NAMES[(t - 1) as usize % TOWNSHIP_NAMES.len()]);
+            out.push(mk(tcode.clone(), tname.clone()));
+            for v in 1..=VILLAGES_PER_TOWNSHIP {
+                let vname = VILLAGE_NAMES[(v - 1) as usize % VILLAGE_NAMES.len()];
+                out.push(mk(format!("{tcode}{v:03}"), format!("{tname}{vname}")));
+            }
+        }
+    }
+    out
+}
+
+/// A small deterministic generator (xorshift64*): no external randomness for demo data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const SURNAMES: [&str; 16] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭"];
+const MALE: [&str; 10] = ["建国", "国强", "志明", "长青", "振华", "德胜", "文斌", "新民", "宝山", "海涛"];
+const FEMALE: [&str; 10] = ["秀英", "桂兰", "玉梅", "淑珍", "凤霞", "秀兰", "丽华", "春梅", "素芬", "红霞"];
+
+/// Seeds the demo region tree (idempotent).
+pub async fn seed_regions(store: &Store) -> Result<(), StoreError> {
+    store.upsert_regions(&regions()).await
+}
+
+/// Adds `count` synthetic families spread over the demo villages, in batches, unless the
+/// registry already has families. Returns how many were added.
+pub async fn seed_families(
+    store: &Store,
+    count: u64,
+    seed: u64,
+    mut progress: impl FnMut(u64),
+) -> Result<u64, StoreError> {
+    if fam::Entity::find().count(&store.db).await? > 0 {
+        return Ok(0);
+    }
+    let villages: Vec<RegionCode> = regions()
+        .into_iter()
+        .map(|r| r.code)
+        .filter(|c| c.level() == RegionLevel::Village)
+        .collect();
+    let mut rng = Rng(seed | 1);
+    let mut used_ids: HashSet<String> = HashSet::new();
+    let now = Utc::now();
+    let mut done = 0;
+    const BATCH: u64 = 500;
+    while done < count {
+        let n = BATCH.min(count - done);
+        let mut families = Vec::with_capacity(n as usize);
+        let mut members = Vec::with_capacity(2 * n as usize);
+        let mut history = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            let village = &villages[rng.below(villages.len() as u64) as usize];
+            let county = village.ancestor_at(RegionLevel::County).expect("village has a county");
+            let family_id = Uuid::now_v7();
+            let status = match rng.below(10) {
+                0 => FamilyStatus::Registered,
+                1 => FamilyStatus::Verified,
+                _ => FamilyStatus::Active,
+            };
+            let surname = rng.pick(&SURNAMES);
+            let father_birth = birth(&mut rng, 1950, 30);
+            let mother_birth = father_birth + Duration::days(rng.below(2000) as i64 - 600);
+            let child_death = NaiveDate::from_ymd_opt(2000 + rng.below(25) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
+                .unwrap_or(NaiveDate::MIN);
+            families.push(fam::ActiveModel {
+                id: Set(family_id),
+                region_code: Set(village.as_str().to_owned()),
+                city_code: Set(CITY.0.to_owned()),
+                county_code: Set(county.as_str().to_owned()),
+                township_code: Set(village.parent().map(|t| t.as_str().to_owned())),
+                village_code: Set(Some(village.as_str().to_owned())),
+                status: Set(status.as_str().to_owned()),
+                honour_certificate_no: Set(Some(format!("豫许{:07}", rng.below(10_000_000)))),
+                honour_certificate_date: Set(NaiveDate::from_ymd_opt(1980 + rng.below(15) as i32, 1 + rng.below(12) as u32, 1)),
+                child_death_date: Set(Some(child_death)),
+                later_child_date: Set(None),
+                eligible: Set(None),
+                eligibility_version: Set(None),
+                eligibility_checked_at: Set(None),
+                created_by: Set(Uuid::nil()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            for (role, birth_date, given, odd) in [
+                (MemberRole::Father, father_birth, rng.pick(&MALE), true),
+                (MemberRole::Mother, mother_birth, rng.pick(&FEMALE), false),
+            ] {
+                let id_number = loop {
+                    let seq = (rng.below(500) * 2 + u64::from(odd)) as u16;
+                    let id = IdNumber::compose(county.as_str(), birth_date, seq).map_err(|e| StoreError::Internal(e.to_string()))?;
+                    if used_ids.insert(id.expose().to_owned()) {
+                        break id;
+                    }
+                };
+                let member = ValidMember {
+                    role,
+                    name: format!("{}{}", if role == MemberRole::Father { surname } else { rng.pick(&SURNAMES) }, given),
+                    id_number,
+                    phone: Some(format!("13{:09}", rng.below(1_000_000_000))),
+                    address: Some(format!("河南省许昌市{}号", 1 + rng.below(300))),
+                    hukou_region: village.clone(),
+                    deceased_on: None,
+                };
+                members.push(store.member_model(family_id, &member, now)?);
+            }
+            history.push(hist::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                family_id: Set(family_id),
+                from_status: Set(None),
+                to_status: Set(status.as_str().to_owned()),
+                reason: Set("demo data".into()),
+                actor_id: Set(Uuid::nil()),
+                at: Set(now),
+            });
+        }
+        let txn = store.db.begin().await?;
+        fam::Entity::insert_many(families).exec(&txn).await?;
+        for chunk in members.chunks(500) {
+            mem::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        }
+        hist::Entity::insert_many(history).exec(&txn).await?;
+        txn.commit().await?;
+        done += n;
+        progress(done);
+    }
+    Ok(done)
+}
+
+fn birth(rng: &mut Rng, from_year: i32, span_years: u64) -> NaiveDate {
+    let start = NaiveDate::from_ymd_opt(from_year, 1, 1).unwrap_or(NaiveDate::MIN);
+    start + Duration::days(rng.below(span_years * 365) as i64)
+}
