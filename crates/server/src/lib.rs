@@ -1,1 +1,8 @@
-//! placeholder
+//! The `nuanxin` server: configuration, start-up, the HTTP edge and the command line.
+
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod keys;
+pub mod telemetry;

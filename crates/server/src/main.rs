@@ -1,1 +1,19 @@
-fn main() {}
+//! `nuanxin`: run `nuanxin --help`. With no arguments it serves the API on the embedded
+//! SQLite default.
+
+use clap::Parser as _;
+use nuanxin_server::cli::{Cli, run};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let config_json = std::env::var("NUANXIN_LOG_JSON").is_ok_and(|v| v == "1" || v == "true");
+    nuanxin_server::telemetry::init(config_json);
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

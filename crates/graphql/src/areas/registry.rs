@@ -1,0 +1,224 @@
+//! The family registry: families, members, registration, corrections, status changes and
+//! eligibility. Resolvers are thin: parse, call the store, convert.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::NaiveDate;
+use nuanxin_domain::policy::Operation;
+use nuanxin_domain::{IdNumber, RegionCode};
+use nuanxin_store::{FamilyFilter as StoreFilter, MemberPatch, NewFamily, NewMember, Store};
+
+use crate::error::{ApiError, IntoGql};
+use crate::guard::{self, Allowed, principal, request_meta};
+use crate::ids::{self, Kind};
+use crate::types::{EligibilityDecision, Family, FamilyConnection, FamilyEdge, FamilyStatus, Member, MemberRole, page_info};
+
+#[derive(InputObject, Default)]
+pub struct FamilyFilter {
+    /// Only families within this region (any level).
+    pub region_code: Option<String>,
+    pub status: Option<FamilyStatus>,
+    /// The wife's (mother's) age today, inclusive.
+    pub wife_age_min: Option<i32>,
+    pub wife_age_max: Option<i32>,
+    /// Part of any member's name.
+    pub name: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct MemberInput {
+    pub role: MemberRole,
+    pub name: String,
+    /// The 18-character resident ID number.
+    pub id_number: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// Household registration (户籍) region code.
+    pub hukou_region_code: String,
+    pub deceased_on: Option<NaiveDate>,
+}
+
+#[derive(InputObject)]
+pub struct RegisterFamilyInput {
+    /// The village or township where the family is managed.
+    pub region_code: String,
+    pub honour_certificate_no: Option<String>,
+    pub honour_certificate_date: Option<NaiveDate>,
+    pub child_death_date: Option<NaiveDate>,
+    pub later_child_date: Option<NaiveDate>,
+    pub members: Vec<MemberInput>,
+}
+
+/// Only the fields given are changed.
+#[derive(InputObject, Default)]
+pub struct UpdateMemberInput {
+    pub name: Option<String>,
+    /// An empty string removes the phone number.
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub hukou_region_code: Option<String>,
+    pub deceased_on: Option<NaiveDate>,
+}
+
+#[derive(Default)]
+pub struct RegistryQuery;
+
+#[Object]
+impl RegistryQuery {
+    /// Families within the caller's region, oldest registration first.
+    #[graphql(
+        guard = "Allowed(Operation::ReadFamilies)",
+        visible = "guard::may_read_families",
+        complexity = "5 + first.unwrap_or(20).clamp(1, 100) as usize * child_complexity"
+    )]
+    async fn families(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<FamilyFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<FamilyConnection> {
+        let store = ctx.data::<Store>()?;
+        let first_n = ids::page_size(first).gql()?;
+        let after_id = ids::decode_cursor(after.as_deref()).gql()?;
+        let filter = filter.unwrap_or_default();
+        let store_filter = StoreFilter {
+            region: filter
+                .region_code
+                .as_deref()
+                .map(|c| RegionCode::parse(c).map_err(|e| ApiError::bad_input("filter.regionCode", e.to_string())))
+                .transpose()
+                .gql()?,
+            status: filter.status.map(Into::into),
+            wife_age_min: filter.wife_age_min,
+            wife_age_max: filter.wife_age_max,
+            name: filter.name,
+        };
+        if let (Some(min), Some(max)) = (store_filter.wife_age_min, store_filter.wife_age_max) {
+            if min > max {
+                return Err(ApiError::bad_input("filter.wifeAgeMin", "the minimum age is above the maximum")).gql();
+            }
+        }
+        let page = store
+            .list_families(principal(ctx), &store_filter, first_n, after_id)
+            .await
+            .gql()?;
+        let edges: Vec<FamilyEdge> = page
+            .items
+            .into_iter()
+            .map(|f| FamilyEdge {
+                cursor: ids::cursor(f.family.id),
+                node: Family(f),
+            })
+            .collect();
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
+        Ok(FamilyConnection {
+            page_info: page_info(&cursors, page.has_next_page, after.is_some()),
+            edges,
+        })
+    }
+
+    #[graphql(guard = "Allowed(Operation::ReadFamilies)", visible = "guard::may_read_families")]
+    async fn family(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Family> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Family, &id, "id").gql()?;
+        Ok(Family(store.get_family(principal(ctx), id).await.gql()?))
+    }
+
+    #[graphql(guard = "Allowed(Operation::ReadFamilies)", visible = "guard::may_read_families")]
+    async fn member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Member> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Member, &id, "id").gql()?;
+        Ok(Member(store.get_member(principal(ctx), id).await.gql()?))
+    }
+
+    /// Exact match on the full ID number. Every lookup is written to the access log.
+    #[graphql(guard = "Allowed(Operation::LookupMemberByIdNumber)", visible = "guard::may_lookup_id_number")]
+    async fn member_by_id_number(&self, ctx: &Context<'_>, id_number: String) -> async_graphql::Result<Member> {
+        let store = ctx.data::<Store>()?;
+        let id_number = IdNumber::parse(&id_number)
+            .map_err(|e| ApiError::bad_input("idNumber", e.to_string()))
+            .gql()?;
+        Ok(Member(
+            store
+                .member_by_id_number(principal(ctx), &id_number, &request_meta(ctx))
+                .await
+                .gql()?,
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct RegistryMutation;
+
+#[Object]
+impl RegistryMutation {
+    /// Files a new family with its members, all in one transaction.
+    #[graphql(guard = "Allowed(Operation::RegisterFamily)", visible = "guard::may_register_family")]
+    async fn register_family(&self, ctx: &Context<'_>, input: RegisterFamilyInput) -> async_graphql::Result<Family> {
+        let store = ctx.data::<Store>()?;
+        let new = NewFamily {
+            region: input.region_code,
+            honour_certificate_no: input.honour_certificate_no,
+            honour_certificate_date: input.honour_certificate_date,
+            child_death_date: input.child_death_date,
+            later_child_date: input.later_child_date,
+            members: input
+                .members
+                .into_iter()
+                .map(|m| NewMember {
+                    role: m.role.into(),
+                    name: m.name,
+                    id_number: m.id_number,
+                    phone: m.phone,
+                    address: m.address,
+                    hukou_region: m.hukou_region_code,
+                    deceased_on: m.deceased_on,
+                })
+                .collect(),
+        };
+        Ok(Family(store.register_family(principal(ctx), new).await.gql()?))
+    }
+
+    /// Corrects a member's details.
+    #[graphql(guard = "Allowed(Operation::UpdateMember)", visible = "guard::may_update_member")]
+    async fn update_member(&self, ctx: &Context<'_>, id: ID, input: UpdateMemberInput) -> async_graphql::Result<Member> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Member, &id, "id").gql()?;
+        let patch = MemberPatch {
+            name: input.name,
+            phone: input.phone,
+            address: input.address,
+            hukou_region: input.hukou_region_code,
+            deceased_on: input.deceased_on,
+        };
+        Ok(Member(store.update_member(principal(ctx), id, patch).await.gql()?))
+    }
+
+    /// Moves a family along its lifecycle; the change is appended to its history.
+    #[graphql(guard = "Allowed(Operation::ChangeFamilyStatus)", visible = "guard::may_change_status")]
+    async fn change_family_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: FamilyStatus,
+        reason: String,
+    ) -> async_graphql::Result<Family> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Family, &id, "id").gql()?;
+        Ok(Family(
+            store
+                .change_family_status(principal(ctx), id, status.into(), &reason)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Evaluates the four eligibility rules on the family as filed, records the outcome
+    /// and explains it rule by rule.
+    #[graphql(guard = "Allowed(Operation::EvaluateEligibility)", visible = "guard::may_evaluate_eligibility")]
+    async fn evaluate_eligibility(&self, ctx: &Context<'_>, family_id: ID) -> async_graphql::Result<EligibilityDecision> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Family, &family_id, "familyId").gql()?;
+        Ok(store.evaluate_eligibility(principal(ctx), id).await.gql()?.into())
+    }
+}

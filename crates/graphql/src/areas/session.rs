@@ -1,0 +1,140 @@
+//! Logging in and out: `me`, `login`, `refreshToken`, `logout`.
+
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use nuanxin_auth::{TokenService, hash_refresh_token, new_refresh_token, verify_password};
+use nuanxin_domain::policy::Operation;
+use nuanxin_store::{RefreshOutcome, StaffUserRecord, Store};
+use uuid::Uuid;
+
+use crate::error::{ApiError, IntoGql};
+use crate::guard::{self, Allowed, principal};
+use crate::types::Me;
+
+/// An argon2id hash verified when the username is unknown, so that a wrong username takes
+/// as long as a wrong password (no user enumeration by timing).
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| nuanxin_auth::hash_password("no-such-user-timing-pad").unwrap_or_default());
+
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    /// Send as `Authorization: Bearer <token>`; valid for at most 15 minutes.
+    pub access_token: String,
+    pub access_token_expires_at: DateTime<Utc>,
+    /// Single use: exchange it with `refreshToken` for a new pair. Keep it secret.
+    pub refresh_token: String,
+    pub refresh_token_expires_at: DateTime<Utc>,
+    pub me: Me,
+}
+
+#[derive(Default)]
+pub struct SessionQuery;
+
+#[Object]
+impl SessionQuery {
+    /// The caller, as the access token says.
+    #[graphql(visible = "guard::is_authenticated")]
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Me> {
+        let p = principal(ctx);
+        if !p.is_authenticated() {
+            return Err(ApiError::Unauthenticated("log in first".into())).gql();
+        }
+        Ok(Me(p.clone()))
+    }
+}
+
+#[derive(Default)]
+pub struct SessionMutation;
+
+#[Object]
+impl SessionMutation {
+    /// Staff log in with username and password.
+    #[graphql(guard = "Allowed(Operation::Login)")]
+    async fn login(&self, ctx: &Context<'_>, username: String, password: String) -> async_graphql::Result<AuthPayload> {
+        let store = ctx.data::<Store>()?;
+        let user = store.staff_user_by_username(&username).await.gql()?;
+        let hash = user
+            .as_ref()
+            .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .unwrap_or(false);
+        match user {
+            Some(user) if ok && user.active => {
+                tracing::info!(user = %user.username, "login");
+                issue_pair(ctx, &user, Uuid::now_v7()).await
+            }
+            _ => {
+                tracing::info!(%username, "failed login");
+                Err(ApiError::Unauthenticated("wrong username or password".into())).gql()
+            }
+        }
+    }
+
+    /// Exchanges a refresh token for a new access and refresh token. A refresh token works
+    /// once: presenting a spent one signs out every session of that login.
+    #[graphql(guard = "Allowed(Operation::Login)")]
+    async fn refresh_token(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<AuthPayload> {
+        let store = ctx.data::<Store>()?;
+        let tokens = ctx.data::<TokenService>()?;
+        let new_token = new_refresh_token().map_err(|_| ApiError::Internal).gql()?;
+        let new_expires = Utc::now() + tokens.settings().refresh_ttl;
+        let outcome = store
+            .rotate_refresh_token(&hash_refresh_token(&refresh_token), &hash_refresh_token(&new_token), new_expires)
+            .await
+            .gql()?;
+        match outcome {
+            RefreshOutcome::Rotated { user_id } => {
+                let user = store
+                    .staff_user_by_id(user_id)
+                    .await
+                    .gql()?
+                    .filter(|u| u.active)
+                    .ok_or_else(|| ApiError::Unauthenticated("this account is disabled".into()))
+                    .gql()?;
+                let access = tokens.issue(&user.principal()).map_err(|_| ApiError::Internal).gql()?;
+                Ok(AuthPayload {
+                    access_token: access.token,
+                    access_token_expires_at: access.expires_at,
+                    refresh_token: new_token,
+                    refresh_token_expires_at: new_expires,
+                    me: Me(user.principal()),
+                })
+            }
+            RefreshOutcome::Reused => Err(ApiError::Unauthenticated(
+                "this refresh token was already used; for safety every session of that login is now signed out: log in again".into(),
+            ))
+            .gql(),
+            RefreshOutcome::Expired => Err(ApiError::Unauthenticated("this refresh token has expired: log in again".into())).gql(),
+            RefreshOutcome::Unknown => Err(ApiError::Unauthenticated("this refresh token is not valid: log in again".into())).gql(),
+        }
+    }
+
+    /// Signs out the login the refresh token belongs to. Access tokens already issued stay
+    /// valid until they expire (at most 15 minutes).
+    #[graphql(guard = "Allowed(Operation::Login)")]
+    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<bool> {
+        let store = ctx.data::<Store>()?;
+        store.revoke_refresh_token(&hash_refresh_token(&refresh_token)).await.gql()
+    }
+}
+
+async fn issue_pair(ctx: &Context<'_>, user: &StaffUserRecord, chain: Uuid) -> async_graphql::Result<AuthPayload> {
+    let store = ctx.data::<Store>()?;
+    let tokens = ctx.data::<TokenService>()?;
+    let principal = user.principal();
+    let access = tokens.issue(&principal).map_err(|_| ApiError::Internal).gql()?;
+    let refresh = new_refresh_token().map_err(|_| ApiError::Internal).gql()?;
+    let refresh_expires = Utc::now() + tokens.settings().refresh_ttl;
+    store
+        .insert_refresh_token(chain, user.id, &hash_refresh_token(&refresh), refresh_expires)
+        .await
+        .gql()?;
+    Ok(AuthPayload {
+        access_token: access.token,
+        access_token_expires_at: access.expires_at,
+        refresh_token: refresh,
+        refresh_token_expires_at: refresh_expires,
+        me: Me(principal),
+    })
+}

@@ -1,0 +1,225 @@
+//! The command line: `nuanxin serve [--demo]`, `migrate`, `schema`, `policy`, `user add`,
+//! `regions import`, `demo`, `keys`.
+
+use std::io::{BufRead as _, Write as _};
+
+use actix_web::{App, HttpServer};
+use anyhow::{Context, anyhow, bail};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use nuanxin_auth::hash_password;
+use nuanxin_domain::{Region, RegionCode, StaffRole};
+use nuanxin_store::NewStaffUser;
+
+use crate::bootstrap::{self, DEMO_PASSWORD, DEMO_USERS};
+use crate::config::Config;
+use crate::http::routes;
+
+#[derive(Parser)]
+#[command(name = "nuanxin", about = "Nuanxin (暖心): the Warm Heart Action registry and GraphQL API")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the API (the default).
+    Serve {
+        /// Seed the demo city (Xuchang 许昌市) with demo accounts and synthetic families.
+        #[arg(long)]
+        demo: bool,
+        /// How many synthetic families the demo gets.
+        #[arg(long, default_value_t = 300)]
+        families: u64,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print the GraphQL SDL (schema.graphql is this output).
+    Schema,
+    /// Print the permission matrix (docs/permissions.md is this output).
+    Policy,
+    /// Seed the demo city into the database and exit (for benchmarks).
+    Demo {
+        #[arg(long, default_value_t = 300)]
+        families: u64,
+    },
+    /// Print fresh keys as environment lines, for production configuration.
+    Keys,
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Reference data: administrative divisions.
+    Regions {
+        #[command(subcommand)]
+        command: RegionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account. The password is read from NUANXIN_PASSWORD or standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// city_admin, county_admin, township_worker, village_worker or auditor.
+        #[arg(long)]
+        role: String,
+        /// Home region code (city 6 digits, county 6, township 9, village 12).
+        #[arg(long)]
+        region: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RegionCommand {
+    /// Import regions from a CSV file: code,name,valid_from[,valid_to] (dates YYYY-MM-DD).
+    Import { file: std::path::PathBuf },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve {
+        demo: false,
+        families: 300,
+    });
+    match command {
+        Command::Schema => {
+            print!("{}", nuanxin_graphql::sdl());
+            Ok(())
+        }
+        Command::Policy => {
+            print!("{}", nuanxin_domain::policy::render_markdown());
+            Ok(())
+        }
+        Command::Keys => {
+            print!("{}", crate::keys::fresh_env_lines()?);
+            Ok(())
+        }
+        Command::Migrate => {
+            let config = Config::from_env()?;
+            let (store, _) = bootstrap::connect_store(&config).await?;
+            store.migrate().await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Demo { families } => {
+            let config = Config::from_env()?;
+            let state = bootstrap::app_state(&config).await?;
+            seed_with_progress(&state.store, families).await
+        }
+        Command::Serve { demo, families } => serve(demo, families).await,
+        Command::User {
+            command: UserCommand::Add {
+                username,
+                role,
+                region,
+                name,
+            },
+        } => {
+            let config = Config::from_env()?;
+            let state = bootstrap::app_state(&config).await?;
+            let role = StaffRole::parse(&role)
+                .ok_or_else(|| anyhow!("unknown role {role:?}; use city_admin, county_admin, township_worker, village_worker or auditor"))?;
+            let region = RegionCode::parse(&region).map_err(|e| anyhow!("--region: {e}"))?;
+            let password = match std::env::var("NUANXIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    eprint!("password for {username}: ");
+                    std::io::stderr().flush().ok();
+                    let mut line = String::new();
+                    std::io::stdin().lock().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let hash = hash_password(&password).map_err(|e| anyhow!("{e}"))?;
+            let user = state
+                .store
+                .create_staff_user(NewStaffUser {
+                    username: username.clone(),
+                    display_name: if name.is_empty() { username.clone() } else { name },
+                    password_hash: hash,
+                    role,
+                    home_region: region,
+                })
+                .await
+                .map_err(|e| anyhow!("{e}; import regions first with `nuanxin regions import` if the region is unknown"))?;
+            println!("created {} ({}) for region {}", user.username, user.role.as_str(), user.home_region);
+            Ok(())
+        }
+        Command::Regions {
+            command: RegionCommand::Import { file },
+        } => {
+            let config = Config::from_env()?;
+            let state = bootstrap::app_state(&config).await?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let regions = parse_regions_csv(&text)?;
+            state.store.upsert_regions(&regions).await?;
+            println!("imported {} regions", regions.len());
+            Ok(())
+        }
+    }
+}
+
+async fn seed_with_progress(store: &nuanxin_store::Store, families: u64) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let added = bootstrap::seed_demo(store, families, |done| {
+        if done % 5_000 == 0 || done == families {
+            eprint!("\rseeding demo families: {done}/{families}");
+        }
+    })
+    .await?;
+    if added > 0 {
+        eprintln!();
+    }
+    tracing::info!(added, seconds = started.elapsed().as_secs_f64(), "demo city ready");
+    Ok(())
+}
+
+async fn serve(demo: bool, families: u64) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    let state = bootstrap::app_state(&config).await?;
+    if demo {
+        seed_with_progress(&state.store, families).await?;
+        let names: Vec<&str> = DEMO_USERS.iter().map(|u| u.0).collect();
+        tracing::info!(accounts = ?names, password = DEMO_PASSWORD, "demo accounts (demo mode only)");
+    }
+    tracing::info!(
+        bind = %config.bind,
+        database = %bootstrap::redact(&config.database_url),
+        dev_mode = config.dev_mode,
+        "serving GraphQL at /graphql"
+    );
+    HttpServer::new(move || App::new().configure(routes(state.clone())))
+        .bind(&config.bind)
+        .with_context(|| format!("binding {}", config.bind))?
+        .shutdown_timeout(10)
+        .run()
+        .await?;
+    Ok(())
+}
+
+fn parse_regions_csv(text: &str) -> anyhow::Result<Vec<Region>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || (i == 0 && line.starts_with("code")) {
+            continue;
+        }
+        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
+        if cols.len() < 3 {
+            bail!("line {}: expected code,name,valid_from[,valid_to]", i + 1);
+        }
+        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").with_context(|| format!("line {}: bad date {s:?}", i + 1));
+        out.push(Region {
+            code: RegionCode::parse(cols[0]).map_err(|e| anyhow!("line {}: {e}", i + 1))?,
+            name: cols[1].to_owned(),
+            valid_from: date(cols[2])?,
+            valid_to: cols.get(3).filter(|s| !s.is_empty()).map(|s| date(s)).transpose()?,
+        });
+    }
+    Ok(out)
+}

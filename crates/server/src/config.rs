@@ -1,0 +1,91 @@
+//! Configuration from the environment (and flags), with defaults that let one command run
+//! the server on an embedded SQLite file.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use nuanxin_domain::RegionCode;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://data/nuanxin.db?mode=rwc` by default; `postgres://…` in production.
+    pub database_url: String,
+    pub bind: String,
+    /// The city this registry serves.
+    pub city: RegionCode,
+    /// Development mode: GraphiQL at GET /graphql, human-readable logs.
+    pub dev_mode: bool,
+    pub json_logs: bool,
+    /// `kid:base64key,…` (first signs). Falls back to the key file on SQLite.
+    pub jwt_keys: Option<String>,
+    /// `kid:base64key,…` (first encrypts) and the blind-index key.
+    pub vault_keys: Option<String>,
+    pub vault_index_key: Option<String>,
+    pub key_file: PathBuf,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub db_acquire_timeout: Duration,
+    pub db_max_connections: u32,
+    pub body_limit_bytes: usize,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let database_url = env("DATABASE_URL").unwrap_or_else(|| "sqlite://data/nuanxin.db?mode=rwc".into());
+        let city = env("NUANXIN_CITY").unwrap_or_else(|| "411000".into());
+        let city = RegionCode::parse(&city).context("NUANXIN_CITY must be a city's 6-digit division code")?;
+        let acquire_ms: u64 = env("NUANXIN_DB_ACQUIRE_TIMEOUT_MS")
+            .map(|v| v.parse())
+            .transpose()
+            .context("NUANXIN_DB_ACQUIRE_TIMEOUT_MS must be a number of milliseconds")?
+            .unwrap_or(3000);
+        let max_conn: u32 = env("NUANXIN_DB_MAX_CONNECTIONS")
+            .map(|v| v.parse())
+            .transpose()
+            .context("NUANXIN_DB_MAX_CONNECTIONS must be a number")?
+            .unwrap_or(16);
+        let config = Self {
+            database_url,
+            bind: env("NUANXIN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            city,
+            dev_mode: env("NUANXIN_DEV").is_some_and(|v| v == "1" || v == "true"),
+            json_logs: env("NUANXIN_LOG_JSON").is_some_and(|v| v == "1" || v == "true"),
+            jwt_keys: env("NUANXIN_JWT_KEYS"),
+            vault_keys: env("NUANXIN_VAULT_KEYS"),
+            vault_index_key: env("NUANXIN_VAULT_INDEX_KEY"),
+            key_file: env("NUANXIN_KEY_FILE").map_or_else(|| PathBuf::from("data/keys.json"), PathBuf::from),
+            jwt_issuer: env("NUANXIN_JWT_ISSUER").unwrap_or_else(|| "nuanxin".into()),
+            jwt_audience: env("NUANXIN_JWT_AUDIENCE").unwrap_or_else(|| "nuanxin-api".into()),
+            db_acquire_timeout: Duration::from_millis(acquire_ms),
+            db_max_connections: max_conn,
+            body_limit_bytes: 100 * 1024,
+        };
+        if !config.is_sqlite() && (config.jwt_keys.is_none() || config.vault_keys.is_none() || config.vault_index_key.is_none()) {
+            bail!(
+                "with PostgreSQL, set NUANXIN_JWT_KEYS, NUANXIN_VAULT_KEYS and NUANXIN_VAULT_INDEX_KEY \
+                 (a local key file is only for the embedded SQLite default); `nuanxin keys` prints fresh ones"
+            );
+        }
+        Ok(config)
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// Creates the directory of a SQLite file database, so the first run just works.
+    pub fn prepare_sqlite_dir(&self) -> anyhow::Result<()> {
+        if let Some(rest) = self.database_url.strip_prefix("sqlite://") {
+            let path = rest.split('?').next().unwrap_or_default();
+            if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+        }
+        Ok(())
+    }
+}

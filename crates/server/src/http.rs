@@ -1,0 +1,351 @@
+//! The HTTP edge: /graphql (hardened), /healthz, /readyz, with a request id on every log
+//! line and every error.
+//!
+//! Hardening that async-graphql-actix-web does not give (see ARCHITECTURE.md, "Known
+//! traps"): POST must be `application/json` (415), GET may only run queries (405), the body
+//! is capped (413) before it is read whole, the response type is negotiated from `Accept`,
+//! and a database outage is a clean 503.
+
+use std::time::{Duration, Instant};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use async_graphql::{ErrorExtensionValues, Response, ServerError};
+use futures_util::StreamExt as _;
+use nuanxin_auth::{AuthError, TokenService};
+use nuanxin_domain::Principal;
+use nuanxin_graphql::{NuanxinSchema, OperationKind};
+use nuanxin_store::{RequestMeta, Store};
+use serde::Deserialize;
+use serde_json::json;
+use tracing::Instrument as _;
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: NuanxinSchema,
+    pub store: Store,
+    pub tokens: TokenService,
+    pub dev_mode: bool,
+    pub body_limit: usize,
+}
+
+/// The request id, from a sane `X-Request-Id` header or freshly made.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Registers the routes; used by the server and by the tests alike.
+pub fn routes(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.service(
+            web::scope("")
+                .app_data(web::Data::new(state))
+                .wrap(actix_web::middleware::from_fn(request_id))
+                .route("/graphql", web::post().to(graphql_post))
+                .route("/graphql", web::get().to(graphql_get))
+                .route("/healthz", web::get().to(healthz))
+                .route("/readyz", web::get().to(readyz)),
+        );
+    }
+}
+
+async fn request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    async move {
+        let started = Instant::now();
+        let mut res = next.call(req).await?;
+        let status = res.status().as_u16();
+        tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, "request done");
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+        }
+        Ok(res)
+    }
+    .instrument(span)
+    .await
+}
+
+fn request_id_of(req: &HttpRequest) -> String {
+    req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default()
+}
+
+/// A JSON error body in GraphQL's shape, for errors raised before execution.
+fn edge_error(status: StatusCode, code: &str, message: &str, request_id: &str) -> HttpResponse {
+    HttpResponse::build(status).content_type("application/json").json(json!({
+        "errors": [{ "message": message, "extensions": { "code": code, "requestId": request_id } }]
+    }))
+}
+
+/// The caller, from `Authorization: Bearer …`. No header: anonymous. A bad or expired
+/// token is refused outright (401) rather than silently downgraded.
+fn authenticate(req: &HttpRequest, tokens: &TokenService) -> Result<Principal, AuthError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(Principal::anonymous());
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .ok_or(AuthError::Invalid)?;
+    tokens.verify(token.trim())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    Json,
+    GraphqlResponseJson,
+}
+
+impl MediaType {
+    fn as_str(self) -> &'static str {
+        match self {
+            MediaType::Json => "application/json",
+            MediaType::GraphqlResponseJson => "application/graphql-response+json",
+        }
+    }
+}
+
+/// GraphQL over HTTP: `application/graphql-response+json` only when the client prefers it;
+/// `application/json` otherwise (the legacy type most clients still ask for).
+fn negotiate(req: &HttpRequest) -> MediaType {
+    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let pos = |t: &str| accept.find(t);
+    match (pos("application/graphql-response+json"), pos("application/json")) {
+        (Some(g), Some(j)) if g < j => MediaType::GraphqlResponseJson,
+        (Some(_), None) => MediaType::GraphqlResponseJson,
+        _ => MediaType::Json,
+    }
+}
+
+async fn read_body(mut payload: web::Payload, limit: usize, req: &HttpRequest) -> Result<web::BytesMut, HttpResponse> {
+    let too_large = || {
+        edge_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &format!("the request body is larger than {} KB", limit / 1024),
+            &request_id_of(req),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| {
+            edge_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "the request body could not be read", &request_id_of(req))
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+async fn graphql_post(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+    let rid = request_id_of(&req);
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence != "application/json" {
+        return edge_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the GraphQL request as Content-Type: application/json",
+            &rid,
+        );
+    }
+    let body = match read_body(payload, state.body_limit, &req).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return edge_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("the body is not a GraphQL request ({e}); batches are not accepted"),
+                &rid,
+            );
+        }
+    };
+    execute(&req, &state, request, false).await
+}
+
+#[derive(Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    variables: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+}
+
+async fn graphql_get(req: HttpRequest, params: web::Query<GetParams>, state: web::Data<AppState>) -> HttpResponse {
+    let rid = request_id_of(&req);
+    let GetParams {
+        query,
+        variables,
+        operation_name,
+    } = params.into_inner();
+    let Some(query) = query else {
+        let wants_html = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+        if state.dev_mode && wants_html {
+            return HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").finish());
+        }
+        return edge_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "a GET request needs a `query` parameter", &rid);
+    };
+    if query.len() > state.body_limit {
+        return edge_error(StatusCode::URI_TOO_LONG, "PAYLOAD_TOO_LARGE", "the query is too long", &rid);
+    }
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = variables {
+        match serde_json::from_str(&vars) {
+            Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
+            Err(_) => {
+                return edge_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "`variables` is not valid JSON", &rid);
+            }
+        }
+    }
+    execute(&req, &state, request, true).await
+}
+
+async fn execute(req: &HttpRequest, state: &AppState, request: async_graphql::Request, via_get: bool) -> HttpResponse {
+    let rid = request_id_of(req);
+    let media = negotiate(req);
+    match nuanxin_graphql::preflight(&request.query, request.operation_name.as_deref()) {
+        Err(e) => return edge_error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &e.to_string(), &rid),
+        Ok(Some(OperationKind::Mutation | OperationKind::Subscription)) if via_get => {
+            let mut resp = edge_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "mutations must be sent with POST",
+                &rid,
+            );
+            resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return resp;
+        }
+        Ok(_) => {}
+    }
+    let principal = match authenticate(req, &state.tokens) {
+        Ok(p) => p,
+        Err(AuthError::Expired) => {
+            return edge_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "the access token has expired; refresh it", &rid);
+        }
+        Err(_) => {
+            return edge_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "the access token is not valid", &rid);
+        }
+    };
+    let request = nuanxin_graphql::prepare(request, &state.store, principal, RequestMeta { request_id: rid.clone() });
+    let mut response = state.schema.execute(request).await;
+    let status = finish_errors(&mut response, &rid, media);
+    let body = match serde_json::to_vec(&response) {
+        Ok(b) => b,
+        Err(_) => return edge_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "could not encode the response", &rid),
+    };
+    HttpResponse::build(status).content_type(media.as_str()).body(body)
+}
+
+/// Gives every error a code and the request id, and picks the HTTP status.
+fn finish_errors(response: &mut Response, request_id: &str, media: MediaType) -> StatusCode {
+    let request_error = response.data == async_graphql::Value::Null && !response.errors.is_empty();
+    let mut unavailable = false;
+    for err in &mut response.errors {
+        let ext = err.extensions.get_or_insert_with(ErrorExtensionValues::default);
+        if ext.get("code").is_none() {
+            ext.set("code", "BAD_USER_INPUT");
+            if let Some(field) = field_from_message(&err.message) {
+                ext.set("field", field);
+            }
+        }
+        if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "SERVICE_UNAVAILABLE") {
+            unavailable = true;
+        }
+        ext.set("requestId", request_id);
+    }
+    if unavailable {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    if request_error && media == MediaType::GraphqlResponseJson && !has_code(&response.errors, "UNAUTHENTICATED") {
+        return StatusCode::BAD_REQUEST;
+    }
+    StatusCode::OK
+}
+
+fn has_code(errors: &[ServerError], code: &str) -> bool {
+    errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|v| matches!(v, async_graphql::Value::String(c) if c == code))
+    })
+}
+
+/// async-graphql's validation messages name the argument or field in quotes, e.g.
+/// `Invalid value for argument "input", field "members" of type … is required`.
+fn field_from_message(message: &str) -> Option<String> {
+    let grab = |marker: &str| {
+        let start = message.rfind(marker)? + marker.len();
+        let rest = &message[start..];
+        let end = rest.find('"')?;
+        Some(rest[..end].to_owned())
+    };
+    grab("field \"").or_else(|| grab("argument \""))
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match tokio::time::timeout(Duration::from_secs(3), state.store.ping()).await {
+        Ok(Ok(())) => HttpResponse::Ok().json(json!({ "status": "ready" })),
+        _ => HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "unreachable" })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_from_message;
+
+    #[test]
+    fn finds_the_field_in_validation_messages() {
+        assert_eq!(
+            field_from_message(r#"Invalid value for argument "input", field "members" of type "RegisterFamilyInput" is required but not provided"#)
+                .as_deref(),
+            Some("members")
+        );
+        assert_eq!(
+            field_from_message(r#"Invalid value for argument "id", expected type "ID""#).as_deref(),
+            Some("id")
+        );
+        assert_eq!(field_from_message("Query is nested too deep."), None);
+    }
+}
