@@ -129,7 +129,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "ix_region_parent", Region::Table, &[Region::ParentCode]).await?;
+        index(
+            manager,
+            "ix_region_parent",
+            Region::Table,
+            &[Region::ParentCode],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -162,11 +168,41 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // The slice conditions filter on exactly one of these columns, then page by id.
-        index(manager, "ix_family_city", Family::Table, &[Family::CityCode, Family::Id]).await?;
-        index(manager, "ix_family_county", Family::Table, &[Family::CountyCode, Family::Id]).await?;
-        index(manager, "ix_family_township", Family::Table, &[Family::TownshipCode, Family::Id]).await?;
-        index(manager, "ix_family_village", Family::Table, &[Family::VillageCode, Family::Id]).await?;
-        index(manager, "ix_family_status", Family::Table, &[Family::Status]).await?;
+        index(
+            manager,
+            "ix_family_city",
+            Family::Table,
+            &[Family::CityCode, Family::Id],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_family_county",
+            Family::Table,
+            &[Family::CountyCode, Family::Id],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_family_township",
+            Family::Table,
+            &[Family::TownshipCode, Family::Id],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_family_village",
+            Family::Table,
+            &[Family::VillageCode, Family::Id],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_family_status",
+            Family::Table,
+            &[Family::Status],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -195,9 +231,27 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "ix_member_family", Member::Table, &[Member::FamilyId]).await?;
-        index(manager, "ix_member_bidx", Member::Table, &[Member::IdNumberBidx]).await?;
-        index(manager, "ix_member_role_birth", Member::Table, &[Member::Role, Member::BirthDate]).await?;
+        index(
+            manager,
+            "ix_member_family",
+            Member::Table,
+            &[Member::FamilyId],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_member_bidx",
+            Member::Table,
+            &[Member::IdNumberBidx],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_member_role_birth",
+            Member::Table,
+            &[Member::Role, Member::BirthDate],
+        )
+        .await?;
         // A living person is on file once; the deceased keep their rows (history), so the
         // uniqueness is partial. Both PostgreSQL and SQLite support partial indexes.
         manager
@@ -278,7 +332,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "ix_refresh_token_chain", RefreshToken::Table, &[RefreshToken::ChainId]).await?;
+        index(
+            manager,
+            "ix_refresh_token_chain",
+            RefreshToken::Table,
+            &[RefreshToken::ChainId],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -297,8 +357,20 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "ix_access_log_at", AccessLog::Table, &[AccessLog::At]).await?;
-        index(manager, "ix_access_log_member", AccessLog::Table, &[AccessLog::MemberId]).await?;
+        index(
+            manager,
+            "ix_access_log_at",
+            AccessLog::Table,
+            &[AccessLog::At],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_access_log_member",
+            AccessLog::Table,
+            &[AccessLog::MemberId],
+        )
+        .await?;
 
         // Append-only, enforced by the database itself: no code path can edit or erase it.
         let conn = manager.get_connection();

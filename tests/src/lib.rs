@@ -1,1 +1,281 @@
-//! placeholder
+//! Test support: a real store (SQLite in memory, or a fresh PostgreSQL database per test),
+//! the real actix-web app, tokens, and fixtures on the demo region tree.
+//!
+//! PostgreSQL is used when reachable at `NUANXIN_TEST_DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`); with `NUANXIN_REQUIRE_POSTGRES=1` (CI) an
+//! unreachable PostgreSQL fails the test instead of skipping it.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
+use actix_web::{App, test as atest};
+use chrono::NaiveDate;
+use nuanxin_auth::{JwtKeys, TokenService, TokenSettings, hash_password};
+use nuanxin_domain::{IdNumber, MemberRole, Principal, RegionCode, RegionLevel, StaffRole};
+use nuanxin_server::bootstrap::state_from;
+use nuanxin_server::http::{AppState, routes};
+use nuanxin_store::{
+    NewFamily, NewMember, NewStaffUser, Store, StoreConfig, Vault, VaultKeys, demo,
+};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub use serde_json;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const CITY: &str = "411000";
+pub const PASSWORD: &str = "correct horse battery";
+
+/// One test's world: its own database, the app state and the keys.
+pub struct TestApp {
+    pub backend: Backend,
+    pub state: AppState,
+    pub store: Store,
+    pub jwt_keys: JwtKeys,
+    pg_cleanup: Option<(String, String)>,
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("NUANXIN_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+fn pg_required() -> bool {
+    std::env::var("NUANXIN_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let cut = base.rfind('/').map_or(base.len(), |i| i);
+    let mut out = format!("{}/{db}", &base[..cut]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl TestApp {
+    /// A fresh world on `backend`, with the demo region tree loaded; `None` when PostgreSQL
+    /// is not reachable and not required.
+    pub async fn new(backend: Backend) -> Option<Self> {
+        let (url, pg_cleanup) = match backend {
+            Backend::Sqlite => ("sqlite::memory:".to_owned(), None),
+            Backend::Postgres => {
+                let admin = pg_admin_url();
+                let conn = match Database::connect(admin.as_str()).await {
+                    Ok(c) => c,
+                    Err(e) if !pg_required() => {
+                        eprintln!("SKIPPED on PostgreSQL: {admin} unreachable ({e})");
+                        return None;
+                    }
+                    Err(e) => panic!(
+                        "PostgreSQL is required (NUANXIN_REQUIRE_POSTGRES=1) but {admin} is unreachable: {e}"
+                    ),
+                };
+                let name = format!("nxt_{}", Uuid::new_v4().simple());
+                conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                conn.close().await.ok();
+                (with_database(&admin, &name), Some((admin, name)))
+            }
+        };
+        let vault = Vault::new(&VaultKeys::generate("test").expect("keys")).expect("vault");
+        let mut config = StoreConfig::new(url, RegionCode::parse(CITY).expect("city"));
+        config.max_connections = 5;
+        let store = Store::connect(&config, vault).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        demo::seed_regions(&store).await.expect("regions");
+        let jwt_keys = JwtKeys::generate("test").expect("jwt keys");
+        let tokens = TokenService::new(jwt_keys.clone(), TokenSettings::default());
+        let state = state_from(store.clone(), tokens, false, 100 * 1024);
+        Some(Self {
+            backend,
+            state,
+            store,
+            jwt_keys,
+            pg_cleanup,
+        })
+    }
+
+    /// Drops the PostgreSQL test database (best effort).
+    pub async fn cleanup(self) {
+        let Some((admin, name)) = &self.pg_cleanup else {
+            return;
+        };
+        self.store.close().await;
+        if let Ok(conn) = Database::connect(admin.as_str()).await {
+            let _ = conn
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+            conn.close().await.ok();
+        }
+    }
+
+    pub fn tokens(&self) -> &TokenService {
+        &self.state.tokens
+    }
+
+    /// An access token for a staff member of `role` at `region` (no account needed).
+    pub fn token(&self, role: StaffRole, region: &str) -> String {
+        let p = Principal::staff(
+            Uuid::now_v7(),
+            format!("{}@{region}", role.as_str()),
+            role,
+            RegionCode::parse(region).expect("region"),
+        );
+        self.tokens().issue(&p).expect("issue").token
+    }
+
+    /// A real account, for the login tests.
+    pub async fn create_user(&self, username: &str, role: StaffRole, region: &str) {
+        self.store
+            .create_staff_user(NewStaffUser {
+                username: username.into(),
+                display_name: username.into(),
+                password_hash: hash_password(PASSWORD).expect("hash"),
+                role,
+                home_region: RegionCode::parse(region).expect("region"),
+            })
+            .await
+            .expect("create user");
+    }
+
+    /// Sends a raw request through the real actix-web app.
+    pub async fn send(&self, req: atest::TestRequest) -> (StatusCode, HeaderMap, Value) {
+        let app = atest::init_service(App::new().configure(routes(self.state.clone()))).await;
+        let resp = atest::call_service(&app, req.to_request()).await;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = atest::read_body(resp).await;
+        let json = serde_json::from_slice(&body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+        (status, headers, json)
+    }
+
+    /// POSTs a GraphQL request as JSON.
+    pub async fn gql_full(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
+        let mut req = atest::TestRequest::post()
+            .uri("/graphql")
+            .insert_header(("content-type", "application/json"))
+            .set_payload(json!({ "query": query, "variables": variables }).to_string());
+        if let Some(t) = token {
+            req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        let (status, _, body) = self.send(req).await;
+        (status, body)
+    }
+
+    pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.gql_full(Some(token), query, variables).await.1
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        self.store.count_rows(table).await.expect("count")
+    }
+
+    /// Registers a family at `village` with a father and a mother, directly in the store.
+    /// `n` makes the ID numbers unique across a test. Returns (family id, member ids).
+    pub async fn family_at(&self, village: &str, n: u16) -> (Uuid, Vec<Uuid>) {
+        let region = RegionCode::parse(village).expect("region");
+        let county = region.ancestor_at(RegionLevel::County).expect("county");
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).expect("date");
+        let member = |role: MemberRole, born: NaiveDate, seq: u16, name: &str| NewMember {
+            role,
+            name: name.into(),
+            id_number: IdNumber::compose(county.as_str(), born, seq)
+                .expect("id")
+                .expose()
+                .to_owned(),
+            phone: Some(format!("138{:08}", u32::from(seq) * 7)),
+            address: Some(format!("河南省许昌市魏都区某街{seq}号")),
+            hukou_region: village.into(),
+            deceased_on: None,
+        };
+        let family = NewFamily {
+            region: village.into(),
+            honour_certificate_no: Some(format!("豫许{n:05}")),
+            honour_certificate_date: Some(d(1988, 3, 1)),
+            child_death_date: Some(d(2016, 5, 20)),
+            later_child_date: None,
+            members: vec![
+                member(MemberRole::Father, d(1962, 4, 12), n * 2 + 1, "王建国"),
+                member(MemberRole::Mother, d(1965, 8, 31), n * 2, "李秀英"),
+            ],
+        };
+        let system = Principal::system(RegionCode::parse(CITY).expect("city"));
+        let rec = self
+            .store
+            .register_family(&system, family)
+            .await
+            .expect("register family");
+        let members = self
+            .store
+            .members_of_families(&system, &[rec.family.id])
+            .await
+            .expect("members")
+            .remove(&rec.family.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| m.id())
+            .collect();
+        (rec.family.id, members)
+    }
+}
+
+/// The opaque API id of a family or member, as the API would issue it.
+pub fn gid(kind: &str, id: Uuid) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
+}
+
+/// The `extensions.code` of the first error, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+pub fn error_field(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["field"].as_str()
+}
+
+/// Runs a test body on one backend, then drops its database.
+pub async fn run<F>(backend: Backend, body: F)
+where
+    F: AsyncFnOnce(&TestApp),
+{
+    let Some(app) = TestApp::new(backend).await else {
+        return;
+    };
+    body(&app).await;
+    app.cleanup().await;
+}
+
+/// Declares a test that runs on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::run($crate::Backend::Sqlite, super::$name).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::run($crate::Backend::Postgres, super::$name).await;
+            }
+        }
+    };
+}

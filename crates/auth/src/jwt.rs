@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
+};
 use nuanxin_domain::{Principal, RegionCode, StaffRole};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -128,14 +130,21 @@ impl TokenService {
             iat: now.timestamp(),
             jti: Uuid::new_v4().to_string(),
             role: role.to_owned(),
-            region: principal.home_region.as_ref().map(|r| r.to_string()).unwrap_or_default(),
+            region: principal
+                .home_region
+                .as_ref()
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
             name: principal.username.clone(),
         };
         let mut header = Header::new(ALG);
         header.kid = Some(kid.clone());
         let key = EncodingKey::from_secret(secret).map_err(|_| AuthError::WeakKey)?;
         let token = encode(&header, &claims, &key).map_err(|_| AuthError::Invalid)?;
-        Ok(AccessToken { token, expires_at: exp })
+        Ok(AccessToken {
+            token,
+            expires_at: exp,
+        })
     }
 
     /// Verifies signature, algorithm, key id and every registered claim, and turns the
@@ -146,7 +155,12 @@ impl TokenService {
             return Err(AuthError::Invalid);
         }
         let kid = header.kid.ok_or(AuthError::Invalid)?;
-        let (_, secret) = self.keys.0.iter().find(|(k, _)| *k == kid).ok_or(AuthError::Invalid)?;
+        let (_, secret) = self
+            .keys
+            .0
+            .iter()
+            .find(|(k, _)| *k == kid)
+            .ok_or(AuthError::Invalid)?;
         let mut validation = Validation::new(ALG);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
@@ -173,11 +187,19 @@ mod tests {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn service() -> TokenService {
-        TokenService::new(JwtKeys::generate("k1").expect("keys"), TokenSettings::default())
+        TokenService::new(
+            JwtKeys::generate("k1").expect("keys"),
+            TokenSettings::default(),
+        )
     }
 
     fn principal() -> Principal {
-        Principal::staff(Uuid::now_v7(), "alice", StaffRole::CountyAdmin, RegionCode::parse("411002").expect("code"))
+        Principal::staff(
+            Uuid::now_v7(),
+            "alice",
+            StaffRole::CountyAdmin,
+            RegionCode::parse("411002").expect("code"),
+        )
     }
 
     #[test]
@@ -207,7 +229,10 @@ mod tests {
         let t = svc.issue(&principal()).expect("issue").token;
         let payload = t.split('.').nth(1).expect("payload");
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT","kid":"k1"}"#);
-        assert_eq!(svc.verify(&format!("{header}.{payload}.")), Err(AuthError::Invalid));
+        assert_eq!(
+            svc.verify(&format!("{header}.{payload}.")),
+            Err(AuthError::Invalid)
+        );
     }
 
     #[test]
@@ -217,12 +242,16 @@ mod tests {
         assert_eq!(service().verify(&t), Err(AuthError::Invalid));
         let mut keys = JwtKeys::generate("k2").expect("keys").0;
         keys.extend(old.keys.0.clone());
-        let rotated = TokenService::new(JwtKeys::new(keys).expect("keys"), TokenSettings::default());
+        let rotated =
+            TokenService::new(JwtKeys::new(keys).expect("keys"), TokenSettings::default());
         assert!(rotated.verify(&t).is_ok());
     }
 
     #[test]
     fn weak_keys_are_refused() {
-        assert_eq!(JwtKeys::new(vec![("k".into(), b"short".to_vec())]).err(), Some(AuthError::WeakKey));
+        assert_eq!(
+            JwtKeys::new(vec![("k".into(), b"short".to_vec())]).err(),
+            Some(AuthError::WeakKey)
+        );
     }
 }

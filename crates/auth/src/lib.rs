@@ -6,4 +6,6 @@ mod jwt;
 mod secrets;
 
 pub use jwt::{AccessToken, AuthError, Claims, JwtKeys, TokenService, TokenSettings};
-pub use secrets::{hash_password, hash_refresh_token, new_refresh_token, verify_password, PasswordError};
+pub use secrets::{
+    PasswordError, hash_password, hash_refresh_token, new_refresh_token, verify_password,
+};

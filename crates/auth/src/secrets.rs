@@ -26,7 +26,9 @@ pub fn hash_password(password: &str) -> Result<String, PasswordError> {
 
 /// Constant-time check of a password against a stored PHC string.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), phc).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), phc)
+        .is_ok()
 }
 
 /// A new opaque refresh token (256 random bits).
@@ -39,7 +41,10 @@ pub fn new_refresh_token() -> Result<String, PasswordError> {
 /// What the database keeps of a refresh token. A fast hash is right here: the token is
 /// 256 random bits, not a guessable password.
 pub fn hash_refresh_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -51,12 +51,19 @@ pub struct Decision {
 }
 
 /// Evaluates the four rules for a family and its members as of `today` (China Standard Time).
-pub fn evaluate(family: &Family, members: &[Member], city: &RegionCode, today: NaiveDate) -> Decision {
+pub fn evaluate(
+    family: &Family,
+    members: &[Member],
+    city: &RegionCode,
+    today: NaiveDate,
+) -> Decision {
     let living_parents: Vec<&Member> = members
         .iter()
         .filter(|m| m.role.is_parent() && m.is_alive())
         .collect();
-    let in_city = living_parents.iter().find(|m| m.hukou_region.is_within(city));
+    let in_city = living_parents
+        .iter()
+        .find(|m| m.hukou_region.is_within(city));
     let registered = match (in_city, living_parents.is_empty()) {
         (Some(m), _) => RuleOutcome {
             rule: Rule::RegisteredInCity,
@@ -77,7 +84,9 @@ pub fn evaluate(family: &Family, members: &[Member], city: &RegionCode, today: N
         (None, false) => RuleOutcome {
             rule: Rule::RegisteredInCity,
             satisfied: false,
-            explanation: format!("no living parent has household registration within the city {city}"),
+            explanation: format!(
+                "no living parent has household registration within the city {city}"
+            ),
         },
     };
 
@@ -192,7 +201,11 @@ mod tests {
         assert!(decision.eligible);
         assert_eq!(decision.outcomes.len(), 4);
         assert_eq!(decision.rule_set_version, RULE_SET_VERSION);
-        assert!(outcome(&decision, Rule::OnlyChildDeceased).explanation.contains("2015-03-08"));
+        assert!(
+            outcome(&decision, Rule::OnlyChildDeceased)
+                .explanation
+                .contains("2015-03-08")
+        );
     }
 
     #[test]
@@ -236,7 +249,11 @@ mod tests {
         f.child_death_date = Some(d(2030, 1, 1));
         let members = [parent(MemberRole::Mother, "411002001001", None)];
         let decision = evaluate(&f, &members, &city(), d(2026, 1, 1));
-        assert!(outcome(&decision, Rule::OnlyChildDeceased).explanation.contains("future"));
+        assert!(
+            outcome(&decision, Rule::OnlyChildDeceased)
+                .explanation
+                .contains("future")
+        );
     }
 
     #[test]

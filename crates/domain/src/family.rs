@@ -9,7 +9,9 @@ use crate::id_number::IdNumber;
 use crate::region::RegionCode;
 
 /// Where a family is in the programme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum FamilyStatus {
     /// Filed by a grassroots worker, not yet checked (登记).
     Registered,
@@ -113,7 +115,11 @@ pub fn change_status(
         return Err(TransitionError::Illegal {
             from: current.as_str(),
             to: to.as_str(),
-            allowed: if allowed.is_empty() { "nothing (final)".into() } else { allowed },
+            allowed: if allowed.is_empty() {
+                "nothing (final)".into()
+            } else {
+                allowed
+            },
         });
     }
     Ok(StatusChange {
@@ -197,10 +203,7 @@ pub struct Family {
 
 /// Validates a phone number as clerks type it: 11-digit mobile or a landline with area code.
 pub fn normalize_phone(input: &str) -> Option<String> {
-    let digits: String = input
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-'))
-        .collect();
+    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     let ok = digits.bytes().all(|b| b.is_ascii_digit())
         && ((digits.len() == 11 && digits.starts_with('1'))
             || (digits.len() >= 10 && digits.len() <= 12 && digits.starts_with('0')));
@@ -235,7 +238,8 @@ mod tests {
 
     #[test]
     fn illegal_transitions_are_refused_with_the_allowed_ones() {
-        let err = change_status(Registered, Active, "skip", Uuid::nil(), at()).expect_err("illegal");
+        let err =
+            change_status(Registered, Active, "skip", Uuid::nil(), at()).expect_err("illegal");
         assert_eq!(
             err,
             TransitionError::Illegal {
@@ -266,8 +270,14 @@ mod tests {
 
     #[test]
     fn phones() {
-        assert_eq!(normalize_phone("138 0000 1234").as_deref(), Some("13800001234"));
-        assert_eq!(normalize_phone("0374-1234567").as_deref(), Some("03741234567"));
+        assert_eq!(
+            normalize_phone("138 0000 1234").as_deref(),
+            Some("13800001234")
+        );
+        assert_eq!(
+            normalize_phone("0374-1234567").as_deref(),
+            Some("03741234567")
+        );
         assert_eq!(normalize_phone("12345"), None);
         assert_eq!(normalize_phone("1380000123a"), None);
     }

@@ -22,7 +22,9 @@ pub enum IdNumberError {
     BadCheckCharacterSymbol,
     #[error("the birth date {0} in the ID number does not exist")]
     ImpossibleBirthDate(String),
-    #[error("the check character is {found}, but the other 17 characters give {expected}: a digit was probably mistyped")]
+    #[error(
+        "the check character is {found}, but the other 17 characters give {expected}: a digit was probably mistyped"
+    )]
     CheckCharacterMismatch { expected: char, found: char },
 }
 
@@ -154,7 +156,10 @@ mod tests {
     fn accepts_valid_number_and_derives_birth_and_sex() {
         // Standard example from GB 11643.
         let id = IdNumber::parse("11010519491231002X").expect("valid");
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).expect("date"));
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).expect("date")
+        );
         assert_eq!(id.sex(), Sex::Female);
         assert_eq!(id.region_prefix(), "110105");
     }
@@ -167,8 +172,12 @@ mod tests {
 
     #[test]
     fn odd_sequence_is_male() {
-        let id = IdNumber::compose("411002", NaiveDate::from_ymd_opt(1970, 1, 1).expect("d"), 13)
-            .expect("valid");
+        let id = IdNumber::compose(
+            "411002",
+            NaiveDate::from_ymd_opt(1970, 1, 1).expect("d"),
+            13,
+        )
+        .expect("valid");
         assert_eq!(id.sex(), Sex::Male);
     }
 
@@ -223,7 +232,11 @@ mod tests {
 
     #[test]
     fn leap_day_is_possible_only_in_leap_years() {
-        let ok = IdNumber::compose("411002", NaiveDate::from_ymd_opt(1972, 2, 29).expect("d"), 2);
+        let ok = IdNumber::compose(
+            "411002",
+            NaiveDate::from_ymd_opt(1972, 2, 29).expect("d"),
+            2,
+        );
         assert!(ok.is_ok());
         let first17 = "41100219730229002";
         let id = format!("{first17}{}", check_character(first17));

@@ -41,7 +41,10 @@ mod tests {
     fn masks() {
         assert_eq!(super::phone("13800001234"), "138****1234");
         assert_eq!(super::phone("12345"), "***45");
-        assert_eq!(super::address("河南省许昌市魏都区某街道12号"), "河南省许昌市****");
+        assert_eq!(
+            super::address("河南省许昌市魏都区某街道12号"),
+            "河南省许昌市****"
+        );
         assert_eq!(super::address("许昌"), "**");
         assert_eq!(super::account("6222021234567890"), "************7890");
     }

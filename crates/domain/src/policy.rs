@@ -139,7 +139,11 @@ pub enum SensitiveField {
 }
 
 impl SensitiveField {
-    pub const ALL: [SensitiveField; 3] = [SensitiveField::IdNumber, SensitiveField::Phone, SensitiveField::Address];
+    pub const ALL: [SensitiveField; 3] = [
+        SensitiveField::IdNumber,
+        SensitiveField::Phone,
+        SensitiveField::Address,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -222,7 +226,11 @@ pub fn grant(audience: Audience) -> Grant {
                 Op::ChangeFamilyStatus,
                 Op::EvaluateEligibility,
             ],
-            fields: &[(IdNumber, Unmaskable), (Phone, Unmaskable), (Address, Unmaskable)],
+            fields: &[
+                (IdNumber, Unmaskable),
+                (Phone, Unmaskable),
+                (Address, Unmaskable),
+            ],
             transitions: Transitions::AnyLegal,
         },
         Audience::Staff(StaffRole::TownshipWorker) => Grant {
@@ -237,7 +245,11 @@ pub fn grant(audience: Audience) -> Grant {
                 Op::ChangeFamilyStatus,
                 Op::EvaluateEligibility,
             ],
-            fields: &[(IdNumber, Unmaskable), (Phone, Unmaskable), (Address, Unmaskable)],
+            fields: &[
+                (IdNumber, Unmaskable),
+                (Phone, Unmaskable),
+                (Address, Unmaskable),
+            ],
             // Townships pause and resume; verification and closing are the county's act.
             transitions: Transitions::Only(&[
                 (FamilyStatus::Active, FamilyStatus::Suspended),
@@ -246,14 +258,28 @@ pub fn grant(audience: Audience) -> Grant {
         },
         Audience::Staff(StaffRole::VillageWorker) => Grant {
             rows: RowScope::HomeRegionSubtree,
-            operations: &[Op::Login, Op::ReadRegions, Op::ReadFamilies, Op::UpdateMember],
+            operations: &[
+                Op::Login,
+                Op::ReadRegions,
+                Op::ReadFamilies,
+                Op::UpdateMember,
+            ],
             // A village worker visits and phones; the ID number stays masked for them.
-            fields: &[(IdNumber, Masked), (Phone, Unmaskable), (Address, Unmaskable)],
+            fields: &[
+                (IdNumber, Masked),
+                (Phone, Unmaskable),
+                (Address, Unmaskable),
+            ],
             transitions: Transitions::None,
         },
         Audience::Staff(StaffRole::Auditor) => Grant {
             rows: RowScope::HomeRegionSubtree,
-            operations: &[Op::Login, Op::ReadRegions, Op::ReadFamilies, Op::ReadAccessLog],
+            operations: &[
+                Op::Login,
+                Op::ReadRegions,
+                Op::ReadFamilies,
+                Op::ReadAccessLog,
+            ],
             fields: &[(IdNumber, Masked), (Phone, Masked), (Address, Masked)],
             transitions: Transitions::None,
         },
@@ -347,7 +373,11 @@ pub fn render_markdown() -> String {
         for to in from.next_allowed() {
             out.push_str(&format!("| {} → {} |", from.as_str(), to.as_str()));
             for a in &audiences {
-                out.push_str(if may_transition(*a, from, *to) { " yes |" } else { " — |" });
+                out.push_str(if may_transition(*a, from, *to) {
+                    " yes |"
+                } else {
+                    " — |"
+                });
             }
             out.push('\n');
         }
@@ -374,7 +404,12 @@ mod tests {
     #[test]
     fn auditor_reads_masked_and_changes_nothing() {
         let a = Audience::Staff(StaffRole::Auditor);
-        for op in [Op::RegisterFamily, Op::UpdateMember, Op::ChangeFamilyStatus, Op::EvaluateEligibility] {
+        for op in [
+            Op::RegisterFamily,
+            Op::UpdateMember,
+            Op::ChangeFamilyStatus,
+            Op::EvaluateEligibility,
+        ] {
             assert!(!allows(a, op));
         }
         assert!(allows(a, Op::ReadAccessLog));
@@ -384,7 +419,10 @@ mod tests {
     #[test]
     fn only_auditors_read_the_access_log() {
         for a in Audience::all() {
-            assert_eq!(allows(a, Op::ReadAccessLog), a == Audience::Staff(StaffRole::Auditor));
+            assert_eq!(
+                allows(a, Op::ReadAccessLog),
+                a == Audience::Staff(StaffRole::Auditor)
+            );
         }
     }
 
@@ -398,9 +436,21 @@ mod tests {
     #[test]
     fn township_transitions_are_limited() {
         let a = Audience::Staff(StaffRole::TownshipWorker);
-        assert!(may_transition(a, FamilyStatus::Active, FamilyStatus::Suspended));
-        assert!(!may_transition(a, FamilyStatus::Registered, FamilyStatus::Verified));
-        assert!(may_transition(Audience::Staff(StaffRole::CountyAdmin), FamilyStatus::Registered, FamilyStatus::Verified));
+        assert!(may_transition(
+            a,
+            FamilyStatus::Active,
+            FamilyStatus::Suspended
+        ));
+        assert!(!may_transition(
+            a,
+            FamilyStatus::Registered,
+            FamilyStatus::Verified
+        ));
+        assert!(may_transition(
+            Audience::Staff(StaffRole::CountyAdmin),
+            FamilyStatus::Registered,
+            FamilyStatus::Verified
+        ));
     }
 
     #[test]

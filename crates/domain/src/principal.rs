@@ -25,7 +25,12 @@ impl Principal {
         }
     }
 
-    pub fn staff(user_id: Uuid, username: impl Into<String>, role: StaffRole, home_region: RegionCode) -> Self {
+    pub fn staff(
+        user_id: Uuid,
+        username: impl Into<String>,
+        role: StaffRole,
+        home_region: RegionCode,
+    ) -> Self {
         Self {
             user_id,
             username: username.into(),

@@ -10,7 +10,9 @@ use std::fmt;
 use chrono::NaiveDate;
 use thiserror::Error;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum RegionLevel {
     Province,
     City,
@@ -209,7 +211,10 @@ mod tests {
     fn rejects_bad_codes() {
         assert_eq!(RegionCode::parse("4110"), Err(RegionCodeError::Length(4)));
         assert_eq!(RegionCode::parse("41100a"), Err(RegionCodeError::NotDigits));
-        assert!(matches!(RegionCode::parse("001002"), Err(RegionCodeError::NoProvince(_))));
+        assert!(matches!(
+            RegionCode::parse("001002"),
+            Err(RegionCodeError::NoProvince(_))
+        ));
     }
 
     #[test]

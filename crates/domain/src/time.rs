@@ -31,7 +31,9 @@ pub fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
 /// returns `(born_after_exclusive_or_on, born_on_or_before)` as an inclusive range.
 pub fn birth_range_for_ages(min_age: i32, max_age: i32, day: NaiveDate) -> (NaiveDate, NaiveDate) {
     let latest = shift_years(day, -min_age);
-    let earliest = shift_years(day, -(max_age + 1)).succ_opt().unwrap_or(NaiveDate::MIN);
+    let earliest = shift_years(day, -(max_age + 1))
+        .succ_opt()
+        .unwrap_or(NaiveDate::MIN);
     (earliest, latest)
 }
 

@@ -15,7 +15,10 @@ pub enum ApiError {
     #[error("{message}")]
     BadInput { field: String, message: String },
     #[error("{message}")]
-    Conflict { field: Option<String>, message: String },
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
     #[error("the registry is temporarily unavailable; please try again in a moment")]
     Unavailable,
     #[error("something went wrong on our side; quote the request id to support")]
@@ -48,8 +51,12 @@ impl ErrorExtensions for ApiError {
         self.extend_with(|err, e| {
             e.set("code", err.code());
             match err {
-                ApiError::BadInput { field, .. } if !field.is_empty() => e.set("field", field.as_str()),
-                ApiError::Conflict { field: Some(field), .. } => e.set("field", field.as_str()),
+                ApiError::BadInput { field, .. } if !field.is_empty() => {
+                    e.set("field", field.as_str())
+                }
+                ApiError::Conflict {
+                    field: Some(field), ..
+                } => e.set("field", field.as_str()),
                 _ => {}
             }
         })

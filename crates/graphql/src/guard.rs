@@ -29,9 +29,15 @@ impl Guard for Allowed {
             return Ok(());
         }
         Err(if p.audience == Audience::Anonymous {
-            ApiError::Unauthenticated("log in first: this needs a valid access token".into()).extend()
+            ApiError::Unauthenticated("log in first: this needs a valid access token".into())
+                .extend()
         } else {
-            ApiError::Forbidden(format!("your role ({}) may not use {}", p.audience.name(), self.0.as_str())).extend()
+            ApiError::Forbidden(format!(
+                "your role ({}) may not use {}",
+                p.audience.name(),
+                self.0.as_str()
+            ))
+            .extend()
         })
     }
 }

@@ -58,7 +58,9 @@ pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<Uuid>, ApiError> {
                 .decode(c)
                 .ok()
                 .and_then(|b| Uuid::from_slice(&b).ok())
-                .ok_or_else(|| ApiError::bad_input("after", "this cursor was not issued by this API"))
+                .ok_or_else(|| {
+                    ApiError::bad_input("after", "this cursor was not issued by this API")
+                })
         })
         .transpose()
 }
@@ -68,7 +70,10 @@ pub fn page_size(first: Option<i32>) -> Result<u64, ApiError> {
     match first {
         None => Ok(20),
         Some(n) if (1..=100).contains(&n) => Ok(n as u64),
-        Some(_) => Err(ApiError::bad_input("first", "first must be between 1 and 100")),
+        Some(_) => Err(ApiError::bad_input(
+            "first",
+            "first must be between 1 and 100",
+        )),
     }
 }
 
@@ -81,8 +86,14 @@ mod tests {
         let u = Uuid::now_v7();
         let id = encode(Kind::Family, u);
         assert_eq!(decode(Kind::Family, &id, "id").expect("decode"), u);
-        assert!(matches!(decode(Kind::Member, &id, "id"), Err(ApiError::NotFound(_))));
-        assert!(matches!(decode(Kind::Member, &ID("nope!".into()), "id"), Err(ApiError::BadInput { .. })));
+        assert!(matches!(
+            decode(Kind::Member, &id, "id"),
+            Err(ApiError::NotFound(_))
+        ));
+        assert!(matches!(
+            decode(Kind::Member, &ID("nope!".into()), "id"),
+            Err(ApiError::BadInput { .. })
+        ));
     }
 
     #[test]

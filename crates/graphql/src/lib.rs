@@ -16,8 +16,8 @@ use nuanxin_domain::Principal;
 use nuanxin_store::{RequestMeta, Store};
 
 use areas::audit::AuditQuery;
-use areas::registry::{RegistryMutation, RegistryQuery};
 use areas::regions::RegionQuery;
+use areas::registry::{RegistryMutation, RegistryQuery};
 use areas::session::{SessionMutation, SessionQuery};
 
 #[derive(MergedObject, Default)]
@@ -68,7 +68,12 @@ pub fn sdl() -> String {
 
 /// Adds the caller, the request id and this request's DataLoaders to a request.
 /// Introspection is for staff only.
-pub fn prepare(request: async_graphql::Request, store: &Store, principal: Principal, meta: RequestMeta) -> async_graphql::Request {
+pub fn prepare(
+    request: async_graphql::Request,
+    store: &Store,
+    principal: Principal,
+    meta: RequestMeta,
+) -> async_graphql::Request {
     let mut request = loaders::attach(request, store, &principal);
     if !principal.is_authenticated() {
         request = request.disable_introspection();
@@ -92,7 +97,10 @@ pub enum PreflightError {
 /// Looks at a query before execution: which kind of operation it selects (so the HTTP
 /// edge can refuse mutations over GET) and how many aliases it uses (async-graphql 7 has
 /// no alias limit). `Ok(None)` when it does not parse: execution reports that properly.
-pub fn preflight(query: &str, operation_name: Option<&str>) -> Result<Option<OperationKind>, PreflightError> {
+pub fn preflight(
+    query: &str,
+    operation_name: Option<&str>,
+) -> Result<Option<OperationKind>, PreflightError> {
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         return Ok(None);
     };
@@ -132,7 +140,9 @@ fn count_aliases(set: &SelectionSet) -> usize {
     set.items
         .iter()
         .map(|item| match &item.node {
-            Selection::Field(f) => usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node),
+            Selection::Field(f) => {
+                usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node)
+            }
             Selection::InlineFragment(fr) => count_aliases(&fr.node.selection_set.node),
             Selection::FragmentSpread(_) => 0,
         })
@@ -145,13 +155,19 @@ mod tests {
 
     #[test]
     fn preflight_finds_the_operation_kind() {
-        assert_eq!(preflight("{ me { username } }", None), Ok(Some(OperationKind::Query)));
+        assert_eq!(
+            preflight("{ me { username } }", None),
+            Ok(Some(OperationKind::Query))
+        );
         assert_eq!(
             preflight("mutation M { logout(refreshToken: \"x\") }", None),
             Ok(Some(OperationKind::Mutation))
         );
         assert_eq!(
-            preflight("query A { me { id } } mutation B { logout(refreshToken: \"x\") }", Some("B")),
+            preflight(
+                "query A { me { id } } mutation B { logout(refreshToken: \"x\") }",
+                Some("B")
+            ),
             Ok(Some(OperationKind::Mutation))
         );
         assert_eq!(preflight("{ not closed", None), Ok(None));
@@ -162,7 +178,10 @@ mod tests {
         let many: String = (0..31).map(|i| format!("a{i}: me {{ id }} ")).collect();
         assert_eq!(
             preflight(&format!("{{ {many} }}"), None),
-            Err(PreflightError::TooManyAliases { found: 31, limit: 30 })
+            Err(PreflightError::TooManyAliases {
+                found: 31,
+                limit: 30
+            })
         );
         let few: String = (0..5).map(|i| format!("a{i}: me {{ id }} ")).collect();
         assert!(preflight(&format!("{{ {few} }}"), None).is_ok());

@@ -5,10 +5,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use nuanxin_domain::{Principal, Region, RegionCode};
 use nuanxin_store::{MemberRecord, StatusHistoryEntry, Store, StoreError};
 use uuid::Uuid;
+
+/// The request-scoped, caching loaders as they are stored in the request data.
+pub type Members = DataLoader<MembersLoader, HashMapCache>;
+pub type Histories = DataLoader<HistoryLoader, HashMapCache>;
+pub type RegionChildren = DataLoader<RegionChildrenLoader, HashMapCache>;
+pub type RegionNames = DataLoader<RegionNameLoader, HashMapCache>;
 
 pub struct MembersLoader {
     store: Store,
@@ -20,7 +26,10 @@ impl Loader<Uuid> for MembersLoader {
     type Error = Arc<StoreError>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        self.store.members_of_families(&self.principal, keys).await.map_err(Arc::new)
+        self.store
+            .members_of_families(&self.principal, keys)
+            .await
+            .map_err(Arc::new)
     }
 }
 
@@ -34,7 +43,10 @@ impl Loader<Uuid> for HistoryLoader {
     type Error = Arc<StoreError>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        self.store.status_histories(&self.principal, keys).await.map_err(Arc::new)
+        self.store
+            .status_histories(&self.principal, keys)
+            .await
+            .map_err(Arc::new)
     }
 }
 
@@ -47,8 +59,14 @@ impl Loader<RegionCode> for RegionChildrenLoader {
     type Value = Vec<Region>;
     type Error = Arc<StoreError>;
 
-    async fn load(&self, keys: &[RegionCode]) -> Result<HashMap<RegionCode, Self::Value>, Self::Error> {
-        self.store.region_children(&self.principal, keys).await.map_err(Arc::new)
+    async fn load(
+        &self,
+        keys: &[RegionCode],
+    ) -> Result<HashMap<RegionCode, Self::Value>, Self::Error> {
+        self.store
+            .region_children(&self.principal, keys)
+            .await
+            .map_err(Arc::new)
     }
 }
 
@@ -61,37 +79,55 @@ impl Loader<RegionCode> for RegionNameLoader {
     type Value = String;
     type Error = Arc<StoreError>;
 
-    async fn load(&self, keys: &[RegionCode]) -> Result<HashMap<RegionCode, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[RegionCode],
+    ) -> Result<HashMap<RegionCode, Self::Value>, Self::Error> {
         self.store.region_names(keys).await.map_err(Arc::new)
     }
 }
 
-/// Adds this request's loaders to a GraphQL request.
-pub fn attach(request: async_graphql::Request, store: &Store, principal: &Principal) -> async_graphql::Request {
+/// Adds this request's loaders to a GraphQL request. They cache for the request, so a
+/// list resolver can prime them for its whole page in one batch (see `families`): the
+/// query count then does not depend on how the per-item loads happen to be scheduled.
+pub fn attach(
+    request: async_graphql::Request,
+    store: &Store,
+    principal: &Principal,
+) -> async_graphql::Request {
     let spawn = |fut| {
         tokio::spawn(fut);
     };
     request
-        .data(DataLoader::new(
+        .data(DataLoader::with_cache(
             MembersLoader {
                 store: store.clone(),
                 principal: principal.clone(),
             },
             spawn,
+            HashMapCache::default(),
         ))
-        .data(DataLoader::new(
+        .data(DataLoader::with_cache(
             HistoryLoader {
                 store: store.clone(),
                 principal: principal.clone(),
             },
             spawn,
+            HashMapCache::default(),
         ))
-        .data(DataLoader::new(
+        .data(DataLoader::with_cache(
             RegionChildrenLoader {
                 store: store.clone(),
                 principal: principal.clone(),
             },
             spawn,
+            HashMapCache::default(),
         ))
-        .data(DataLoader::new(RegionNameLoader { store: store.clone() }, spawn))
+        .data(DataLoader::with_cache(
+            RegionNameLoader {
+                store: store.clone(),
+            },
+            spawn,
+            HashMapCache::default(),
+        ))
 }

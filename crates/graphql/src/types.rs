@@ -1,18 +1,19 @@
 //! Output types: explicit, field by field, converted from store records. Sensitive fields
 //! come out masked; clear values only through `Member.revealed`, which is logged.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use nuanxin_domain::eligibility::{Decision, Rule};
 use nuanxin_domain::policy::SensitiveField;
 use nuanxin_domain::{self as domain, Region as DomainRegion, time};
-use nuanxin_store::{AccessLogEntry as StoreAccessLogEntry, FamilyRecord, MemberRecord, StatusHistoryEntry};
+use nuanxin_store::{
+    AccessLogEntry as StoreAccessLogEntry, FamilyRecord, MemberRecord, StatusHistoryEntry,
+};
 
 use crate::error::IntoGql;
 use crate::guard::{self, principal, request_meta};
 use crate::ids::{self, Kind};
-use crate::loaders::{HistoryLoader, MembersLoader, RegionChildrenLoader, RegionNameLoader};
+use crate::loaders::{Histories, Members, RegionChildren, RegionNames};
 
 /// Family status (家庭状态).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -157,7 +158,7 @@ impl Region {
     }
     /// The regions directly below, within the caller's reach.
     async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
-        let loader = ctx.data::<DataLoader<RegionChildrenLoader>>()?;
+        let loader = ctx.data::<RegionChildren>()?;
         let kids = loader.load_one(self.0.code.clone()).await.gql()?;
         Ok(kids.unwrap_or_default().into_iter().map(Region).collect())
     }
@@ -187,7 +188,10 @@ impl Me {
         let Some(code) = &self.0.home_region else {
             return Ok(None);
         };
-        ctx.data::<DataLoader<RegionNameLoader>>()?.load_one(code.clone()).await.gql()
+        ctx.data::<RegionNames>()?
+            .load_one(code.clone())
+            .await
+            .gql()
     }
 }
 
@@ -204,7 +208,7 @@ impl Family {
         self.0.family.region.as_str()
     }
     async fn region_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
-        ctx.data::<DataLoader<RegionNameLoader>>()?
+        ctx.data::<RegionNames>()?
             .load_one(self.0.family.region.clone())
             .await
             .gql()
@@ -228,23 +232,34 @@ impl Family {
         self.0.family.later_child_date
     }
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
-        let loader = ctx.data::<DataLoader<MembersLoader>>()?;
+        let loader = ctx.data::<Members>()?;
         let members = loader.load_one(self.0.family.id).await.gql()?;
-        Ok(members.unwrap_or_default().into_iter().map(Member).collect())
+        Ok(members
+            .unwrap_or_default()
+            .into_iter()
+            .map(Member)
+            .collect())
     }
     /// Every status change, oldest first (动态管理: appended, never overwritten).
     async fn status_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StatusChange>> {
-        let loader = ctx.data::<DataLoader<HistoryLoader>>()?;
+        let loader = ctx.data::<Histories>()?;
         let entries = loader.load_one(self.0.family.id).await.gql()?;
-        Ok(entries.unwrap_or_default().into_iter().map(|e| -> StatusChange { e.into() }).collect())
+        Ok(entries
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| -> StatusChange { e.into() })
+            .collect())
     }
     /// The outcome of the last eligibility evaluation, if any.
     async fn last_eligibility(&self) -> Option<EligibilitySnapshot> {
-        self.0.last_eligibility.as_ref().map(|s| EligibilitySnapshot {
-            eligible: s.eligible,
-            rule_set_version: s.rule_set_version.clone(),
-            evaluated_at: s.evaluated_at,
-        })
+        self.0
+            .last_eligibility
+            .as_ref()
+            .map(|s| EligibilitySnapshot {
+                eligible: s.eligible,
+                rule_set_version: s.rule_set_version.clone(),
+                evaluated_at: s.evaluated_at,
+            })
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -308,7 +323,10 @@ impl Member {
     /// Age in whole years today (China Standard Time); the birth date itself is part of
     /// the ID number and stays masked.
     async fn age(&self) -> i32 {
-        time::age_on(self.0.birth_date, self.0.deceased_on().unwrap_or_else(time::china_today))
+        time::age_on(
+            self.0.birth_date,
+            self.0.deceased_on().unwrap_or_else(time::china_today),
+        )
     }
     /// Masked: first 6 and last 4 characters.
     async fn id_number(&self) -> String {
@@ -332,7 +350,11 @@ impl Member {
     /// The clear values of the selected fields, for a stated purpose. Each call writes one
     /// access-log row for this person naming the fields read.
     #[graphql(visible = "guard::may_unmask_any")]
-    async fn revealed(&self, ctx: &Context<'_>, purpose: String) -> async_graphql::Result<RevealedMember> {
+    async fn revealed(
+        &self,
+        ctx: &Context<'_>,
+        purpose: String,
+    ) -> async_graphql::Result<RevealedMember> {
         let look = ctx.look_ahead();
         let mut fields = Vec::new();
         for (name, f) in [
@@ -346,7 +368,13 @@ impl Member {
         }
         let store = ctx.data::<nuanxin_store::Store>()?;
         let mut out = store
-            .reveal(principal(ctx), &[&self.0], &fields, &purpose, &request_meta(ctx))
+            .reveal(
+                principal(ctx),
+                &[&self.0],
+                &fields,
+                &purpose,
+                &request_meta(ctx),
+            )
             .await
             .gql()?;
         let r = out.pop().unwrap_or_default();

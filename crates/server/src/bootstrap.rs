@@ -15,12 +15,37 @@ pub const DEMO_PASSWORD: &str = "nuanxin-demo-2026";
 /// Demo accounts: one per level, two counties so the slice can be seen at work.
 pub const DEMO_USERS: [(&str, StaffRole, &str, &str); 7] = [
     ("city.admin", StaffRole::CityAdmin, "411000", "许昌市管理员"),
-    ("weidu.admin", StaffRole::CountyAdmin, "411002", "魏都区管理员"),
-    ("yanling.admin", StaffRole::CountyAdmin, "411024", "鄢陵县管理员"),
-    ("weidu.township", StaffRole::TownshipWorker, "411002001", "魏都区城关镇专干"),
-    ("weidu.village", StaffRole::VillageWorker, "411002001001", "城关镇东村专干"),
+    (
+        "weidu.admin",
+        StaffRole::CountyAdmin,
+        "411002",
+        "魏都区管理员",
+    ),
+    (
+        "yanling.admin",
+        StaffRole::CountyAdmin,
+        "411024",
+        "鄢陵县管理员",
+    ),
+    (
+        "weidu.township",
+        StaffRole::TownshipWorker,
+        "411002001",
+        "魏都区城关镇专干",
+    ),
+    (
+        "weidu.village",
+        StaffRole::VillageWorker,
+        "411002001001",
+        "城关镇东村专干",
+    ),
     ("city.auditor", StaffRole::Auditor, "411000", "市审计员"),
-    ("weidu.auditor", StaffRole::Auditor, "411002", "魏都区审计员"),
+    (
+        "weidu.auditor",
+        StaffRole::Auditor,
+        "411002",
+        "魏都区审计员",
+    ),
 ];
 
 pub async fn connect_store(config: &Config) -> anyhow::Result<(Store, TokenService)> {
@@ -34,7 +59,12 @@ pub async fn connect_store(config: &Config) -> anyhow::Result<(Store, TokenServi
     store_config.max_connections = config.db_max_connections;
     let store = Store::connect(&store_config, vault)
         .await
-        .with_context(|| format!("connecting to the database ({})", redact(&config.database_url)))?;
+        .with_context(|| {
+            format!(
+                "connecting to the database ({})",
+                redact(&config.database_url)
+            )
+        })?;
     let tokens = TokenService::new(
         keys.jwt,
         TokenSettings {
@@ -49,10 +79,20 @@ pub async fn connect_store(config: &Config) -> anyhow::Result<(Store, TokenServi
 pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
     let (store, tokens) = connect_store(config).await?;
     store.migrate().await.context("applying migrations")?;
-    Ok(state_from(store, tokens, config.dev_mode, config.body_limit_bytes))
+    Ok(state_from(
+        store,
+        tokens,
+        config.dev_mode,
+        config.body_limit_bytes,
+    ))
 }
 
-pub fn state_from(store: Store, tokens: TokenService, dev_mode: bool, body_limit: usize) -> AppState {
+pub fn state_from(
+    store: Store,
+    tokens: TokenService,
+    dev_mode: bool,
+    body_limit: usize,
+) -> AppState {
     AppState {
         schema: nuanxin_graphql::build_schema(store.clone(), tokens.clone()),
         store,
@@ -64,7 +104,11 @@ pub fn state_from(store: Store, tokens: TokenService, dev_mode: bool, body_limit
 
 /// Seeds the demo city: regions, demo accounts and `families` synthetic families.
 /// Safe to run twice: existing accounts and families are left alone.
-pub async fn seed_demo(store: &Store, families: u64, mut progress: impl FnMut(u64)) -> anyhow::Result<u64> {
+pub async fn seed_demo(
+    store: &Store,
+    families: u64,
+    mut progress: impl FnMut(u64),
+) -> anyhow::Result<u64> {
     demo::seed_regions(store).await?;
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| anyhow!("{e}"))?;
     for (username, role, region, name) in DEMO_USERS {
@@ -102,7 +146,10 @@ pub fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("sqlite://data/x.db"), "sqlite://data/x.db");
     }
 }

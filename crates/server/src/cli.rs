@@ -16,7 +16,10 @@ use crate::config::Config;
 use crate::http::routes;
 
 #[derive(Parser)]
-#[command(name = "nuanxin", about = "Nuanxin (暖心): the Warm Heart Action registry and GraphQL API")]
+#[command(
+    name = "nuanxin",
+    about = "Nuanxin (暖心): the Warm Heart Action registry and GraphQL API"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -113,12 +116,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { demo, families } => serve(demo, families).await,
         Command::User {
-            command: UserCommand::Add {
-                username,
-                role,
-                region,
-                name,
-            },
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    region,
+                    name,
+                },
         } => {
             let config = Config::from_env()?;
             let state = bootstrap::app_state(&config).await?;
@@ -147,7 +151,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 })
                 .await
                 .map_err(|e| anyhow!("{e}; import regions first with `nuanxin regions import` if the region is unknown"))?;
-            println!("created {} ({}) for region {}", user.username, user.role.as_str(), user.home_region);
+            println!(
+                "created {} ({}) for region {}",
+                user.username,
+                user.role.as_str(),
+                user.home_region
+            );
             Ok(())
         }
         Command::Regions {
@@ -155,7 +164,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let config = Config::from_env()?;
             let state = bootstrap::app_state(&config).await?;
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
             let regions = parse_regions_csv(&text)?;
             state.store.upsert_regions(&regions).await?;
             println!("imported {} regions", regions.len());
@@ -175,7 +185,11 @@ async fn seed_with_progress(store: &nuanxin_store::Store, families: u64) -> anyh
     if added > 0 {
         eprintln!();
     }
-    tracing::info!(added, seconds = started.elapsed().as_secs_f64(), "demo city ready");
+    tracing::info!(
+        added,
+        seconds = started.elapsed().as_secs_f64(),
+        "demo city ready"
+    );
     Ok(())
 }
 
@@ -213,12 +227,19 @@ fn parse_regions_csv(text: &str) -> anyhow::Result<Vec<Region>> {
         if cols.len() < 3 {
             bail!("line {}: expected code,name,valid_from[,valid_to]", i + 1);
         }
-        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").with_context(|| format!("line {}: bad date {s:?}", i + 1));
+        let date = |s: &str| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .with_context(|| format!("line {}: bad date {s:?}", i + 1))
+        };
         out.push(Region {
             code: RegionCode::parse(cols[0]).map_err(|e| anyhow!("line {}: {e}", i + 1))?,
             name: cols[1].to_owned(),
             valid_from: date(cols[2])?,
-            valid_to: cols.get(3).filter(|s| !s.is_empty()).map(|s| date(s)).transpose()?,
+            valid_to: cols
+                .get(3)
+                .filter(|s| !s.is_empty())
+                .map(|s| date(s))
+                .transpose()?,
         });
     }
     Ok(out)

@@ -36,9 +36,11 @@ fn env(name: &str) -> Option<String> {
 
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
-        let database_url = env("DATABASE_URL").unwrap_or_else(|| "sqlite://data/nuanxin.db?mode=rwc".into());
+        let database_url =
+            env("DATABASE_URL").unwrap_or_else(|| "sqlite://data/nuanxin.db?mode=rwc".into());
         let city = env("NUANXIN_CITY").unwrap_or_else(|| "411000".into());
-        let city = RegionCode::parse(&city).context("NUANXIN_CITY must be a city's 6-digit division code")?;
+        let city = RegionCode::parse(&city)
+            .context("NUANXIN_CITY must be a city's 6-digit division code")?;
         let acquire_ms: u64 = env("NUANXIN_DB_ACQUIRE_TIMEOUT_MS")
             .map(|v| v.parse())
             .transpose()
@@ -58,14 +60,19 @@ impl Config {
             jwt_keys: env("NUANXIN_JWT_KEYS"),
             vault_keys: env("NUANXIN_VAULT_KEYS"),
             vault_index_key: env("NUANXIN_VAULT_INDEX_KEY"),
-            key_file: env("NUANXIN_KEY_FILE").map_or_else(|| PathBuf::from("data/keys.json"), PathBuf::from),
+            key_file: env("NUANXIN_KEY_FILE")
+                .map_or_else(|| PathBuf::from("data/keys.json"), PathBuf::from),
             jwt_issuer: env("NUANXIN_JWT_ISSUER").unwrap_or_else(|| "nuanxin".into()),
             jwt_audience: env("NUANXIN_JWT_AUDIENCE").unwrap_or_else(|| "nuanxin-api".into()),
             db_acquire_timeout: Duration::from_millis(acquire_ms),
             db_max_connections: max_conn,
             body_limit_bytes: 100 * 1024,
         };
-        if !config.is_sqlite() && (config.jwt_keys.is_none() || config.vault_keys.is_none() || config.vault_index_key.is_none()) {
+        if !config.is_sqlite()
+            && (config.jwt_keys.is_none()
+                || config.vault_keys.is_none()
+                || config.vault_index_key.is_none())
+        {
             bail!(
                 "with PostgreSQL, set NUANXIN_JWT_KEYS, NUANXIN_VAULT_KEYS and NUANXIN_VAULT_INDEX_KEY \
                  (a local key file is only for the embedded SQLite default); `nuanxin keys` prints fresh ones"
@@ -82,8 +89,12 @@ impl Config {
     pub fn prepare_sqlite_dir(&self) -> anyhow::Result<()> {
         if let Some(rest) = self.database_url.strip_prefix("sqlite://") {
             let path = rest.split('?').next().unwrap_or_default();
-            if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            if let Some(dir) = std::path::Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
             }
         }
         Ok(())

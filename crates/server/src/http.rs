@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::{ErrorExtensionValues, Response, ServerError};
@@ -61,7 +61,11 @@ async fn request_id(
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
@@ -69,9 +73,14 @@ async fn request_id(
         let started = Instant::now();
         let mut res = next.call(req).await?;
         let status = res.status().as_u16();
-        tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, "request done");
+        tracing::info!(
+            status,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "request done"
+        );
         if let Ok(v) = HeaderValue::from_str(&id) {
-            res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+            res.headers_mut()
+                .insert(header::HeaderName::from_static("x-request-id"), v);
         }
         Ok(res)
     }
@@ -80,7 +89,10 @@ async fn request_id(
 }
 
 fn request_id_of(req: &HttpRequest) -> String {
-    req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default()
+    req.extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default()
 }
 
 /// A JSON error body in GraphQL's shape, for errors raised before execution.
@@ -99,7 +111,10 @@ fn authenticate(req: &HttpRequest, tokens: &TokenService) -> Result<Principal, A
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .ok_or(AuthError::Invalid)?;
     tokens.verify(token.trim())
 }
@@ -122,16 +137,27 @@ impl MediaType {
 /// GraphQL over HTTP: `application/graphql-response+json` only when the client prefers it;
 /// `application/json` otherwise (the legacy type most clients still ask for).
 fn negotiate(req: &HttpRequest) -> MediaType {
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let pos = |t: &str| accept.find(t);
-    match (pos("application/graphql-response+json"), pos("application/json")) {
+    match (
+        pos("application/graphql-response+json"),
+        pos("application/json"),
+    ) {
         (Some(g), Some(j)) if g < j => MediaType::GraphqlResponseJson,
         (Some(_), None) => MediaType::GraphqlResponseJson,
         _ => MediaType::Json,
     }
 }
 
-async fn read_body(mut payload: web::Payload, limit: usize, req: &HttpRequest) -> Result<web::BytesMut, HttpResponse> {
+async fn read_body(
+    mut payload: web::Payload,
+    limit: usize,
+    req: &HttpRequest,
+) -> Result<web::BytesMut, HttpResponse> {
     let too_large = || {
         edge_error(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -151,7 +177,12 @@ async fn read_body(mut payload: web::Payload, limit: usize, req: &HttpRequest) -
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| {
-            edge_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "the request body could not be read", &request_id_of(req))
+            edge_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the request body could not be read",
+                &request_id_of(req),
+            )
         })?;
         if body.len() + chunk.len() > limit {
             return Err(too_large());
@@ -161,10 +192,23 @@ async fn read_body(mut payload: web::Payload, limit: usize, req: &HttpRequest) -
     Ok(body)
 }
 
-async fn graphql_post(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+async fn graphql_post(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let rid = request_id_of(&req);
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if essence != "application/json" {
         return edge_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -199,7 +243,11 @@ struct GetParams {
     operation_name: Option<String>,
 }
 
-async fn graphql_get(req: HttpRequest, params: web::Query<GetParams>, state: web::Data<AppState>) -> HttpResponse {
+async fn graphql_get(
+    req: HttpRequest,
+    params: web::Query<GetParams>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let rid = request_id_of(&req);
     let GetParams {
         query,
@@ -215,12 +263,26 @@ async fn graphql_get(req: HttpRequest, params: web::Query<GetParams>, state: web
         if state.dev_mode && wants_html {
             return HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
-                .body(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").finish());
+                .body(
+                    async_graphql::http::GraphiQLSource::build()
+                        .endpoint("/graphql")
+                        .finish(),
+                );
         }
-        return edge_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "a GET request needs a `query` parameter", &rid);
+        return edge_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "a GET request needs a `query` parameter",
+            &rid,
+        );
     };
     if query.len() > state.body_limit {
-        return edge_error(StatusCode::URI_TOO_LONG, "PAYLOAD_TOO_LARGE", "the query is too long", &rid);
+        return edge_error(
+            StatusCode::URI_TOO_LONG,
+            "PAYLOAD_TOO_LARGE",
+            "the query is too long",
+            &rid,
+        );
     }
     let mut request = async_graphql::Request::new(query);
     if let Some(name) = operation_name {
@@ -230,18 +292,35 @@ async fn graphql_get(req: HttpRequest, params: web::Query<GetParams>, state: web
         match serde_json::from_str(&vars) {
             Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
             Err(_) => {
-                return edge_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "`variables` is not valid JSON", &rid);
+                return edge_error(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "`variables` is not valid JSON",
+                    &rid,
+                );
             }
         }
     }
     execute(&req, &state, request, true).await
 }
 
-async fn execute(req: &HttpRequest, state: &AppState, request: async_graphql::Request, via_get: bool) -> HttpResponse {
+async fn execute(
+    req: &HttpRequest,
+    state: &AppState,
+    request: async_graphql::Request,
+    via_get: bool,
+) -> HttpResponse {
     let rid = request_id_of(req);
     let media = negotiate(req);
     match nuanxin_graphql::preflight(&request.query, request.operation_name.as_deref()) {
-        Err(e) => return edge_error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &e.to_string(), &rid),
+        Err(e) => {
+            return edge_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                &e.to_string(),
+                &rid,
+            );
+        }
         Ok(Some(OperationKind::Mutation | OperationKind::Subscription)) if via_get => {
             let mut resp = edge_error(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -249,7 +328,8 @@ async fn execute(req: &HttpRequest, state: &AppState, request: async_graphql::Re
                 "mutations must be sent with POST",
                 &rid,
             );
-            resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+            resp.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
             return resp;
         }
         Ok(_) => {}
@@ -257,20 +337,46 @@ async fn execute(req: &HttpRequest, state: &AppState, request: async_graphql::Re
     let principal = match authenticate(req, &state.tokens) {
         Ok(p) => p,
         Err(AuthError::Expired) => {
-            return edge_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "the access token has expired; refresh it", &rid);
+            return edge_error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "the access token has expired; refresh it",
+                &rid,
+            );
         }
         Err(_) => {
-            return edge_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "the access token is not valid", &rid);
+            return edge_error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "the access token is not valid",
+                &rid,
+            );
         }
     };
-    let request = nuanxin_graphql::prepare(request, &state.store, principal, RequestMeta { request_id: rid.clone() });
+    let request = nuanxin_graphql::prepare(
+        request,
+        &state.store,
+        principal,
+        RequestMeta {
+            request_id: rid.clone(),
+        },
+    );
     let mut response = state.schema.execute(request).await;
     let status = finish_errors(&mut response, &rid, media);
     let body = match serde_json::to_vec(&response) {
         Ok(b) => b,
-        Err(_) => return edge_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "could not encode the response", &rid),
+        Err(_) => {
+            return edge_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "could not encode the response",
+                &rid,
+            );
+        }
     };
-    HttpResponse::build(status).content_type(media.as_str()).body(body)
+    HttpResponse::build(status)
+        .content_type(media.as_str())
+        .body(body)
 }
 
 /// Gives every error a code and the request id, and picks the HTTP status.
@@ -278,14 +384,33 @@ fn finish_errors(response: &mut Response, request_id: &str, media: MediaType) ->
     let request_error = response.data == async_graphql::Value::Null && !response.errors.is_empty();
     let mut unavailable = false;
     for err in &mut response.errors {
-        let ext = err.extensions.get_or_insert_with(ErrorExtensionValues::default);
-        if ext.get("code").is_none() {
-            ext.set("code", "BAD_USER_INPUT");
-            if let Some(field) = field_from_message(&err.message) {
-                ext.set("field", field);
+        let has_code = err
+            .extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some());
+        if !has_code && !err.path.is_empty() {
+            // A resolver failed without saying why in our terms: an internal error. Log
+            // the detail, send nothing of it.
+            tracing::error!(message = %err.message, path = ?err.path, "untyped resolver error");
+            err.message =
+                "something went wrong on our side; quote the request id to support".into();
+        }
+        let ext = err
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default);
+        if !has_code {
+            if err.path.is_empty() {
+                // Parse and validation errors: the query itself is the bad input.
+                ext.set("code", "BAD_USER_INPUT");
+                if let Some(field) = field_from_message(&err.message) {
+                    ext.set("field", field);
+                }
+            } else {
+                ext.set("code", "INTERNAL");
             }
         }
-        if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "SERVICE_UNAVAILABLE") {
+        if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "SERVICE_UNAVAILABLE")
+        {
             unavailable = true;
         }
         ext.set("requestId", request_id);
@@ -293,7 +418,10 @@ fn finish_errors(response: &mut Response, request_id: &str, media: MediaType) ->
     if unavailable {
         return StatusCode::SERVICE_UNAVAILABLE;
     }
-    if request_error && media == MediaType::GraphqlResponseJson && !has_code(&response.errors, "UNAUTHENTICATED") {
+    if request_error
+        && media == MediaType::GraphqlResponseJson
+        && !has_code(&response.errors, "UNAUTHENTICATED")
+    {
         return StatusCode::BAD_REQUEST;
     }
     StatusCode::OK
@@ -327,7 +455,8 @@ async fn healthz() -> HttpResponse {
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match tokio::time::timeout(Duration::from_secs(3), state.store.ping()).await {
         Ok(Ok(())) => HttpResponse::Ok().json(json!({ "status": "ready" })),
-        _ => HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "unreachable" })),
+        _ => HttpResponse::ServiceUnavailable()
+            .json(json!({ "status": "unavailable", "database": "unreachable" })),
     }
 }
 

@@ -29,17 +29,27 @@ pub fn parse_pairs(text: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(|pair| {
-            let (kid, b64) = pair.split_once(':').ok_or_else(|| anyhow!("a key is written kid:base64"))?;
-            Ok((kid.to_owned(), B64.decode(b64.trim()).context("key is not base64")?))
+            let (kid, b64) = pair
+                .split_once(':')
+                .ok_or_else(|| anyhow!("a key is written kid:base64"))?;
+            Ok((
+                kid.to_owned(),
+                B64.decode(b64.trim()).context("key is not base64")?,
+            ))
         })
         .collect()
 }
 
 pub fn load(config: &Config) -> anyhow::Result<Keys> {
-    if let (Some(jwt), Some(vault), Some(index)) = (&config.jwt_keys, &config.vault_keys, &config.vault_index_key) {
+    if let (Some(jwt), Some(vault), Some(index)) = (
+        &config.jwt_keys,
+        &config.vault_keys,
+        &config.vault_index_key,
+    ) {
         return Ok(Keys {
             jwt: JwtKeys::new(parse_pairs(jwt)?).map_err(|e| anyhow!("NUANXIN_JWT_KEYS: {e}"))?,
-            vault: VaultKeys::parse(vault, index).map_err(|e| anyhow!("NUANXIN_VAULT_KEYS: {e}"))?,
+            vault: VaultKeys::parse(vault, index)
+                .map_err(|e| anyhow!("NUANXIN_VAULT_KEYS: {e}"))?,
         });
     }
     load_or_create_file(&config.key_file)
@@ -51,7 +61,8 @@ fn load_or_create_file(path: &Path) -> anyhow::Result<Keys> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(path, serde_json::to_vec_pretty(&file)?).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(path, serde_json::to_vec_pretty(&file)?)
+            .with_context(|| format!("writing {}", path.display()))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -64,13 +75,19 @@ fn load_or_create_file(path: &Path) -> anyhow::Result<Keys> {
         );
     }
     let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let file: KeyFile = serde_json::from_slice(&text).with_context(|| format!("{} is not a key file", path.display()))?;
+    let file: KeyFile = serde_json::from_slice(&text)
+        .with_context(|| format!("{} is not a key file", path.display()))?;
     let jwt_pairs = file
         .jwt
         .iter()
         .map(|(k, v)| Ok((k.clone(), B64.decode(v)?)))
         .collect::<Result<Vec<_>, base64::DecodeError>>()?;
-    let vault_text = file.vault.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(",");
+    let vault_text = file
+        .vault
+        .iter()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .collect::<Vec<_>>()
+        .join(",");
     Ok(Keys {
         jwt: JwtKeys::new(jwt_pairs).map_err(|e| anyhow!("{e}"))?,
         vault: VaultKeys::parse(&vault_text, &file.index).map_err(|e| anyhow!("{e}"))?,
@@ -82,7 +99,11 @@ fn fresh() -> anyhow::Result<KeyFile> {
     let vault = VaultKeys::generate(&kid).map_err(|e| anyhow!("{e}"))?;
     let jwt = JwtKeys::generate(&kid).map_err(|e| anyhow!("{e}"))?;
     Ok(KeyFile {
-        jwt: jwt.keys().iter().map(|(k, v)| (k.clone(), B64.encode(v))).collect(),
+        jwt: jwt
+            .keys()
+            .iter()
+            .map(|(k, v)| (k.clone(), B64.encode(v)))
+            .collect(),
         vault: vault
             .encryption
             .iter()
@@ -95,7 +116,12 @@ fn fresh() -> anyhow::Result<KeyFile> {
 /// Fresh keys as environment lines, for `nuanxin keys`.
 pub fn fresh_env_lines() -> anyhow::Result<String> {
     let f = fresh()?;
-    let pairs = |v: &[(String, String)]| v.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(",");
+    let pairs = |v: &[(String, String)]| {
+        v.iter()
+            .map(|(k, v)| format!("{k}:{v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     Ok(format!(
         "NUANXIN_JWT_KEYS={}\nNUANXIN_VAULT_KEYS={}\nNUANXIN_VAULT_INDEX_KEY={}\n",
         pairs(&f.jwt),

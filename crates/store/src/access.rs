@@ -4,7 +4,9 @@
 use chrono::Utc;
 use nuanxin_domain::policy::{self, FieldAccess, Operation, SensitiveField};
 use nuanxin_domain::{IdNumber, Principal};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use crate::entity::{access_log, member as mem};
@@ -44,7 +46,11 @@ impl Store {
         if fields.is_empty() || members.is_empty() {
             return Ok(vec![Revealed::default(); members.len()]);
         }
-        let field_list = fields.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(",");
+        let field_list = fields
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
         let now = Utc::now();
         let rows = members.iter().map(|m| access_log::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -59,15 +65,25 @@ impl Store {
             request_id: Set(meta.request_id.clone()),
         });
         // Logged before release: if the log cannot be written, nothing is revealed.
-        access_log::Entity::insert_many(rows.collect::<Vec<_>>()).exec(&self.db).await?;
+        access_log::Entity::insert_many(rows.collect::<Vec<_>>())
+            .exec(&self.db)
+            .await?;
         Ok(members
             .iter()
             .map(|m| Revealed {
                 id_number: fields
                     .contains(&SensitiveField::IdNumber)
                     .then(|| m.member.id_number.expose().to_owned()),
-                phone: if fields.contains(&SensitiveField::Phone) { m.member.phone.clone() } else { None },
-                address: if fields.contains(&SensitiveField::Address) { m.member.address.clone() } else { None },
+                phone: if fields.contains(&SensitiveField::Phone) {
+                    m.member.phone.clone()
+                } else {
+                    None
+                },
+                address: if fields.contains(&SensitiveField::Address) {
+                    m.member.address.clone()
+                } else {
+                    None
+                },
             })
             .collect())
     }
@@ -133,7 +149,12 @@ impl Store {
                     actor_name: r.actor_name,
                     actor_role: r.actor_role,
                     member_id: r.member_id,
-                    fields: r.fields.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                    fields: r
+                        .fields
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
                     operation: r.operation,
                     purpose: r.purpose,
                     request_id: r.request_id,

@@ -124,3 +124,10 @@ impl Store {
         Ok(row.try_get::<i64>("", "n")?)
     }
 }
+
+impl Store {
+    /// Closes the pool (tests drop their database afterwards).
+    pub async fn close(&self) {
+        let _ = self.db.clone().close().await;
+    }
+}

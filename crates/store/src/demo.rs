@@ -10,11 +10,11 @@ use nuanxin_domain::{FamilyStatus, IdNumber, MemberRole, Region, RegionCode, Reg
 use sea_orm::{EntityTrait, PaginatorTrait, Set, TransactionTrait};
 use uuid::Uuid;
 
+use crate::Store;
 use crate::entity::{family as fam, family_status_history as hist, member as mem};
 use crate::error::StoreError;
 use crate::families::ValidMember;
 use crate::regions::demo_valid_from;
-use crate::Store;
 
 pub const CITY: (&str, &str) = ("411000", "许昌市");
 pub const COUNTIES: [(&str, &str); 6] = [
@@ -37,14 +37,20 @@ pub fn regions() -> Vec<Region> {
         valid_from: from,
         valid_to: None,
     };
-    let mut out = vec![mk("410000".into(), "河南省".into()), mk(CITY.0.into(), CITY.1.into())];
+    let mut out = vec![
+        mk("410000".into(), "河南省".into()),
+        mk(CITY.0.into(), CITY.1.into()),
+    ];
     const TOWNSHIP_NAMES: [&str; 4] = ["城关镇", "东风街道", "南庄乡", "北湖镇"];
     const VILLAGE_NAMES: [&str; 5] = ["东村", "西村", "南村", "北村", "中心社区"];
     for (county, county_name) in COUNTIES {
         out.push(mk(county.into(), county_name.into()));
         for t in 1..=TOWNSHIPS_PER_COUNTY {
             let tcode = format!("{county}{t:03}");
-            let tname = format!("{county_name}{}", TOWNSHIP_NAMES[(t - 1) as usize % TOWNSHIP_NAMES.len()]);
+            let tname = format!(
+                "{county_name}{}",
+                TOWNSHIP_NAMES[(t - 1) as usize % TOWNSHIP_NAMES.len()]
+            );
             out.push(mk(tcode.clone(), tname.clone()));
             for v in 1..=VILLAGES_PER_TOWNSHIP {
                 let vname = VILLAGE_NAMES[(v - 1) as usize % VILLAGE_NAMES.len()];
@@ -73,9 +79,15 @@ impl Rng {
     }
 }
 
-const SURNAMES: [&str; 16] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭"];
-const MALE: [&str; 10] = ["建国", "国强", "志明", "长青", "振华", "德胜", "文斌", "新民", "宝山", "海涛"];
-const FEMALE: [&str; 10] = ["秀英", "桂兰", "玉梅", "淑珍", "凤霞", "秀兰", "丽华", "春梅", "素芬", "红霞"];
+const SURNAMES: [&str; 16] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭",
+];
+const MALE: [&str; 10] = [
+    "建国", "国强", "志明", "长青", "振华", "德胜", "文斌", "新民", "宝山", "海涛",
+];
+const FEMALE: [&str; 10] = [
+    "秀英", "桂兰", "玉梅", "淑珍", "凤霞", "秀兰", "丽华", "春梅", "素芬", "红霞",
+];
 
 /// Seeds the demo region tree (idempotent).
 pub async fn seed_regions(store: &Store) -> Result<(), StoreError> {
@@ -110,7 +122,9 @@ pub async fn seed_families(
         let mut history = Vec::with_capacity(n as usize);
         for _ in 0..n {
             let village = &villages[rng.below(villages.len() as u64) as usize];
-            let county = village.ancestor_at(RegionLevel::County).expect("village has a county");
+            let county = village
+                .ancestor_at(RegionLevel::County)
+                .expect("village has a county");
             let family_id = Uuid::now_v7();
             let status = match rng.below(10) {
                 0 => FamilyStatus::Registered,
@@ -120,8 +134,12 @@ pub async fn seed_families(
             let surname = rng.pick(&SURNAMES);
             let father_birth = birth(&mut rng, 1950, 30);
             let mother_birth = father_birth + Duration::days(rng.below(2000) as i64 - 600);
-            let child_death = NaiveDate::from_ymd_opt(2000 + rng.below(25) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
-                .unwrap_or(NaiveDate::MIN);
+            let child_death = NaiveDate::from_ymd_opt(
+                2000 + rng.below(25) as i32,
+                1 + rng.below(12) as u32,
+                1 + rng.below(28) as u32,
+            )
+            .unwrap_or(NaiveDate::MIN);
             families.push(fam::ActiveModel {
                 id: Set(family_id),
                 region_code: Set(village.as_str().to_owned()),
@@ -131,7 +149,11 @@ pub async fn seed_families(
                 village_code: Set(Some(village.as_str().to_owned())),
                 status: Set(status.as_str().to_owned()),
                 honour_certificate_no: Set(Some(format!("豫许{:07}", rng.below(10_000_000)))),
-                honour_certificate_date: Set(NaiveDate::from_ymd_opt(1980 + rng.below(15) as i32, 1 + rng.below(12) as u32, 1)),
+                honour_certificate_date: Set(NaiveDate::from_ymd_opt(
+                    1980 + rng.below(15) as i32,
+                    1 + rng.below(12) as u32,
+                    1,
+                )),
                 child_death_date: Set(Some(child_death)),
                 later_child_date: Set(None),
                 eligible: Set(None),
@@ -147,14 +169,23 @@ pub async fn seed_families(
             ] {
                 let id_number = loop {
                     let seq = (rng.below(500) * 2 + u64::from(odd)) as u16;
-                    let id = IdNumber::compose(county.as_str(), birth_date, seq).map_err(|e| StoreError::Internal(e.to_string()))?;
+                    let id = IdNumber::compose(county.as_str(), birth_date, seq)
+                        .map_err(|e| StoreError::Internal(e.to_string()))?;
                     if used_ids.insert(id.expose().to_owned()) {
                         break id;
                     }
                 };
                 let member = ValidMember {
                     role,
-                    name: format!("{}{}", if role == MemberRole::Father { surname } else { rng.pick(&SURNAMES) }, given),
+                    name: format!(
+                        "{}{}",
+                        if role == MemberRole::Father {
+                            surname
+                        } else {
+                            rng.pick(&SURNAMES)
+                        },
+                        given
+                    ),
                     id_number,
                     phone: Some(format!("13{:09}", rng.below(1_000_000_000))),
                     address: Some(format!("河南省许昌市{}号", 1 + rng.below(300))),

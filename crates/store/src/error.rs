@@ -11,7 +11,10 @@ pub enum StoreError {
     #[error("{field}: {message}")]
     BadInput { field: String, message: String },
     #[error("{message}")]
-    Conflict { field: Option<String>, message: String },
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
     #[error("{message}")]
     Forbidden { message: String },
     /// The database cannot be reached right now; the caller may retry.

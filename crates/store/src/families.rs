@@ -7,11 +7,14 @@ use chrono::{NaiveDate, Utc};
 use nuanxin_domain::eligibility::{self, Decision};
 use nuanxin_domain::family::{self, normalize_phone};
 use nuanxin_domain::policy::{self, Operation};
-use nuanxin_domain::{Family, FamilyStatus, IdNumber, Member, MemberRole, Principal, RegionCode, RegionLevel, Sex, time};
+use nuanxin_domain::{
+    Family, FamilyStatus, IdNumber, Member, MemberRole, Principal, RegionCode, RegionLevel, Sex,
+    time,
+};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -107,7 +110,12 @@ impl Store {
                 .to_owned();
             cond = cond.add(fam::Column::Id.in_subquery(wives));
         }
-        if let Some(name) = filter.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        if let Some(name) = filter
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
             let named = Query::select()
                 .column(mem::Column::FamilyId)
                 .from(mem::Entity)
@@ -126,8 +134,14 @@ impl Store {
             .await?;
         let has_next_page = rows.len() as u64 > first;
         rows.truncate(first as usize);
-        let items = rows.into_iter().map(family_record).collect::<Result<_, _>>()?;
-        Ok(Page { items, has_next_page })
+        let items = rows
+            .into_iter()
+            .map(family_record)
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            has_next_page,
+        })
     }
 
     pub async fn get_family(&self, p: &Principal, id: Uuid) -> Result<FamilyRecord, StoreError> {
@@ -141,7 +155,11 @@ impl Store {
     }
 
     /// Families by id, in one query (DataLoader); ids outside the slice are simply absent.
-    pub async fn families_by_ids(&self, p: &Principal, ids: &[Uuid]) -> Result<HashMap<Uuid, FamilyRecord>, StoreError> {
+    pub async fn families_by_ids(
+        &self,
+        p: &Principal,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, FamilyRecord>, StoreError> {
         require(p, Operation::ReadFamilies)?;
         let rows = fam::Entity::find()
             .filter(slice::families(p))
@@ -206,26 +224,35 @@ impl Store {
             .await?;
         let mut out: HashMap<Uuid, Vec<StatusHistoryEntry>> = HashMap::new();
         for row in rows {
-            out.entry(row.family_id).or_default().push(StatusHistoryEntry {
-                family_id: row.family_id,
-                from: row.from_status.as_deref().and_then(FamilyStatus::parse),
-                to: parse_status(&row.to_status)?,
-                reason: row.reason,
-                actor_id: row.actor_id,
-                at: row.at,
-            });
+            out.entry(row.family_id)
+                .or_default()
+                .push(StatusHistoryEntry {
+                    family_id: row.family_id,
+                    from: row.from_status.as_deref().and_then(FamilyStatus::parse),
+                    to: parse_status(&row.to_status)?,
+                    reason: row.reason,
+                    actor_id: row.actor_id,
+                    at: row.at,
+                });
         }
         Ok(out)
     }
 
     /// Registers a family and its members in one transaction: all of it, or nothing.
-    pub async fn register_family(&self, p: &Principal, input: NewFamily) -> Result<FamilyRecord, StoreError> {
+    pub async fn register_family(
+        &self,
+        p: &Principal,
+        input: NewFamily,
+    ) -> Result<FamilyRecord, StoreError> {
         require(p, Operation::RegisterFamily)?;
         let valid = validate_new_family(&input, &self.city)?;
         if !slice::covers(p, &valid.region) {
             return Err(StoreError::bad_input(
                 "regionCode",
-                format!("{} is outside your area; a family is registered where it is managed", valid.region),
+                format!(
+                    "{} is outside your area; a family is registered where it is managed",
+                    valid.region
+                ),
             ));
         }
         let now = Utc::now();
@@ -233,7 +260,12 @@ impl Store {
         let txn = self.db.begin().await?;
         ensure_region_exists(&txn, &valid.region, "regionCode").await?;
         for (i, m) in valid.members.iter().enumerate() {
-            ensure_region_exists(&txn, &m.hukou_region, &format!("members[{i}].hukouRegionCode")).await?;
+            ensure_region_exists(
+                &txn,
+                &m.hukou_region,
+                &format!("members[{i}].hukouRegionCode"),
+            )
+            .await?;
         }
         // Uniqueness of living persons: check first for a clear message; the partial unique
         // index still guards against a concurrent registration.
@@ -254,20 +286,30 @@ impl Store {
         let county = valid
             .region
             .ancestor_at(RegionLevel::County)
-            .ok_or_else(|| StoreError::bad_input("regionCode", "the region must be a township or village"))?;
-        let city = valid
-            .region
-            .ancestor_at(RegionLevel::City)
-            .ok_or_else(|| StoreError::bad_input("regionCode", "the region must be a township or village"))?;
+            .ok_or_else(|| {
+                StoreError::bad_input("regionCode", "the region must be a township or village")
+            })?;
+        let city = valid.region.ancestor_at(RegionLevel::City).ok_or_else(|| {
+            StoreError::bad_input("regionCode", "the region must be a township or village")
+        })?;
         fam::ActiveModel {
             id: Set(family_id),
             region_code: Set(valid.region.as_str().to_owned()),
             city_code: Set(city.as_str().to_owned()),
             county_code: Set(county.as_str().to_owned()),
-            township_code: Set(valid.region.ancestor_at(RegionLevel::Township).map(|c| c.as_str().to_owned())),
-            village_code: Set(valid.region.ancestor_at(RegionLevel::Village).map(|c| c.as_str().to_owned())),
+            township_code: Set(valid
+                .region
+                .ancestor_at(RegionLevel::Township)
+                .map(|c| c.as_str().to_owned())),
+            village_code: Set(valid
+                .region
+                .ancestor_at(RegionLevel::Village)
+                .map(|c| c.as_str().to_owned())),
             status: Set(FamilyStatus::Registered.as_str().to_owned()),
-            honour_certificate_no: Set(input.honour_certificate_no.clone().map(|s| s.trim().to_owned())),
+            honour_certificate_no: Set(input
+                .honour_certificate_no
+                .clone()
+                .map(|s| s.trim().to_owned())),
             honour_certificate_date: Set(input.honour_certificate_date),
             child_death_date: Set(input.child_death_date),
             later_child_date: Set(input.later_child_date),
@@ -285,10 +327,12 @@ impl Store {
             models.push(self.member_model(family_id, m, now)?);
         }
         if !models.is_empty() {
-            mem::Entity::insert_many(models).exec(&txn).await.map_err(|e| match StoreError::from(e) {
-                StoreError::Conflict { .. } => duplicate_id(0),
-                other => other,
-            })?;
+            mem::Entity::insert_many(models).exec(&txn).await.map_err(
+                |e| match StoreError::from(e) {
+                    StoreError::Conflict { .. } => duplicate_id(0),
+                    other => other,
+                },
+            )?;
         }
         hist::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -306,7 +350,12 @@ impl Store {
         self.get_family(p, family_id).await
     }
 
-    pub async fn update_member(&self, p: &Principal, id: Uuid, patch: MemberPatch) -> Result<MemberRecord, StoreError> {
+    pub async fn update_member(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        patch: MemberPatch,
+    ) -> Result<MemberRecord, StoreError> {
         require(p, Operation::UpdateMember)?;
         let txn = self.db.begin().await?;
         let row = mem::Entity::find_by_id(id)
@@ -327,7 +376,10 @@ impl Store {
                 None
             } else {
                 let phone = normalize_phone(&phone).ok_or_else(|| {
-                    StoreError::bad_input("phone", "a phone number is an 11-digit mobile number or a landline with area code")
+                    StoreError::bad_input(
+                        "phone",
+                        "a phone number is an 11-digit mobile number or a landline with area code",
+                    )
                 })?;
                 Some(self.encrypt("phone", &phone)?)
             });
@@ -337,13 +389,17 @@ impl Store {
             am.address = Set((!address.is_empty()).then(|| address.to_owned()));
         }
         if let Some(hukou) = patch.hukou_region {
-            let code = RegionCode::parse(&hukou).map_err(|e| StoreError::bad_input("hukouRegionCode", e.to_string()))?;
+            let code = RegionCode::parse(&hukou)
+                .map_err(|e| StoreError::bad_input("hukouRegionCode", e.to_string()))?;
             ensure_region_exists(&txn, &code, "hukouRegionCode").await?;
             am.hukou_region_code = Set(code.as_str().to_owned());
         }
         if let Some(d) = patch.deceased_on {
             if d > time::china_today() {
-                return Err(StoreError::bad_input("deceasedOn", "the date of death cannot be in the future"));
+                return Err(StoreError::bad_input(
+                    "deceasedOn",
+                    "the date of death cannot be in the future",
+                ));
             }
             am.deceased_on = Set(Some(d));
         }
@@ -371,10 +427,15 @@ impl Store {
             .ok_or(StoreError::NotFound { what: "family" })?;
         let current = parse_status(&row.status)?;
         let now = Utc::now();
-        let change = family::change_status(current, to, reason, p.user_id, now).map_err(|e| match e {
-            family::TransitionError::MissingReason => StoreError::bad_input("reason", e.to_string()),
-            family::TransitionError::Illegal { .. } => StoreError::bad_input("status", e.to_string()),
-        })?;
+        let change =
+            family::change_status(current, to, reason, p.user_id, now).map_err(|e| match e {
+                family::TransitionError::MissingReason => {
+                    StoreError::bad_input("reason", e.to_string())
+                }
+                family::TransitionError::Illegal { .. } => {
+                    StoreError::bad_input("status", e.to_string())
+                }
+            })?;
         if !policy::may_transition(p.audience, current, to) {
             return Err(StoreError::forbidden(format!(
                 "your role ({}) may not move a family from {} to {}",
@@ -384,7 +445,10 @@ impl Store {
             )));
         }
         let updated = fam::Entity::update_many()
-            .col_expr(fam::Column::Status, sea_orm::sea_query::Expr::value(to.as_str()))
+            .col_expr(
+                fam::Column::Status,
+                sea_orm::sea_query::Expr::value(to.as_str()),
+            )
             .col_expr(fam::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
             .filter(fam::Column::Id.eq(id))
             .filter(fam::Column::Status.eq(current.as_str()))
@@ -393,7 +457,9 @@ impl Store {
         if updated.rows_affected != 1 {
             return Err(StoreError::Conflict {
                 field: Some("status".into()),
-                message: "the family's status was changed by someone else just now; reload and try again".into(),
+                message:
+                    "the family's status was changed by someone else just now; reload and try again"
+                        .into(),
             });
         }
         hist::ActiveModel {
@@ -412,7 +478,11 @@ impl Store {
     }
 
     /// Evaluates the eligibility rules on the family as filed and records the outcome.
-    pub async fn evaluate_eligibility(&self, p: &Principal, id: Uuid) -> Result<Decision, StoreError> {
+    pub async fn evaluate_eligibility(
+        &self,
+        p: &Principal,
+        id: Uuid,
+    ) -> Result<Decision, StoreError> {
         require(p, Operation::EvaluateEligibility)?;
         let record = self.get_family(p, id).await?;
         let members: Vec<Member> = self
@@ -423,14 +493,21 @@ impl Store {
             .into_iter()
             .map(|m| m.member)
             .collect();
-        let decision = eligibility::evaluate(&record.family, &members, &self.city, time::china_today());
+        let decision =
+            eligibility::evaluate(&record.family, &members, &self.city, time::china_today());
         fam::Entity::update_many()
-            .col_expr(fam::Column::Eligible, sea_orm::sea_query::Expr::value(decision.eligible))
+            .col_expr(
+                fam::Column::Eligible,
+                sea_orm::sea_query::Expr::value(decision.eligible),
+            )
             .col_expr(
                 fam::Column::EligibilityVersion,
                 sea_orm::sea_query::Expr::value(decision.rule_set_version),
             )
-            .col_expr(fam::Column::EligibilityCheckedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+            .col_expr(
+                fam::Column::EligibilityCheckedAt,
+                sea_orm::sea_query::Expr::value(Utc::now()),
+            )
             .filter(fam::Column::Id.eq(id))
             .exec(&self.db)
             .await?;
@@ -458,7 +535,11 @@ impl Store {
             id_number_bidx: Set(self.vault.blind_index("idNumber", m.id_number.expose())),
             birth_date: Set(m.id_number.birth_date()),
             sex: Set(sex_str(m.id_number.sex()).to_owned()),
-            phone_enc: Set(m.phone.as_deref().map(|ph| self.encrypt("phone", ph)).transpose()?),
+            phone_enc: Set(m
+                .phone
+                .as_deref()
+                .map(|ph| self.encrypt("phone", ph))
+                .transpose()?),
             address: Set(m.address.clone()),
             hukou_region_code: Set(m.hukou_region.as_str().to_owned()),
             deceased_on: Set(m.deceased_on),
@@ -468,9 +549,14 @@ impl Store {
     }
 
     pub(crate) fn member_record(&self, row: mem::Model) -> Result<MemberRecord, StoreError> {
-        let damaged = |e: crate::vault::VaultError| StoreError::Internal(format!("member {}: {e}", row.id));
-        let id_clear = self.vault.decrypt("idNumber", &row.id_number_enc).map_err(damaged)?;
-        let id_number = IdNumber::parse(&id_clear).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let damaged =
+            |e: crate::vault::VaultError| StoreError::Internal(format!("member {}: {e}", row.id));
+        let id_clear = self
+            .vault
+            .decrypt("idNumber", &row.id_number_enc)
+            .map_err(damaged)?;
+        let id_number =
+            IdNumber::parse(&id_clear).map_err(|e| StoreError::Internal(e.to_string()))?;
         let phone = row
             .phone_enc
             .as_deref()
@@ -479,7 +565,11 @@ impl Store {
             .map_err(damaged)?;
         Ok(MemberRecord {
             birth_date: row.birth_date,
-            sex: if row.sex == "female" { Sex::Female } else { Sex::Male },
+            sex: if row.sex == "female" {
+                Sex::Female
+            } else {
+                Sex::Male
+            },
             member: Member {
                 id: row.id,
                 family_id: row.family_id,
@@ -488,7 +578,8 @@ impl Store {
                 id_number,
                 phone,
                 address: row.address,
-                hukou_region: RegionCode::parse(&row.hukou_region_code).map_err(|e| StoreError::Internal(e.to_string()))?,
+                hukou_region: RegionCode::parse(&row.hukou_region_code)
+                    .map_err(|e| StoreError::Internal(e.to_string()))?,
                 deceased_on: row.deceased_on,
             },
         })
@@ -510,7 +601,8 @@ fn sex_str(s: Sex) -> &'static str {
 }
 
 fn parse_status(s: &str) -> Result<FamilyStatus, StoreError> {
-    FamilyStatus::parse(s).ok_or_else(|| StoreError::Internal(format!("unknown family status {s:?} in the database")))
+    FamilyStatus::parse(s)
+        .ok_or_else(|| StoreError::Internal(format!("unknown family status {s:?} in the database")))
 }
 
 fn family_record(row: fam::Model) -> Result<FamilyRecord, StoreError> {
@@ -525,12 +617,18 @@ fn family_record(row: fam::Model) -> Result<FamilyRecord, StoreError> {
             child_death_date: row.child_death_date,
             later_child_date: row.later_child_date,
         },
-        last_eligibility: match (row.eligible, row.eligibility_version, row.eligibility_checked_at) {
-            (Some(eligible), Some(rule_set_version), Some(evaluated_at)) => Some(EligibilitySnapshot {
-                eligible,
-                rule_set_version,
-                evaluated_at,
-            }),
+        last_eligibility: match (
+            row.eligible,
+            row.eligibility_version,
+            row.eligibility_checked_at,
+        ) {
+            (Some(eligible), Some(rule_set_version), Some(evaluated_at)) => {
+                Some(EligibilitySnapshot {
+                    eligible,
+                    rule_set_version,
+                    evaluated_at,
+                })
+            }
             _ => None,
         },
         created_at: row.created_at,
@@ -538,13 +636,20 @@ fn family_record(row: fam::Model) -> Result<FamilyRecord, StoreError> {
     })
 }
 
-async fn ensure_region_exists<C: ConnectionTrait>(conn: &C, code: &RegionCode, field: &str) -> Result<(), StoreError> {
+async fn ensure_region_exists<C: ConnectionTrait>(
+    conn: &C,
+    code: &RegionCode,
+    field: &str,
+) -> Result<(), StoreError> {
     let found = region::Entity::find_by_id(code.as_str().to_owned())
         .filter(region::Column::ValidTo.is_null())
         .one(conn)
         .await?;
     if found.is_none() {
-        return Err(StoreError::bad_input(field, format!("{code} is not a current region code")));
+        return Err(StoreError::bad_input(
+            field,
+            format!("{code} is not a current region code"),
+        ));
     }
     Ok(())
 }
@@ -567,13 +672,23 @@ pub(crate) struct ValidFamily {
 }
 
 /// Checks every field of a new family, naming the first one at fault.
-pub(crate) fn validate_new_family(input: &NewFamily, city: &RegionCode) -> Result<ValidFamily, StoreError> {
-    let region = RegionCode::parse(&input.region).map_err(|e| StoreError::bad_input("regionCode", e.to_string()))?;
+pub(crate) fn validate_new_family(
+    input: &NewFamily,
+    city: &RegionCode,
+) -> Result<ValidFamily, StoreError> {
+    let region = RegionCode::parse(&input.region)
+        .map_err(|e| StoreError::bad_input("regionCode", e.to_string()))?;
     if !matches!(region.level(), RegionLevel::Township | RegionLevel::Village) {
-        return Err(StoreError::bad_input("regionCode", "a family is filed at a township or village"));
+        return Err(StoreError::bad_input(
+            "regionCode",
+            "a family is filed at a township or village",
+        ));
     }
     if !region.is_within(city) {
-        return Err(StoreError::bad_input("regionCode", format!("{region} is not in this city ({city})")));
+        return Err(StoreError::bad_input(
+            "regionCode",
+            format!("{region} is not in this city ({city})"),
+        ));
     }
     let today = time::china_today();
     for (field, date) in [
@@ -582,11 +697,17 @@ pub(crate) fn validate_new_family(input: &NewFamily, city: &RegionCode) -> Resul
         ("laterChildDate", input.later_child_date),
     ] {
         if date.is_some_and(|d| d > today) {
-            return Err(StoreError::bad_input(field, "the date cannot be in the future"));
+            return Err(StoreError::bad_input(
+                field,
+                "the date cannot be in the future",
+            ));
         }
     }
     if input.members.is_empty() {
-        return Err(StoreError::bad_input("members", "a family needs at least one member"));
+        return Err(StoreError::bad_input(
+            "members",
+            "a family needs at least one member",
+        ));
     }
     let mut seen = HashSet::new();
     let mut members = Vec::with_capacity(input.members.len());
@@ -596,27 +717,42 @@ pub(crate) fn validate_new_family(input: &NewFamily, city: &RegionCode) -> Resul
         if name.is_empty() {
             return Err(StoreError::bad_input(at("name"), "the name is required"));
         }
-        let id_number = IdNumber::parse(&m.id_number).map_err(|e| StoreError::bad_input(at("idNumber"), e.to_string()))?;
+        let id_number = IdNumber::parse(&m.id_number)
+            .map_err(|e| StoreError::bad_input(at("idNumber"), e.to_string()))?;
         if !seen.insert(id_number.expose().to_owned()) {
-            return Err(StoreError::bad_input(at("idNumber"), "the same ID number appears twice in this family"));
+            return Err(StoreError::bad_input(
+                at("idNumber"),
+                "the same ID number appears twice in this family",
+            ));
         }
         let phone = match m.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(raw) => Some(normalize_phone(raw).ok_or_else(|| {
-                StoreError::bad_input(at("phone"), "a phone number is an 11-digit mobile number or a landline with area code")
+                StoreError::bad_input(
+                    at("phone"),
+                    "a phone number is an 11-digit mobile number or a landline with area code",
+                )
             })?),
         };
-        let hukou_region =
-            RegionCode::parse(&m.hukou_region).map_err(|e| StoreError::bad_input(at("hukouRegionCode"), e.to_string()))?;
+        let hukou_region = RegionCode::parse(&m.hukou_region)
+            .map_err(|e| StoreError::bad_input(at("hukouRegionCode"), e.to_string()))?;
         if m.deceased_on.is_some_and(|d| d > today) {
-            return Err(StoreError::bad_input(at("deceasedOn"), "the date of death cannot be in the future"));
+            return Err(StoreError::bad_input(
+                at("deceasedOn"),
+                "the date of death cannot be in the future",
+            ));
         }
         members.push(ValidMember {
             role: m.role,
             name: name.to_owned(),
             id_number,
             phone,
-            address: m.address.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
+            address: m
+                .address
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
             hukou_region,
             deceased_on: m.deceased_on,
         });

@@ -18,7 +18,8 @@ pub use db::{Store, StoreConfig};
 pub use error::StoreError;
 pub use families::{FamilyFilter, MemberPatch, NewFamily, NewMember};
 pub use records::{
-    AccessLogEntry, EligibilitySnapshot, FamilyRecord, MemberRecord, Page, RequestMeta, Revealed, StatusHistoryEntry,
+    AccessLogEntry, EligibilitySnapshot, FamilyRecord, MemberRecord, Page, RequestMeta, Revealed,
+    StatusHistoryEntry,
 };
 pub use staff::{NewStaffUser, RefreshOutcome, StaffUserRecord};
 pub use vault::{Vault, VaultError, VaultKeys};

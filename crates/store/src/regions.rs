@@ -9,10 +9,10 @@ use nuanxin_domain::{Principal, Region, RegionCode, RegionLevel};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Set};
 
+use crate::Store;
 use crate::entity::region;
 use crate::error::StoreError;
 use crate::families::require;
-use crate::Store;
 
 impl Store {
     /// Inserts or renames regions (idempotent; used by seeding and reference-data loads).
@@ -57,7 +57,10 @@ impl Store {
             .await?;
         rows.into_iter()
             .map(to_region)
-            .filter(|r| r.as_ref().map_or(true, |r| r.code.is_within(home) || home.is_within(&r.code)))
+            .filter(|r| {
+                r.as_ref()
+                    .map_or(true, |r| r.code.is_within(home) || home.is_within(&r.code))
+            })
             .collect()
     }
 
@@ -89,7 +92,10 @@ impl Store {
         Ok(out)
     }
 
-    pub async fn region_names(&self, codes: &[RegionCode]) -> Result<HashMap<RegionCode, String>, StoreError> {
+    pub async fn region_names(
+        &self,
+        codes: &[RegionCode],
+    ) -> Result<HashMap<RegionCode, String>, StoreError> {
         let rows = region::Entity::find()
             .filter(region::Column::Code.is_in(codes.iter().map(|c| c.as_str().to_owned())))
             .all(&self.db)
@@ -104,7 +110,11 @@ impl Store {
     }
 
     /// Regions of one level under a prefix (seeding and benchmarks).
-    pub async fn regions_at(&self, level: RegionLevel, under: &RegionCode) -> Result<Vec<Region>, StoreError> {
+    pub async fn regions_at(
+        &self,
+        level: RegionLevel,
+        under: &RegionCode,
+    ) -> Result<Vec<Region>, StoreError> {
         let rows = region::Entity::find()
             .filter(region::Column::Level.eq(level.as_str()))
             .filter(region::Column::Code.starts_with(under.prefix()))

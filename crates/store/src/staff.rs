@@ -7,9 +7,9 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use uuid::Uuid;
 
+use crate::Store;
 use crate::entity::{refresh_token as rt, region, staff_user};
 use crate::error::StoreError;
-use crate::Store;
 
 #[derive(Debug, Clone)]
 pub struct StaffUserRecord {
@@ -24,7 +24,12 @@ pub struct StaffUserRecord {
 
 impl StaffUserRecord {
     pub fn principal(&self) -> Principal {
-        Principal::staff(self.id, self.username.clone(), self.role, self.home_region.clone())
+        Principal::staff(
+            self.id,
+            self.username.clone(),
+            self.role,
+            self.home_region.clone(),
+        )
     }
 }
 
@@ -41,7 +46,9 @@ pub struct NewStaffUser {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshOutcome {
     /// The old token is spent; the new one is stored in the same chain.
-    Rotated { user_id: Uuid },
+    Rotated {
+        user_id: Uuid,
+    },
     /// A spent or revoked token was presented again: the whole chain is now revoked.
     Reused,
     Expired,
@@ -49,9 +56,16 @@ pub enum RefreshOutcome {
 }
 
 impl Store {
-    pub async fn create_staff_user(&self, new: NewStaffUser) -> Result<StaffUserRecord, StoreError> {
+    pub async fn create_staff_user(
+        &self,
+        new: NewStaffUser,
+    ) -> Result<StaffUserRecord, StoreError> {
         let username = new.username.trim().to_owned();
-        if username.len() < 3 || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        if username.len() < 3
+            || !username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
             return Err(StoreError::bad_input(
                 "username",
                 "a username has at least 3 characters: letters, digits, dot, dash or underscore",
@@ -61,12 +75,25 @@ impl Store {
             if new.home_region.level() != level {
                 return Err(StoreError::bad_input(
                     "region",
-                    format!("a {} works at {} level, but {} is a {} code", new.role.as_str(), level.as_str(), new.home_region, new.home_region.level().as_str()),
+                    format!(
+                        "a {} works at {} level, but {} is a {} code",
+                        new.role.as_str(),
+                        level.as_str(),
+                        new.home_region,
+                        new.home_region.level().as_str()
+                    ),
                 ));
             }
         }
-        if region::Entity::find_by_id(new.home_region.as_str().to_owned()).one(&self.db).await?.is_none() {
-            return Err(StoreError::bad_input("region", format!("{} is not a known region", new.home_region)));
+        if region::Entity::find_by_id(new.home_region.as_str().to_owned())
+            .one(&self.db)
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::bad_input(
+                "region",
+                format!("{} is not a known region", new.home_region),
+            ));
         }
         let row = staff_user::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -90,7 +117,10 @@ impl Store {
         to_user(row)
     }
 
-    pub async fn staff_user_by_username(&self, username: &str) -> Result<Option<StaffUserRecord>, StoreError> {
+    pub async fn staff_user_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<StaffUserRecord>, StoreError> {
         staff_user::Entity::find()
             .filter(staff_user::Column::Username.eq(username.trim()))
             .one(&self.db)
@@ -100,7 +130,11 @@ impl Store {
     }
 
     pub async fn staff_user_by_id(&self, id: Uuid) -> Result<Option<StaffUserRecord>, StoreError> {
-        staff_user::Entity::find_by_id(id).one(&self.db).await?.map(to_user).transpose()
+        staff_user::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map(to_user)
+            .transpose()
     }
 
     pub async fn insert_refresh_token(
@@ -136,7 +170,11 @@ impl Store {
     ) -> Result<RefreshOutcome, StoreError> {
         let now = Utc::now();
         let txn = self.db.begin().await?;
-        let Some(old) = rt::Entity::find().filter(rt::Column::TokenHash.eq(old_hash)).one(&txn).await? else {
+        let Some(old) = rt::Entity::find()
+            .filter(rt::Column::TokenHash.eq(old_hash))
+            .one(&txn)
+            .await?
+        else {
             return Ok(RefreshOutcome::Unknown);
         };
         if old.used_at.is_some() || old.revoked_at.is_some() {
@@ -173,12 +211,18 @@ impl Store {
         .insert(&txn)
         .await?;
         txn.commit().await?;
-        Ok(RefreshOutcome::Rotated { user_id: old.user_id })
+        Ok(RefreshOutcome::Rotated {
+            user_id: old.user_id,
+        })
     }
 
     /// Logout: revokes the chain the token belongs to. Unknown tokens are ignored.
     pub async fn revoke_refresh_token(&self, token_hash: &str) -> Result<bool, StoreError> {
-        let Some(row) = rt::Entity::find().filter(rt::Column::TokenHash.eq(token_hash)).one(&self.db).await? else {
+        let Some(row) = rt::Entity::find()
+            .filter(rt::Column::TokenHash.eq(token_hash))
+            .one(&self.db)
+            .await?
+        else {
             return Ok(false);
         };
         let txn = self.db.begin().await?;
@@ -188,7 +232,11 @@ impl Store {
     }
 }
 
-async fn revoke_chain(txn: &sea_orm::DatabaseTransaction, chain: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
+async fn revoke_chain(
+    txn: &sea_orm::DatabaseTransaction,
+    chain: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     rt::Entity::update_many()
         .col_expr(rt::Column::RevokedAt, Expr::value(now))
         .filter(rt::Column::ChainId.eq(chain))
@@ -201,8 +249,10 @@ async fn revoke_chain(txn: &sea_orm::DatabaseTransaction, chain: Uuid, now: Date
 fn to_user(row: staff_user::Model) -> Result<StaffUserRecord, StoreError> {
     Ok(StaffUserRecord {
         id: row.id,
-        role: StaffRole::parse(&row.role).ok_or_else(|| StoreError::Internal(format!("unknown role {:?}", row.role)))?,
-        home_region: RegionCode::parse(&row.home_region_code).map_err(|e| StoreError::Internal(e.to_string()))?,
+        role: StaffRole::parse(&row.role)
+            .ok_or_else(|| StoreError::Internal(format!("unknown role {:?}", row.role)))?,
+        home_region: RegionCode::parse(&row.home_region_code)
+            .map_err(|e| StoreError::Internal(e.to_string()))?,
         username: row.username,
         display_name: row.display_name,
         password_hash: row.password_hash,

@@ -51,7 +51,11 @@ impl VaultKeys {
     /// Parses `kid:base64key` pairs (comma-separated, current first) and a base64 index key.
     pub fn parse(encryption: &str, index: &str) -> Result<Self, VaultError> {
         let mut keys = Vec::new();
-        for pair in encryption.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        for pair in encryption
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             let (kid, b64) = pair
                 .split_once(':')
                 .ok_or_else(|| VaultError::BadKey(pair.chars().take(8).collect()))?;
@@ -89,7 +93,8 @@ impl Vault {
         let (current, _) = keys.encryption.first().ok_or(VaultError::NoKeys)?;
         let mut ciphers = BTreeMap::new();
         for (kid, key) in &keys.encryption {
-            let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| VaultError::BadKey(kid.clone()))?;
+            let cipher =
+                Aes256Gcm::new_from_slice(key).map_err(|_| VaultError::BadKey(kid.clone()))?;
             ciphers.insert(kid.clone(), cipher);
         }
         Ok(Self {
@@ -175,13 +180,23 @@ mod tests {
     #[test]
     fn round_trip_and_field_binding() {
         let vault = Vault::new(&VaultKeys::generate("k1").expect("keys")).expect("vault");
-        let env = vault.encrypt("idNumber", "11010519491231002X").expect("enc");
+        let env = vault
+            .encrypt("idNumber", "11010519491231002X")
+            .expect("enc");
         assert!(env.starts_with("v1:k1:"));
         assert!(!env.contains("19491231"));
-        assert_eq!(vault.decrypt("idNumber", &env).expect("dec"), "11010519491231002X");
+        assert_eq!(
+            vault.decrypt("idNumber", &env).expect("dec"),
+            "11010519491231002X"
+        );
         assert_eq!(vault.decrypt("phone", &env), Err(VaultError::Damaged));
         // A fresh nonce each time.
-        assert_ne!(env, vault.encrypt("idNumber", "11010519491231002X").expect("enc"));
+        assert_ne!(
+            env,
+            vault
+                .encrypt("idNumber", "11010519491231002X")
+                .expect("enc")
+        );
     }
 
     #[test]
@@ -194,8 +209,16 @@ mod tests {
         rotated.index = old.index;
         let vault = Vault::new(&rotated).expect("vault");
         assert_eq!(vault.decrypt("phone", &env).expect("dec"), "13800001234");
-        assert!(vault.encrypt("phone", "1").expect("enc").starts_with("v1:k2:"));
-        assert_eq!(vault.blind_index("phone", "1"), old_vault.blind_index("phone", "1"));
+        assert!(
+            vault
+                .encrypt("phone", "1")
+                .expect("enc")
+                .starts_with("v1:k2:")
+        );
+        assert_eq!(
+            vault.blind_index("phone", "1"),
+            old_vault.blind_index("phone", "1")
+        );
     }
 
     #[test]
@@ -204,7 +227,10 @@ mod tests {
         let text = format!("a:{}", VaultKeys::encode_key(&k.encryption[0].1));
         let parsed = VaultKeys::parse(&text, &VaultKeys::encode_key(&k.index)).expect("parse");
         assert_eq!(parsed.encryption[0].0, "a");
-        assert!(matches!(VaultKeys::parse("a:short", "x"), Err(VaultError::BadKey(_))));
+        assert!(matches!(
+            VaultKeys::parse("a:short", "x"),
+            Err(VaultError::BadKey(_))
+        ));
         assert_eq!(VaultKeys::parse("", "x").err(), Some(VaultError::NoKeys));
     }
 }

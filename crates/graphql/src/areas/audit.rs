@@ -15,7 +15,10 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// Every read of sensitive personal information, newest first.
-    #[graphql(guard = "Allowed(Operation::ReadAccessLog)", visible = "guard::may_read_access_log")]
+    #[graphql(
+        guard = "Allowed(Operation::ReadAccessLog)",
+        visible = "guard::may_read_access_log"
+    )]
     async fn access_log(
         &self,
         ctx: &Context<'_>,
@@ -30,7 +33,10 @@ impl AuditQuery {
             .map(|m| ids::decode(Kind::Member, &m, "memberId"))
             .transpose()
             .gql()?;
-        let page = store.access_log(principal(ctx), member, first, after_id).await.gql()?;
+        let page = store
+            .access_log(principal(ctx), member, first, after_id)
+            .await
+            .gql()?;
         let edges: Vec<AccessLogEdge> = page
             .items
             .into_iter()

@@ -10,7 +10,11 @@ use nuanxin_store::{FamilyFilter as StoreFilter, MemberPatch, NewFamily, NewMemb
 use crate::error::{ApiError, IntoGql};
 use crate::guard::{self, Allowed, principal, request_meta};
 use crate::ids::{self, Kind};
-use crate::types::{EligibilityDecision, Family, FamilyConnection, FamilyEdge, FamilyStatus, Member, MemberRole, page_info};
+use crate::loaders::{Histories, Members, RegionNames};
+use crate::types::{
+    EligibilityDecision, Family, FamilyConnection, FamilyEdge, FamilyStatus, Member, MemberRole,
+    page_info,
+};
 
 #[derive(InputObject, Default)]
 pub struct FamilyFilter {
@@ -85,7 +89,10 @@ impl RegistryQuery {
             region: filter
                 .region_code
                 .as_deref()
-                .map(|c| RegionCode::parse(c).map_err(|e| ApiError::bad_input("filter.regionCode", e.to_string())))
+                .map(|c| {
+                    RegionCode::parse(c)
+                        .map_err(|e| ApiError::bad_input("filter.regionCode", e.to_string()))
+                })
                 .transpose()
                 .gql()?,
             status: filter.status.map(Into::into),
@@ -95,13 +102,18 @@ impl RegistryQuery {
         };
         if let (Some(min), Some(max)) = (store_filter.wife_age_min, store_filter.wife_age_max) {
             if min > max {
-                return Err(ApiError::bad_input("filter.wifeAgeMin", "the minimum age is above the maximum")).gql();
+                return Err(ApiError::bad_input(
+                    "filter.wifeAgeMin",
+                    "the minimum age is above the maximum",
+                ))
+                .gql();
             }
         }
         let page = store
             .list_families(principal(ctx), &store_filter, first_n, after_id)
             .await
             .gql()?;
+        prime_page(ctx, &page.items).await?;
         let edges: Vec<FamilyEdge> = page
             .items
             .into_iter()
@@ -117,14 +129,20 @@ impl RegistryQuery {
         })
     }
 
-    #[graphql(guard = "Allowed(Operation::ReadFamilies)", visible = "guard::may_read_families")]
+    #[graphql(
+        guard = "Allowed(Operation::ReadFamilies)",
+        visible = "guard::may_read_families"
+    )]
     async fn family(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Family> {
         let store = ctx.data::<Store>()?;
         let id = ids::decode(Kind::Family, &id, "id").gql()?;
         Ok(Family(store.get_family(principal(ctx), id).await.gql()?))
     }
 
-    #[graphql(guard = "Allowed(Operation::ReadFamilies)", visible = "guard::may_read_families")]
+    #[graphql(
+        guard = "Allowed(Operation::ReadFamilies)",
+        visible = "guard::may_read_families"
+    )]
     async fn member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Member> {
         let store = ctx.data::<Store>()?;
         let id = ids::decode(Kind::Member, &id, "id").gql()?;
@@ -132,8 +150,15 @@ impl RegistryQuery {
     }
 
     /// Exact match on the full ID number. Every lookup is written to the access log.
-    #[graphql(guard = "Allowed(Operation::LookupMemberByIdNumber)", visible = "guard::may_lookup_id_number")]
-    async fn member_by_id_number(&self, ctx: &Context<'_>, id_number: String) -> async_graphql::Result<Member> {
+    #[graphql(
+        guard = "Allowed(Operation::LookupMemberByIdNumber)",
+        visible = "guard::may_lookup_id_number"
+    )]
+    async fn member_by_id_number(
+        &self,
+        ctx: &Context<'_>,
+        id_number: String,
+    ) -> async_graphql::Result<Member> {
         let store = ctx.data::<Store>()?;
         let id_number = IdNumber::parse(&id_number)
             .map_err(|e| ApiError::bad_input("idNumber", e.to_string()))
@@ -147,14 +172,47 @@ impl RegistryQuery {
     }
 }
 
+/// Loads the nested lists a page asks for in one batch each, before the items resolve.
+async fn prime_page(
+    ctx: &Context<'_>,
+    items: &[nuanxin_store::FamilyRecord],
+) -> async_graphql::Result<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    let ids: Vec<uuid::Uuid> = items.iter().map(|f| f.family.id).collect();
+    if node.field("members").exists() {
+        ctx.data::<Members>()?
+            .load_many(ids.iter().copied())
+            .await
+            .gql()?;
+    }
+    if node.field("statusHistory").exists() {
+        ctx.data::<Histories>()?
+            .load_many(ids.iter().copied())
+            .await
+            .gql()?;
+    }
+    if node.field("regionName").exists() {
+        let codes: Vec<RegionCode> = items.iter().map(|f| f.family.region.clone()).collect();
+        ctx.data::<RegionNames>()?.load_many(codes).await.gql()?;
+    }
+    Ok(())
+}
+
 #[derive(Default)]
 pub struct RegistryMutation;
 
 #[Object]
 impl RegistryMutation {
     /// Files a new family with its members, all in one transaction.
-    #[graphql(guard = "Allowed(Operation::RegisterFamily)", visible = "guard::may_register_family")]
-    async fn register_family(&self, ctx: &Context<'_>, input: RegisterFamilyInput) -> async_graphql::Result<Family> {
+    #[graphql(
+        guard = "Allowed(Operation::RegisterFamily)",
+        visible = "guard::may_register_family"
+    )]
+    async fn register_family(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterFamilyInput,
+    ) -> async_graphql::Result<Family> {
         let store = ctx.data::<Store>()?;
         let new = NewFamily {
             region: input.region_code,
@@ -176,12 +234,22 @@ impl RegistryMutation {
                 })
                 .collect(),
         };
-        Ok(Family(store.register_family(principal(ctx), new).await.gql()?))
+        Ok(Family(
+            store.register_family(principal(ctx), new).await.gql()?,
+        ))
     }
 
     /// Corrects a member's details.
-    #[graphql(guard = "Allowed(Operation::UpdateMember)", visible = "guard::may_update_member")]
-    async fn update_member(&self, ctx: &Context<'_>, id: ID, input: UpdateMemberInput) -> async_graphql::Result<Member> {
+    #[graphql(
+        guard = "Allowed(Operation::UpdateMember)",
+        visible = "guard::may_update_member"
+    )]
+    async fn update_member(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateMemberInput,
+    ) -> async_graphql::Result<Member> {
         let store = ctx.data::<Store>()?;
         let id = ids::decode(Kind::Member, &id, "id").gql()?;
         let patch = MemberPatch {
@@ -191,11 +259,16 @@ impl RegistryMutation {
             hukou_region: input.hukou_region_code,
             deceased_on: input.deceased_on,
         };
-        Ok(Member(store.update_member(principal(ctx), id, patch).await.gql()?))
+        Ok(Member(
+            store.update_member(principal(ctx), id, patch).await.gql()?,
+        ))
     }
 
     /// Moves a family along its lifecycle; the change is appended to its history.
-    #[graphql(guard = "Allowed(Operation::ChangeFamilyStatus)", visible = "guard::may_change_status")]
+    #[graphql(
+        guard = "Allowed(Operation::ChangeFamilyStatus)",
+        visible = "guard::may_change_status"
+    )]
     async fn change_family_status(
         &self,
         ctx: &Context<'_>,
@@ -215,10 +288,21 @@ impl RegistryMutation {
 
     /// Evaluates the four eligibility rules on the family as filed, records the outcome
     /// and explains it rule by rule.
-    #[graphql(guard = "Allowed(Operation::EvaluateEligibility)", visible = "guard::may_evaluate_eligibility")]
-    async fn evaluate_eligibility(&self, ctx: &Context<'_>, family_id: ID) -> async_graphql::Result<EligibilityDecision> {
+    #[graphql(
+        guard = "Allowed(Operation::EvaluateEligibility)",
+        visible = "guard::may_evaluate_eligibility"
+    )]
+    async fn evaluate_eligibility(
+        &self,
+        ctx: &Context<'_>,
+        family_id: ID,
+    ) -> async_graphql::Result<EligibilityDecision> {
         let store = ctx.data::<Store>()?;
         let id = ids::decode(Kind::Family, &family_id, "familyId").gql()?;
-        Ok(store.evaluate_eligibility(principal(ctx), id).await.gql()?.into())
+        Ok(store
+            .evaluate_eligibility(principal(ctx), id)
+            .await
+            .gql()?
+            .into())
     }
 }

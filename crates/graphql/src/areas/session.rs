@@ -13,8 +13,9 @@ use crate::types::Me;
 
 /// An argon2id hash verified when the username is unknown, so that a wrong username takes
 /// as long as a wrong password (no user enumeration by timing).
-static DUMMY_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| nuanxin_auth::hash_password("no-such-user-timing-pad").unwrap_or_default());
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    nuanxin_auth::hash_password("no-such-user-timing-pad").unwrap_or_default()
+});
 
 #[derive(SimpleObject)]
 pub struct AuthPayload {
@@ -50,7 +51,12 @@ pub struct SessionMutation;
 impl SessionMutation {
     /// Staff log in with username and password.
     #[graphql(guard = "Allowed(Operation::Login)")]
-    async fn login(&self, ctx: &Context<'_>, username: String, password: String) -> async_graphql::Result<AuthPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        password: String,
+    ) -> async_graphql::Result<AuthPayload> {
         let store = ctx.data::<Store>()?;
         let user = store.staff_user_by_username(&username).await.gql()?;
         let hash = user
@@ -66,7 +72,10 @@ impl SessionMutation {
             }
             _ => {
                 tracing::info!(%username, "failed login");
-                Err(ApiError::Unauthenticated("wrong username or password".into())).gql()
+                Err(ApiError::Unauthenticated(
+                    "wrong username or password".into(),
+                ))
+                .gql()
             }
         }
     }
@@ -74,13 +83,21 @@ impl SessionMutation {
     /// Exchanges a refresh token for a new access and refresh token. A refresh token works
     /// once: presenting a spent one signs out every session of that login.
     #[graphql(guard = "Allowed(Operation::Login)")]
-    async fn refresh_token(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<AuthPayload> {
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> async_graphql::Result<AuthPayload> {
         let store = ctx.data::<Store>()?;
         let tokens = ctx.data::<TokenService>()?;
         let new_token = new_refresh_token().map_err(|_| ApiError::Internal).gql()?;
         let new_expires = Utc::now() + tokens.settings().refresh_ttl;
         let outcome = store
-            .rotate_refresh_token(&hash_refresh_token(&refresh_token), &hash_refresh_token(&new_token), new_expires)
+            .rotate_refresh_token(
+                &hash_refresh_token(&refresh_token),
+                &hash_refresh_token(&new_token),
+                new_expires,
+            )
             .await
             .gql()?;
         match outcome {
@@ -113,21 +130,40 @@ impl SessionMutation {
     /// Signs out the login the refresh token belongs to. Access tokens already issued stay
     /// valid until they expire (at most 15 minutes).
     #[graphql(guard = "Allowed(Operation::Login)")]
-    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<bool> {
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> async_graphql::Result<bool> {
         let store = ctx.data::<Store>()?;
-        store.revoke_refresh_token(&hash_refresh_token(&refresh_token)).await.gql()
+        store
+            .revoke_refresh_token(&hash_refresh_token(&refresh_token))
+            .await
+            .gql()
     }
 }
 
-async fn issue_pair(ctx: &Context<'_>, user: &StaffUserRecord, chain: Uuid) -> async_graphql::Result<AuthPayload> {
+async fn issue_pair(
+    ctx: &Context<'_>,
+    user: &StaffUserRecord,
+    chain: Uuid,
+) -> async_graphql::Result<AuthPayload> {
     let store = ctx.data::<Store>()?;
     let tokens = ctx.data::<TokenService>()?;
     let principal = user.principal();
-    let access = tokens.issue(&principal).map_err(|_| ApiError::Internal).gql()?;
+    let access = tokens
+        .issue(&principal)
+        .map_err(|_| ApiError::Internal)
+        .gql()?;
     let refresh = new_refresh_token().map_err(|_| ApiError::Internal).gql()?;
     let refresh_expires = Utc::now() + tokens.settings().refresh_ttl;
     store
-        .insert_refresh_token(chain, user.id, &hash_refresh_token(&refresh), refresh_expires)
+        .insert_refresh_token(
+            chain,
+            user.id,
+            &hash_refresh_token(&refresh),
+            refresh_expires,
+        )
         .await
         .gql()?;
     Ok(AuthPayload {

@@ -1,0 +1,186 @@
+//! Unmasked reads: a stated purpose, a policy grant, and exactly one access-log row per
+//! person; masked reads write nothing. Only auditors read the log.
+
+use nuanxin_domain::StaffRole;
+use nuanxin_tests::{TestApp, error_code, error_field, gid, on_both_backends};
+use serde_json::json;
+
+const PAGE_REVEALED: &str = "query($purpose: String!) { families(first: 3) { edges { node {
+  members { id idNumber revealed(purpose: $purpose) { idNumber phone } } } } } }";
+const PAGE_MASKED: &str =
+    "{ families(first: 3) { edges { node { members { idNumber phone address } } } } }";
+
+on_both_backends!(unmasked_read_logs_one_row_per_person);
+async fn unmasked_read_logs_one_row_per_person(app: &TestApp) {
+    for n in 1..=3 {
+        app.family_at("411002001001", n).await;
+    }
+    let county = app.token(StaffRole::CountyAdmin, "411002");
+
+    let before = app.count("access_log").await;
+    let body = app.gql(&county, PAGE_MASKED, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(
+        app.count("access_log").await,
+        before,
+        "a masked read writes no log row"
+    );
+
+    let body = app
+        .gql(
+            &county,
+            PAGE_REVEALED,
+            json!({ "purpose": "annual verification visit" }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let revealed = &body["data"]["families"]["edges"][0]["node"]["members"][0]["revealed"];
+    let clear = revealed["idNumber"].as_str().expect("clear id");
+    assert_eq!(clear.len(), 18);
+    assert!(!clear.contains('*'));
+    assert_eq!(
+        app.count("access_log").await,
+        before + 6,
+        "3 families × 2 members, one row each"
+    );
+
+    // The auditor sees who read what, and why.
+    let auditor = app.token(StaffRole::Auditor, "411000");
+    let body = app
+        .gql(&auditor, "{ accessLog(first: 10) { edges { node { actorRole fields operation purpose requestId memberId } } } }", json!({}))
+        .await;
+    let rows = body["data"]["accessLog"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(rows.len(), 6, "{body}");
+    for row in &rows {
+        let node = &row["node"];
+        assert_eq!(node["actorRole"], "county_admin");
+        assert_eq!(node["fields"], json!(["idNumber", "phone"]));
+        assert_eq!(node["operation"], "reveal");
+        assert_eq!(node["purpose"], "annual verification visit");
+        assert!(!node["requestId"].as_str().unwrap_or("").is_empty());
+        assert!(node["memberId"].is_string());
+    }
+}
+
+on_both_backends!(unmasking_needs_purpose_and_grant);
+async fn unmasking_needs_purpose_and_grant(app: &TestApp) {
+    app.family_at("411002001001", 1).await;
+    let before = app.count("access_log").await;
+
+    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let body = app
+        .gql(&county, PAGE_REVEALED, json!({ "purpose": "" }))
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(error_field(&body), Some("purpose"));
+
+    // A village worker may unmask phones for visits, never ID numbers.
+    let village = app.token(StaffRole::VillageWorker, "411002001001");
+    let body = app
+        .gql(&village, PAGE_REVEALED, json!({ "purpose": "home visit" }))
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    assert_eq!(
+        app.count("access_log").await,
+        before,
+        "refused reads write nothing and reveal nothing"
+    );
+    let q = "{ families { edges { node { members { revealed(purpose: \"home visit\") { phone } } } } } }";
+    let body = app.gql(&village, q, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(app.count("access_log").await, before + 2);
+
+    // The auditor reads masked only.
+    let auditor = app.token(StaffRole::Auditor, "411000");
+    let body = app.gql(&auditor, q, json!({})).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    assert_eq!(app.count("access_log").await, before + 2);
+}
+
+on_both_backends!(only_auditors_read_the_log);
+async fn only_auditors_read_the_log(app: &TestApp) {
+    for (role, home) in [
+        (StaffRole::CityAdmin, "411000"),
+        (StaffRole::CountyAdmin, "411002"),
+        (StaffRole::TownshipWorker, "411002001"),
+        (StaffRole::VillageWorker, "411002001001"),
+    ] {
+        let body = app
+            .gql(
+                &app.token(role, home),
+                "{ accessLog { edges { node { id } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("FORBIDDEN"), "{role:?}: {body}");
+    }
+    let (status, body) = app
+        .gql_full(None, "{ accessLog { edges { node { id } } } }", json!({}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(error_code(&body), Some("UNAUTHENTICATED"), "{body}");
+}
+
+const BY_ID: &str = "query($n: String!) { memberByIdNumber(idNumber: $n) { id name idNumber } }";
+
+on_both_backends!(lookup_by_id_number_is_exact_sliced_and_audited);
+async fn lookup_by_id_number_is_exact_sliced_and_audited(app: &TestApp) {
+    let (_, members) = app.family_at("411002001001", 7).await;
+    let system = nuanxin_domain::Principal::system(
+        nuanxin_domain::RegionCode::parse("411000").expect("city"),
+    );
+    let rec = app
+        .store
+        .get_member(&system, members[0])
+        .await
+        .expect("member");
+    let meta = nuanxin_store::RequestMeta::default();
+    let clear = app
+        .store
+        .reveal(
+            &system,
+            &[&rec],
+            &[nuanxin_domain::SensitiveField::IdNumber],
+            "test setup",
+            &meta,
+        )
+        .await
+        .expect("reveal")
+        .remove(0)
+        .id_number
+        .expect("id");
+    let before = app.count("access_log").await;
+
+    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let body = app
+        .gql(&county, BY_ID, json!({ "n": clear.to_lowercase() }))
+        .await;
+    assert_eq!(
+        body["data"]["memberByIdNumber"]["id"],
+        gid("Member", members[0]),
+        "{body}"
+    );
+    assert!(
+        body["data"]["memberByIdNumber"]["idNumber"]
+            .as_str()
+            .unwrap_or("")
+            .contains("********")
+    );
+    assert_eq!(app.count("access_log").await, before + 1);
+
+    // Another county cannot find the person, and the attempt is still logged.
+    let other = app.token(StaffRole::CountyAdmin, "411024");
+    let body = app.gql(&other, BY_ID, json!({ "n": clear })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    assert_eq!(app.count("access_log").await, before + 2);
+
+    // A malformed number is a typed input error, naming the field.
+    let body = app
+        .gql(&county, BY_ID, json!({ "n": "411002196213010011" }))
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(error_field(&body), Some("idNumber"));
+}

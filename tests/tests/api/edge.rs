@@ -1,0 +1,244 @@
+//! The hardened HTTP edge: media types, methods, request ids, health, and a clean 503
+//! while the database is down.
+
+use actix_web::test::TestRequest;
+use nuanxin_auth::{JwtKeys, TokenService, TokenSettings};
+use nuanxin_domain::{RegionCode, StaffRole};
+use nuanxin_store::{Store, StoreConfig, Vault, VaultKeys};
+use nuanxin_tests::{TestApp, error_code, on_both_backends};
+use serde_json::json;
+
+on_both_backends!(only_json_posts_and_get_queries);
+async fn only_json_posts_and_get_queries(app: &TestApp) {
+    let token = app.token(StaffRole::CityAdmin, "411000");
+    let auth = ("authorization", format!("Bearer {token}"));
+
+    // A form post (what a cross-site page can send) is refused.
+    for ct in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let (status, _, body) = app
+            .send(
+                TestRequest::post()
+                    .uri("/graphql")
+                    .insert_header(("content-type", ct))
+                    .insert_header(auth.clone())
+                    .set_payload(r#"{"query":"{ me { id } }"}"#),
+            )
+            .await;
+        assert_eq!(status, 415, "{ct}");
+        assert_eq!(error_code(&body), Some("UNSUPPORTED_MEDIA_TYPE"));
+    }
+    let (status, _, _) = app
+        .send(
+            TestRequest::post()
+                .uri("/graphql")
+                .insert_header(auth.clone())
+                .set_payload(r#"{"query":"{ me { id } }"}"#),
+        )
+        .await;
+    assert_eq!(status, 415, "no content type");
+
+    // GET runs queries…
+    let (status, headers, body) = app
+        .send(
+            TestRequest::get()
+                .uri("/graphql?query=%7B%20me%20%7B%20username%20%7D%20%7D")
+                .insert_header(auth.clone()),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    assert_eq!(body["data"]["me"]["username"], "city_admin@411000");
+
+    // …but never mutations.
+    let before = app.count("refresh_token").await;
+    let (status, headers, body) = app
+        .send(
+            TestRequest::get()
+                .uri("/graphql?query=mutation%20%7B%20logout(refreshToken%3A%20%22x%22)%20%7D")
+                .insert_header(auth.clone()),
+        )
+        .await;
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(
+        headers.get("allow").and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
+    assert_eq!(app.count("refresh_token").await, before);
+
+    // GraphiQL is for development mode only.
+    let (status, _, _) = app
+        .send(
+            TestRequest::get()
+                .uri("/graphql")
+                .insert_header(("accept", "text/html")),
+        )
+        .await;
+    assert_eq!(status, 400);
+}
+
+on_both_backends!(media_type_is_negotiated);
+async fn media_type_is_negotiated(app: &TestApp) {
+    let token = app.token(StaffRole::CityAdmin, "411000");
+    let post = |accept: &'static str, query: &'static str| {
+        TestRequest::post()
+            .uri("/graphql")
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("accept", accept))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .set_payload(json!({ "query": query }).to_string())
+    };
+    let ct = |h: &actix_web::http::header::HeaderMap| {
+        h.get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+
+    let (status, h, _) = app.send(post("application/json", "{ me { id } }")).await;
+    assert_eq!(
+        (status.as_u16(), ct(&h).as_deref()),
+        (200, Some("application/json"))
+    );
+    let (status, h, _) = app
+        .send(post("application/graphql-response+json", "{ me { id } }"))
+        .await;
+    assert_eq!(
+        (status.as_u16(), ct(&h).as_deref()),
+        (200, Some("application/graphql-response+json"))
+    );
+    // A validation error: 200 for application/json (legacy), 400 for the new type.
+    let (status, _, body) = app.send(post("application/json", "{ nope }")).await;
+    assert_eq!(status, 200);
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+    // No "did you mean": suggestions would leak hidden fields.
+    assert!(
+        !body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Did you mean"),
+        "{body}"
+    );
+    let (status, _, _) = app
+        .send(post(
+            "application/graphql-response+json, application/json;q=0.9",
+            "{ nope }",
+        ))
+        .await;
+    assert_eq!(status, 400);
+}
+
+on_both_backends!(request_ids_are_echoed_and_in_errors);
+async fn request_ids_are_echoed_and_in_errors(app: &TestApp) {
+    let (_, headers, body) = app
+        .send(
+            TestRequest::post()
+                .uri("/graphql")
+                .insert_header(("content-type", "application/json"))
+                .insert_header(("x-request-id", "desk-42-abc"))
+                .set_payload(r#"{"query":"{ families { edges { cursor } } }"}"#),
+        )
+        .await;
+    assert_eq!(
+        headers.get("x-request-id").and_then(|v| v.to_str().ok()),
+        Some("desk-42-abc")
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["requestId"], "desk-42-abc",
+        "{body}"
+    );
+    assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+
+    // Without one, a fresh id is made; a hostile one is replaced.
+    let (_, headers, _) = app
+        .send(
+            TestRequest::get()
+                .uri("/healthz")
+                .insert_header(("x-request-id", "<script>")),
+        )
+        .await;
+    let id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert_eq!(id.len(), 36, "{id}");
+}
+
+on_both_backends!(health_and_readiness);
+async fn health_and_readiness(app: &TestApp) {
+    let (status, _, body) = app.send(TestRequest::get().uri("/healthz")).await;
+    assert_eq!(
+        (status.as_u16(), body["status"].as_str()),
+        (200, Some("ok"))
+    );
+    let (status, _, body) = app.send(TestRequest::get().uri("/readyz")).await;
+    assert_eq!(
+        (status.as_u16(), body["status"].as_str()),
+        (200, Some("ready"))
+    );
+}
+
+/// A database that is down: requests get a clean 503 quickly, with no internals, and
+/// readiness says so while liveness stays green.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_down_gives_a_clean_503() {
+    let vault = Vault::new(&VaultKeys::generate("t").expect("keys")).expect("vault");
+    // Port 1 on loopback: nothing listens there.
+    let mut config = StoreConfig::new(
+        "postgres://nobody@127.0.0.1:1/nuanxin",
+        RegionCode::parse("411000").expect("city"),
+    );
+    config.lazy = true;
+    config.acquire_timeout = std::time::Duration::from_millis(500);
+    let store = Store::connect(&config, vault).await.expect("lazy connect");
+    let tokens = TokenService::new(
+        JwtKeys::generate("t").expect("jwt"),
+        TokenSettings::default(),
+    );
+    let token = tokens
+        .issue(&nuanxin_domain::Principal::staff(
+            uuid::Uuid::now_v7(),
+            "clerk",
+            StaffRole::CountyAdmin,
+            RegionCode::parse("411002").expect("county"),
+        ))
+        .expect("token")
+        .token;
+    let state = nuanxin_server::bootstrap::state_from(store, tokens, false, 100 * 1024);
+    let app = actix_web::test::init_service(
+        actix_web::App::new().configure(nuanxin_server::http::routes(state)),
+    )
+    .await;
+
+    let started = std::time::Instant::now();
+    let req = TestRequest::post()
+        .uri("/graphql")
+        .insert_header(("content-type", "application/json"))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .set_payload(r#"{"query":"{ families { edges { node { id } } } }"}"#)
+        .to_request();
+    let resp = actix_web::test::call_service(&app, req).await;
+    assert_eq!(resp.status(), 503);
+    let body: serde_json::Value = actix_web::test::read_body_json(resp).await;
+    assert_eq!(error_code(&body), Some("SERVICE_UNAVAILABLE"), "{body}");
+    let text = body.to_string();
+    for leak in ["127.0.0.1", "Connection", "sqlx", "refused", "postgres"] {
+        assert!(!text.contains(leak), "the 503 body leaks {leak:?}: {text}");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "a dead database must not hang requests"
+    );
+
+    let resp =
+        actix_web::test::call_service(&app, TestRequest::get().uri("/readyz").to_request()).await;
+    assert_eq!(resp.status(), 503);
+    let resp =
+        actix_web::test::call_service(&app, TestRequest::get().uri("/healthz").to_request()).await;
+    assert_eq!(resp.status(), 200);
+}

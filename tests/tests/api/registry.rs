@@ -1,0 +1,222 @@
+//! Registration, corrections, the status lifecycle and eligibility, through the API.
+
+use nuanxin_domain::StaffRole;
+use nuanxin_domain::id_number::check_character;
+use nuanxin_tests::{TestApp, error_code, error_field, gid, on_both_backends};
+use serde_json::{Value, json};
+
+pub const REGISTER: &str = "mutation($input: RegisterFamilyInput!) {
+  registerFamily(input: $input) {
+    id regionCode regionName status
+    members { id name role sex idNumber phone address hukouRegionCode }
+    statusHistory { from to reason }
+  }
+}";
+
+/// A valid ID number from its first 17 digits.
+pub fn id(first17: &str) -> String {
+    format!("{first17}{}", check_character(first17))
+}
+
+/// Variables for a family with one mother whose ID starts with `first17`.
+pub fn register_vars(village: &str, first17: &str) -> Value {
+    json!({ "input": {
+        "regionCode": village,
+        "honourCertificateNo": "豫许0012345",
+        "honourCertificateDate": "1989-01-15",
+        "childDeathDate": "2015-03-08",
+        "members": [{
+            "role": "MOTHER",
+            "name": "张秀英",
+            "idNumber": id(first17),
+            "phone": "138 0000 1234",
+            "address": "河南省许昌市魏都区东大街12号",
+            "hukouRegionCode": village
+        }]
+    }})
+}
+
+on_both_backends!(register_family_and_read_it_back_masked);
+async fn register_family_and_read_it_back_masked(app: &TestApp) {
+    let token = app.token(StaffRole::TownshipWorker, "411002001");
+    let body = app
+        .gql(
+            &token,
+            REGISTER,
+            register_vars("411002001003", "41100219650831002"),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let family = &body["data"]["registerFamily"];
+    assert_eq!(family["status"], "REGISTERED");
+    assert_eq!(family["regionName"], "魏都区城关镇南村");
+    let member = &family["members"][0];
+    let full = id("41100219650831002");
+    assert_eq!(member["idNumber"], format!("411002********{}", &full[14..]));
+    assert_eq!(member["phone"], "138****1234");
+    assert_eq!(member["address"], "河南省许昌市****");
+    assert_eq!(member["sex"], "FEMALE");
+    assert_eq!(
+        family["statusHistory"],
+        json!([{ "from": null, "to": "REGISTERED", "reason": "registered" }])
+    );
+    // The clear value is not at rest: the database holds only ciphertext and a digest.
+    assert_eq!(app.count("member").await, 1);
+}
+
+const CHANGE: &str = "mutation($id: ID!, $status: FamilyStatus!, $reason: String!) {
+  changeFamilyStatus(id: $id, status: $status, reason: $reason) { status statusHistory { from to reason } }
+}";
+
+on_both_backends!(status_lifecycle_is_appended_and_illegal_moves_refused);
+async fn status_lifecycle_is_appended_and_illegal_moves_refused(app: &TestApp) {
+    let (family, _) = app.family_at("411002001001", 1).await;
+    let id = gid("Family", family);
+    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let township = app.token(StaffRole::TownshipWorker, "411002001");
+
+    // Illegal: registered → active skips verification.
+    let before = app.count("family_status_history").await;
+    let body = app
+        .gql(
+            &county,
+            CHANGE,
+            json!({ "id": id, "status": "ACTIVE", "reason": "skip" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(error_field(&body), Some("status"));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("verified")
+    );
+    assert_eq!(app.count("family_status_history").await, before);
+
+    // A reason is required.
+    let body = app
+        .gql(
+            &county,
+            CHANGE,
+            json!({ "id": id, "status": "VERIFIED", "reason": " " }),
+        )
+        .await;
+    assert_eq!(error_field(&body), Some("reason"), "{body}");
+
+    // Verification is the county's act, not the township's.
+    let body = app
+        .gql(
+            &township,
+            CHANGE,
+            json!({ "id": id, "status": "VERIFIED", "reason": "checked" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+
+    for (status, reason) in [("VERIFIED", "certificate checked"), ("ACTIVE", "approved")] {
+        let body = app
+            .gql(
+                &county,
+                CHANGE,
+                json!({ "id": id, "status": status, "reason": reason }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["changeFamilyStatus"]["status"], status,
+            "{body}"
+        );
+    }
+    // The township may suspend an active family.
+    let body = app
+        .gql(
+            &township,
+            CHANGE,
+            json!({ "id": id, "status": "SUSPENDED", "reason": "whereabouts unknown" }),
+        )
+        .await;
+    let history = body["data"]["changeFamilyStatus"]["statusHistory"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let tos: Vec<&str> = history.iter().filter_map(|h| h["to"].as_str()).collect();
+    assert_eq!(
+        tos,
+        ["REGISTERED", "VERIFIED", "ACTIVE", "SUSPENDED"],
+        "{body}"
+    );
+    assert_eq!(history[3]["from"], "ACTIVE");
+}
+
+const EVALUATE: &str = "mutation($id: ID!) { evaluateEligibility(familyId: $id) {
+  eligible ruleSetVersion reasons { rule satisfied explanation } } }";
+
+on_both_backends!(eligibility_explains_every_rule);
+async fn eligibility_explains_every_rule(app: &TestApp) {
+    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let (eligible, _) = app.family_at("411002001001", 1).await;
+    let body = app
+        .gql(&county, EVALUATE, json!({ "id": gid("Family", eligible) }))
+        .await;
+    let d = &body["data"]["evaluateEligibility"];
+    assert_eq!(d["eligible"], true, "{body}");
+    assert_eq!(
+        d["ruleSetVersion"],
+        nuanxin_domain::eligibility::RULE_SET_VERSION
+    );
+    assert_eq!(d["reasons"].as_array().map(Vec::len), Some(4));
+
+    // A family with a later adoption and no certificate: not eligible, and says why.
+    let mut vars = register_vars("411002001002", "41100219660101002");
+    vars["input"]["laterChildDate"] = json!("2019-06-01");
+    vars["input"]["honourCertificateNo"] = Value::Null;
+    let body = app.gql(&county, REGISTER, vars).await;
+    let id = body["data"]["registerFamily"]["id"].clone();
+    let body = app.gql(&county, EVALUATE, json!({ "id": id })).await;
+    let d = &body["data"]["evaluateEligibility"];
+    assert_eq!(d["eligible"], false, "{body}");
+    let failed: Vec<&str> = d["reasons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["satisfied"] == false)
+        .filter_map(|r| r["rule"].as_str())
+        .collect();
+    assert_eq!(failed, ["HONOUR_CERTIFICATE", "NO_LATER_CHILD"]);
+    // The outcome is recorded on the family.
+    let body = app
+        .gql(
+            &county,
+            "query($id: ID!) { family(id: $id) { lastEligibility { eligible ruleSetVersion } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["family"]["lastEligibility"]["eligible"], false,
+        "{body}"
+    );
+}
+
+on_both_backends!(update_member_validates_and_corrects);
+async fn update_member_validates_and_corrects(app: &TestApp) {
+    let (_, members) = app.family_at("411002001001", 1).await;
+    let token = app.token(StaffRole::VillageWorker, "411002001001");
+    let q = "mutation($id: ID!, $input: UpdateMemberInput!) { updateMember(id: $id, input: $input) { name phone } }";
+    let body = app
+        .gql(
+            &token,
+            q,
+            json!({ "id": gid("Member", members[0]), "input": { "phone": "12345" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(error_field(&body), Some("phone"));
+    let body = app
+        .gql(&token, q, json!({ "id": gid("Member", members[0]), "input": { "phone": "13912345678", "name": "王建民" } }))
+        .await;
+    assert_eq!(
+        body["data"]["updateMember"],
+        json!({ "name": "王建民", "phone": "139****5678" }),
+        "{body}"
+    );
+}
