@@ -71,19 +71,21 @@ impl Store {
                 "a username has at least 3 characters: letters, digits, dot, dash or underscore",
             ));
         }
-        if let Some(level) = new.role.home_level() {
-            if new.home_region.level() != level {
-                return Err(StoreError::bad_input(
-                    "region",
-                    format!(
-                        "a {} works at {} level, but {} is a {} code",
-                        new.role.as_str(),
-                        level.as_str(),
-                        new.home_region,
-                        new.home_region.level().as_str()
-                    ),
-                ));
-            }
+        if let Some(level) = new
+            .role
+            .home_level()
+            .filter(|l| *l != new.home_region.level())
+        {
+            return Err(StoreError::bad_input(
+                "region",
+                format!(
+                    "a {} works at {} level, but {} is a {} code",
+                    new.role.as_str(),
+                    level.as_str(),
+                    new.home_region,
+                    new.home_region.level().as_str()
+                ),
+            ));
         }
         if region::Entity::find_by_id(new.home_region.as_str().to_owned())
             .one(&self.db)

@@ -100,14 +100,14 @@ impl RegistryQuery {
             wife_age_max: filter.wife_age_max,
             name: filter.name,
         };
-        if let (Some(min), Some(max)) = (store_filter.wife_age_min, store_filter.wife_age_max) {
-            if min > max {
-                return Err(ApiError::bad_input(
-                    "filter.wifeAgeMin",
-                    "the minimum age is above the maximum",
-                ))
-                .gql();
-            }
+        if let (Some(min), Some(max)) = (store_filter.wife_age_min, store_filter.wife_age_max)
+            && min > max
+        {
+            return Err(ApiError::bad_input(
+                "filter.wifeAgeMin",
+                "the minimum age is above the maximum",
+            ))
+            .gql();
         }
         let page = store
             .list_families(principal(ctx), &store_filter, first_n, after_id)
