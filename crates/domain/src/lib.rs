@@ -4,7 +4,9 @@
 pub mod eligibility;
 pub mod family;
 pub mod id_number;
+pub mod allowance;
 pub mod mask;
+pub mod month;
 pub mod policy;
 pub mod principal;
 pub mod region;

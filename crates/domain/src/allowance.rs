@@ -1,0 +1,614 @@
+//! Allowances (生活关怀 §1): which standard applies, what a parent is owed for a month and
+//! why, and what a county's payment roster (发放花名册) for a period must contain.
+//!
+//! Rules, as implemented (the seed and DOMAIN.md, made precise):
+//! * **Per person per month.** Each living parent (father, mother) of an eligible family is
+//!   paid; grandchildren and others are not.
+//! * **Reference person.** The kind and amount follow the wife's (mother's) age. Where no
+//!   living wife is on file for the month (a widower, or a divorce), each surviving parent's
+//!   own age is used.
+//! * **Age switch.** By default the wife counts as 49 from the month *after* her 49th
+//!   birthday ([`SwitchRule::MonthAfterBirthday`]: her completed age at the end of the
+//!   previous month); [`SwitchRule::BirthdayMonth`] switches in the birthday's own month.
+//! * **Eligibility start.** The month after the only child's death.
+//! * **Stops.** A parent's allowance stops the month after their death (the month of death
+//!   is paid); a later birth or adoption stops it from that month; moving out of the city
+//!   (status moved out) or closing the file stops it from that month (the family's status at
+//!   the end of the month decides). A family suspended on the first day of a month is not
+//!   paid for that month, and suspended months are not paid later.
+//! * **Which county pays.** The county the family was filed in at the start of the month:
+//!   the month of a move between counties is paid by the county it left.
+//! * **Arrears.** A family verified late is owed the months since its eligibility start,
+//!   at most [`Rules::arrears_cap_months`] months before the roster's period.
+//! * **Claw-back.** A death, birth, adoption or move recorded late for months already paid
+//!   becomes a negative line in the next roster of the county that paid; a paid line is
+//!   never edited.
+//! * Amounts are integer fen. Standards are data with effective months and a scope (the
+//!   city, or one county overriding the city).
+
+use chrono::{Datelike, NaiveDate};
+use uuid::Uuid;
+
+use crate::family::{FamilyStatus, MemberRole};
+use crate::month::YearMonth;
+use crate::region::{RegionCode, RegionLevel};
+use crate::time::age_on;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum AllowanceKind {
+    /// 特别扶助金: for wives 49 or older.
+    SpecialSupport,
+    /// 生育关怀抚慰金: for wives 48 or younger.
+    FertilityCareComfort,
+}
+
+impl AllowanceKind {
+    pub const ALL: [AllowanceKind; 2] = [AllowanceKind::SpecialSupport, AllowanceKind::FertilityCareComfort];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AllowanceKind::SpecialSupport => "special_support",
+            AllowanceKind::FertilityCareComfort => "fertility_care_comfort",
+        }
+    }
+
+    pub fn chinese(self) -> &'static str {
+        match self {
+            AllowanceKind::SpecialSupport => "特别扶助金",
+            AllowanceKind::FertilityCareComfort => "生育关怀抚慰金",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Formats fen as yuan: `68000` → `680`, `7050` → `70.50`, `-68000` → `-680`.
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    if abs % 100 == 0 {
+        format!("{sign}{}", abs / 100)
+    } else {
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+/// One allowance standard: an amount for reference persons in an age range, from a month on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standard {
+    pub id: Uuid,
+    pub kind: AllowanceKind,
+    pub monthly_fen: i64,
+    /// Inclusive bounds on the reference person's age.
+    pub min_age: Option<i32>,
+    pub max_age: Option<i32>,
+    pub effective_from: YearMonth,
+    pub effective_to: Option<YearMonth>,
+    /// `None`: city-wide; `Some(county)`: overrides the city-wide rows of the same kind there.
+    pub county: Option<RegionCode>,
+}
+
+impl Standard {
+    fn in_effect(&self, month: YearMonth) -> bool {
+        self.effective_from <= month && self.effective_to.is_none_or(|to| month <= to)
+    }
+
+    fn covers_age(&self, age: i32) -> bool {
+        self.min_age.is_none_or(|a| age >= a) && self.max_age.is_none_or(|a| age <= a)
+    }
+}
+
+/// The seed's standards (680 CNY from 49, 70 CNY up to 48), city-wide, from `from`.
+pub fn seed_standards(from: YearMonth) -> Vec<Standard> {
+    vec![
+        Standard {
+            id: Uuid::now_v7(),
+            kind: AllowanceKind::SpecialSupport,
+            monthly_fen: 68_000,
+            min_age: Some(49),
+            max_age: None,
+            effective_from: from,
+            effective_to: None,
+            county: None,
+        },
+        Standard {
+            id: Uuid::now_v7(),
+            kind: AllowanceKind::FertilityCareComfort,
+            monthly_fen: 7_000,
+            min_age: None,
+            max_age: Some(48),
+            effective_from: from,
+            effective_to: None,
+            county: None,
+        },
+    ]
+}
+
+/// The standard for a month, county and reference age: county rows override city-wide rows
+/// of the same kind; among several, the most recent effective month wins.
+pub fn standard_for<'a>(standards: &'a [Standard], month: YearMonth, county: &RegionCode, age: i32) -> Option<&'a Standard> {
+    AllowanceKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let in_effect = standards.iter().filter(|s| s.kind == kind && s.in_effect(month));
+            let local: Vec<&Standard> = in_effect.clone().filter(|s| s.county.as_ref() == Some(county)).collect();
+            let pool: Vec<&Standard> = if local.is_empty() {
+                in_effect.filter(|s| s.county.is_none()).collect()
+            } else {
+                local
+            };
+            pool.into_iter()
+                .filter(|s| s.covers_age(age))
+                .max_by_key(|s| s.effective_from)
+        })
+        .max_by_key(|s| s.monthly_fen)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SwitchRule {
+    MonthAfterBirthday,
+    BirthdayMonth,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    pub switch: SwitchRule,
+    pub arrears_cap_months: u32,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            switch: SwitchRule::MonthAfterBirthday,
+            arrears_cap_months: 24,
+        }
+    }
+}
+
+/// The reference age that decides the standard for `month`.
+pub fn reference_age(birth: NaiveDate, month: YearMonth, rule: SwitchRule) -> i32 {
+    match rule {
+        SwitchRule::MonthAfterBirthday => age_on(birth, month.first_day().pred_opt().unwrap_or(NaiveDate::MIN)),
+        SwitchRule::BirthdayMonth => age_on(birth, month.last_day()),
+    }
+}
+
+/// A parent as the engine sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parent {
+    pub member_id: Uuid,
+    pub name: String,
+    pub role: MemberRole,
+    pub birth_date: NaiveDate,
+    pub deceased_on: Option<NaiveDate>,
+}
+
+impl Parent {
+    fn alive_in(&self, month: YearMonth) -> bool {
+        self.deceased_on.is_none_or(|d| month <= YearMonth::of(d))
+    }
+}
+
+/// Everything about a family that decides its allowances, as dated facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilyTimeline {
+    pub family_id: Uuid,
+    pub child_death_date: Option<NaiveDate>,
+    pub later_child_date: Option<NaiveDate>,
+    /// Status changes in date order (China dates), starting with registration.
+    pub statuses: Vec<(NaiveDate, FamilyStatus)>,
+    /// Where the family was filed, in date order, starting with registration.
+    pub regions: Vec<(NaiveDate, RegionCode)>,
+    pub parents: Vec<Parent>,
+}
+
+impl FamilyTimeline {
+    pub fn eligibility_start(&self) -> Option<YearMonth> {
+        self.child_death_date.map(|d| YearMonth::of(d).next())
+    }
+
+    fn status_on(&self, day: NaiveDate) -> Option<FamilyStatus> {
+        self.statuses.iter().take_while(|(d, _)| *d <= day).last().map(|(_, s)| *s)
+    }
+
+    pub fn current_status(&self) -> Option<FamilyStatus> {
+        self.statuses.last().map(|(_, s)| *s)
+    }
+
+    pub fn first_active(&self) -> Option<NaiveDate> {
+        self.statuses.iter().find(|(_, s)| *s == FamilyStatus::Active).map(|(d, _)| *d)
+    }
+
+    /// The region the family was filed in at the start of `month`.
+    pub fn region_for(&self, month: YearMonth) -> Option<&RegionCode> {
+        self.regions
+            .iter()
+            .rev()
+            .find(|(d, _)| YearMonth::of(*d) < month)
+            .or_else(|| self.regions.first())
+            .map(|(_, r)| r)
+    }
+
+    pub fn current_region(&self) -> Option<&RegionCode> {
+        self.regions.last().map(|(_, r)| r)
+    }
+}
+
+/// What a parent is owed for one month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entitlement {
+    pub member_id: Uuid,
+    pub month: YearMonth,
+    pub kind: AllowanceKind,
+    pub amount_fen: i64,
+    /// The county that pays this month.
+    pub county: RegionCode,
+    pub standard_id: Uuid,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Entitled(Entitlement),
+    NotEntitled { reason: String },
+}
+
+impl Decision {
+    pub fn entitled(&self) -> Option<&Entitlement> {
+        match self {
+            Decision::Entitled(e) => Some(e),
+            Decision::NotEntitled { .. } => None,
+        }
+    }
+
+    pub fn explanation(&self) -> &str {
+        match self {
+            Decision::Entitled(e) => &e.explanation,
+            Decision::NotEntitled { reason } => reason,
+        }
+    }
+}
+
+fn no(reason: impl Into<String>) -> Decision {
+    Decision::NotEntitled { reason: reason.into() }
+}
+
+/// What `member_id` of `family` is owed for `month`, always with its reasons.
+pub fn entitlement(family: &FamilyTimeline, member_id: Uuid, month: YearMonth, standards: &[Standard], rules: Rules) -> Decision {
+    let Some(parent) = family.parents.iter().find(|p| p.member_id == member_id) else {
+        return no("only the parents of the deceased only child receive the allowance");
+    };
+    let Some(start) = family.eligibility_start() else {
+        return no("the only child's death is not recorded, so eligibility has no start");
+    };
+    if month < start {
+        return no(format!(
+            "eligibility starts in {start}, the month after the only child died on {}",
+            family.child_death_date.map(|d| d.to_string()).unwrap_or_default()
+        ));
+    }
+    if let Some(d) = family.later_child_date.filter(|d| month >= YearMonth::of(*d)) {
+        return no(format!("a later birth or adoption on {d} ends the allowance from {}", YearMonth::of(d)));
+    }
+    match family.status_on(month.last_day()) {
+        Some(FamilyStatus::MovedOut) | Some(FamilyStatus::Closed) => {
+            let (d, s) = family
+                .statuses
+                .iter()
+                .rev()
+                .find(|(d, _)| *d <= month.last_day())
+                .copied()
+                .unwrap_or((month.first_day(), FamilyStatus::Closed));
+            return no(format!(
+                "the family's file was {} on {d}: no allowance from {}",
+                if s == FamilyStatus::MovedOut { "moved out of the city" } else { "closed" },
+                YearMonth::of(d)
+            ));
+        }
+        _ => {}
+    }
+    if family.status_on(month.first_day()) == Some(FamilyStatus::Suspended) {
+        return no(format!("the family was suspended on {}: suspended months are not paid", month.first_day()));
+    }
+    let Some(active_since) = family.first_active() else {
+        return no(format!(
+            "the family is not yet verified and active; once it is, months from {start} are paid as arrears"
+        ));
+    };
+    if let Some(d) = parent.deceased_on.filter(|d| month > YearMonth::of(*d)) {
+        return no(format!("{} died on {d}: paid through {}", parent.name, YearMonth::of(d)));
+    }
+    let Some(county) = family.region_for(month).and_then(|r| r.ancestor_at(RegionLevel::County)) else {
+        return no("the family's county is not known");
+    };
+    let wife = family
+        .parents
+        .iter()
+        .find(|p| p.role == MemberRole::Mother && p.alive_in(month));
+    let (reference, who) = match wife {
+        Some(w) => (w, "wife"),
+        None => (parent, "no living wife on file; own age:"),
+    };
+    let age = reference_age(reference.birth_date, month, rules.switch);
+    let Some(standard) = standard_for(standards, month, &county, age) else {
+        return no(format!("no allowance standard covers a reference age of {age} in {month} in {county}"));
+    };
+    let turned = YearMonth::new(reference.birth_date.year() + age, reference.birth_date.month())
+        .map(|m| m.to_string())
+        .unwrap_or_default();
+    let scope = match &standard.county {
+        Some(c) => format!(" for county {c}"),
+        None => String::new(),
+    };
+    let explanation = format!(
+        "{} CNY {} ({}): {who} born {} turned {age} in {turned}; family active since {}; standard of {}{scope}",
+        yuan(standard.monthly_fen),
+        standard.kind.chinese(),
+        standard.kind.as_str(),
+        reference.birth_date,
+        YearMonth::of(active_since),
+        standard.effective_from,
+    );
+    Decision::Entitled(Entitlement {
+        member_id,
+        month,
+        kind: standard.kind,
+        amount_fen: standard.monthly_fen,
+        county,
+        standard_id: standard.id,
+        explanation,
+    })
+}
+
+
+/// Regular lines pay a month; claw-back lines take back a month paid in error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LineType {
+    Regular,
+    Clawback,
+}
+
+impl LineType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineType::Regular => "regular",
+            LineType::Clawback => "clawback",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "regular" => Some(LineType::Regular),
+            "clawback" => Some(LineType::Clawback),
+            _ => None,
+        }
+    }
+}
+
+/// Where an existing roster line stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineState {
+    /// In a roster not yet paid (draft to approved).
+    Pending,
+    /// In a paid roster, or reconciled as paid.
+    Paid,
+    /// Reconciled as returned or failed: to be paid again.
+    Unpaid,
+}
+
+/// A line already in some roster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingLine {
+    pub member_id: Uuid,
+    pub family_id: Uuid,
+    pub month: YearMonth,
+    pub kind: AllowanceKind,
+    pub amount_fen: i64,
+    pub line_type: LineType,
+    pub attempt: i32,
+    pub state: LineState,
+    /// The county whose roster holds it.
+    pub county: RegionCode,
+}
+
+/// A line to put in the roster being generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedLine {
+    pub member_id: Uuid,
+    pub family_id: Uuid,
+    pub month: YearMonth,
+    pub kind: AllowanceKind,
+    pub amount_fen: i64,
+    pub line_type: LineType,
+    pub attempt: i32,
+    /// The family's township (for totals by township), as filed now.
+    pub township: Option<RegionCode>,
+    pub explanation: String,
+}
+
+/// A roster's period: one month by default, or a quarter or a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: YearMonth,
+    pub end: YearMonth,
+}
+
+/// Plans the lines of `county`'s roster for `period`: every month owed to parents of active
+/// families (the period's months, arrears and unpaid carry-overs) that no roster holds yet,
+/// and a claw-back for every month this county paid that is no longer owed.
+/// `existing` must hold every line of these families' members in the window.
+pub fn plan_roster(
+    county: &RegionCode,
+    period: Period,
+    families: &[FamilyTimeline],
+    existing: &[ExistingLine],
+    standards: &[Standard],
+    rules: Rules,
+) -> Vec<PlannedLine> {
+    use std::collections::HashMap;
+    let window_start = period.start.plus(-(rules.arrears_cap_months as i32));
+    let mut by_key: HashMap<(Uuid, YearMonth, AllowanceKind, LineType), Vec<&ExistingLine>> = HashMap::new();
+    let mut by_member: HashMap<Uuid, Vec<&ExistingLine>> = HashMap::new();
+    for line in existing {
+        by_key.entry((line.member_id, line.month, line.kind, line.line_type)).or_default().push(line);
+        by_member.entry(line.member_id).or_default().push(line);
+    }
+    let mut planned = Vec::new();
+    for family in families {
+        let township = family.current_region().and_then(|r| r.ancestor_at(RegionLevel::Township));
+        let active_now = family.current_status() == Some(FamilyStatus::Active);
+        for parent in &family.parents {
+            let decide = |m| entitlement(family, parent.member_id, m, standards, rules);
+            if active_now {
+                let first = family.eligibility_start().map_or(period.start, |e| e.max(window_start));
+                for month in first.through(period.end) {
+                    let Decision::Entitled(e) = decide(month) else { continue };
+                    if &e.county != county {
+                        continue;
+                    }
+                    let lines = by_key.get(&(parent.member_id, month, e.kind, LineType::Regular));
+                    let lines = lines.map(Vec::as_slice).unwrap_or_default();
+                    if lines.iter().any(|l| l.state != LineState::Unpaid) {
+                        continue;
+                    }
+                    let attempt = lines.iter().map(|l| l.attempt).max().unwrap_or(0) + 1;
+                    let explanation = if attempt > 1 {
+                        format!("paid again (attempt {attempt}) after a returned or failed payment; {}", e.explanation)
+                    } else if month < period.start {
+                        format!("arrears for {month}; {}", e.explanation)
+                    } else {
+                        e.explanation.clone()
+                    };
+                    planned.push(PlannedLine {
+                        member_id: parent.member_id,
+                        family_id: family.family_id,
+                        month,
+                        kind: e.kind,
+                        amount_fen: e.amount_fen,
+                        line_type: LineType::Regular,
+                        attempt,
+                        township: township.clone(),
+                        explanation,
+                    });
+                }
+            }
+            // Claw-backs: months this county paid that are no longer owed.
+            for paid in by_member.get(&parent.member_id).into_iter().flatten() {
+                if paid.line_type != LineType::Regular || paid.state != LineState::Paid || &paid.county != county {
+                    continue;
+                }
+                let reason = match decide(paid.month) {
+                    Decision::Entitled(e) if e.kind == paid.kind => continue,
+                    Decision::Entitled(e) => format!("now owed {} instead", e.kind.chinese()),
+                    Decision::NotEntitled { reason } => reason,
+                };
+                if by_key.contains_key(&(paid.member_id, paid.month, paid.kind, LineType::Clawback)) {
+                    continue;
+                }
+                planned.push(PlannedLine {
+                    member_id: paid.member_id,
+                    family_id: paid.family_id,
+                    month: paid.month,
+                    kind: paid.kind,
+                    amount_fen: -paid.amount_fen,
+                    line_type: LineType::Clawback,
+                    attempt: 1,
+                    township: township.clone(),
+                    explanation: format!("claw-back of {} paid for {}: {reason}", yuan(paid.amount_fen), paid.month),
+                });
+            }
+        }
+    }
+    planned
+}
+
+/// A roster's lifecycle (发放花名册).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RosterStatus {
+    /// Generated by the county; regenerates idempotently.
+    Draft,
+    /// Frozen and sent to the city for approval.
+    Submitted,
+    /// Approved by a city admin other than the submitter.
+    Approved,
+    /// Paid by the bank (batch reference and date).
+    Paid,
+    /// Every line's outcome recorded.
+    Reconciled,
+}
+
+impl RosterStatus {
+    pub const ALL: [RosterStatus; 5] = [
+        RosterStatus::Draft,
+        RosterStatus::Submitted,
+        RosterStatus::Approved,
+        RosterStatus::Paid,
+        RosterStatus::Reconciled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RosterStatus::Draft => "draft",
+            RosterStatus::Submitted => "submitted",
+            RosterStatus::Approved => "approved",
+            RosterStatus::Paid => "paid",
+            RosterStatus::Reconciled => "reconciled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn is_frozen(self) -> bool {
+        self != RosterStatus::Draft
+    }
+
+    pub fn next(self) -> Option<RosterStatus> {
+        match self {
+            RosterStatus::Draft => Some(RosterStatus::Submitted),
+            RosterStatus::Submitted => Some(RosterStatus::Approved),
+            RosterStatus::Approved => Some(RosterStatus::Paid),
+            RosterStatus::Paid => Some(RosterStatus::Reconciled),
+            RosterStatus::Reconciled => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RosterTransitionError {
+    #[error("a {from} roster cannot become {to}; next it can only become {next}")]
+    Illegal {
+        from: &'static str,
+        to: &'static str,
+        next: &'static str,
+    },
+    #[error("the approver must not be the person who submitted the roster (maker-checker)")]
+    SameAsSubmitter,
+}
+
+/// Checks a roster transition, including the maker-checker rule on approval.
+pub fn check_roster_transition(
+    from: RosterStatus,
+    to: RosterStatus,
+    submitter: Option<Uuid>,
+    actor: Uuid,
+) -> Result<(), RosterTransitionError> {
+    if from.next() != Some(to) {
+        return Err(RosterTransitionError::Illegal {
+            from: from.as_str(),
+            to: to.as_str(),
+            next: from.next().map_or("nothing (final)", RosterStatus::as_str),
+        });
+    }
+    if to == RosterStatus::Approved && submitter == Some(actor) {
+        return Err(RosterTransitionError::SameAsSubmitter);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "allowance_cases.rs"]
+mod cases;

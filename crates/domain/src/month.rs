@@ -1,0 +1,132 @@
+//! Calendar months (`2024-03`), the unit allowances are paid in.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub struct YearMonth {
+    year: i32,
+    month: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a month is written YYYY-MM, e.g. 2024-03")]
+pub struct YearMonthError;
+
+impl YearMonth {
+    pub fn new(year: i32, month: u32) -> Option<Self> {
+        ((1..=12).contains(&month) && (1900..=9999).contains(&year)).then_some(Self { year, month })
+    }
+
+    pub fn of(date: NaiveDate) -> Self {
+        Self {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+
+    pub fn month(self) -> u32 {
+        self.month
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn last_day(self) -> NaiveDate {
+        self.next().first_day().pred_opt().unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn next(self) -> Self {
+        self.plus(1)
+    }
+
+    pub fn prev(self) -> Self {
+        self.plus(-1)
+    }
+
+    pub fn plus(self, months: i32) -> Self {
+        let idx = self.index() + months;
+        Self {
+            year: idx.div_euclid(12),
+            month: (idx.rem_euclid(12) + 1) as u32,
+        }
+    }
+
+    /// Months since year 0, for arithmetic and compact storage (`yyyy*12 + m-1`).
+    pub fn index(self) -> i32 {
+        self.year * 12 + self.month as i32 - 1
+    }
+
+    pub fn from_index(idx: i32) -> Self {
+        Self {
+            year: idx.div_euclid(12),
+            month: (idx.rem_euclid(12) + 1) as u32,
+        }
+    }
+
+    /// `yyyymm` as an integer (200403), the storage form.
+    pub fn as_number(self) -> i32 {
+        self.year * 100 + self.month as i32
+    }
+
+    pub fn from_number(n: i32) -> Option<Self> {
+        Self::new(n / 100, (n % 100) as u32)
+    }
+
+    /// Months from `self` to `end`, both included (empty if `end` is earlier).
+    pub fn through(self, end: YearMonth) -> impl Iterator<Item = YearMonth> {
+        (self.index()..=end.index()).map(Self::from_index)
+    }
+}
+
+impl fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl FromStr for YearMonth {
+    type Err = YearMonthError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (y, m) = s.trim().split_once('-').ok_or(YearMonthError)?;
+        if y.len() != 4 || m.is_empty() || m.len() > 2 {
+            return Err(YearMonthError);
+        }
+        Self::new(y.parse().map_err(|_| YearMonthError)?, m.parse().map_err(|_| YearMonthError)?).ok_or(YearMonthError)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arithmetic_across_years() {
+        let dec: YearMonth = "2024-12".parse().expect("month");
+        assert_eq!(dec.next().to_string(), "2025-01");
+        assert_eq!(dec.plus(-12).to_string(), "2023-12");
+        assert_eq!("2025-01".parse::<YearMonth>().expect("m").prev(), dec);
+        assert_eq!(dec.last_day(), NaiveDate::from_ymd_opt(2024, 12, 31).expect("d"));
+        assert_eq!(
+            "2024-02".parse::<YearMonth>().expect("m").last_day(),
+            NaiveDate::from_ymd_opt(2024, 2, 29).expect("d")
+        );
+        assert_eq!(YearMonth::from_number(dec.as_number()), Some(dec));
+        assert_eq!(dec.prev().through(dec.next()).count(), 3);
+    }
+
+    #[test]
+    fn parsing() {
+        assert!("2024-13".parse::<YearMonth>().is_err());
+        assert!("2024/01".parse::<YearMonth>().is_err());
+        assert_eq!("2024-3".parse::<YearMonth>().expect("m").to_string(), "2024-03");
+    }
+}
