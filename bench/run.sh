@@ -15,7 +15,7 @@ DB=nuanxin_bench
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release -q -p nuanxin-server --bin nuanxin
-BIN=target/release/nuanxin
+BIN=${CARGO_TARGET_DIR:-target}/release/nuanxin
 
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
 export DATABASE_URL="$PG/$DB"

@@ -135,6 +135,36 @@ impl TestApp {
         self.tokens().issue(&p).expect("issue").token
     }
 
+    /// An access token for a given person (to act as the same person in two roles).
+    pub fn token_as(&self, user_id: Uuid, role: StaffRole, region: &str) -> String {
+        let p = Principal::staff(
+            user_id,
+            format!("{}@{region}", role.as_str()),
+            role,
+            RegionCode::parse(region).expect("region"),
+        );
+        self.tokens().issue(&p).expect("issue").token
+    }
+
+    /// Verifies and activates a family, as the city would.
+    pub async fn activate(&self, family: Uuid) {
+        let system = Principal::system(RegionCode::parse(CITY).expect("city"));
+        for to in [
+            nuanxin_domain::FamilyStatus::Verified,
+            nuanxin_domain::FamilyStatus::Active,
+        ] {
+            self.store
+                .change_family_status(
+                    &system,
+                    family,
+                    to,
+                    "verified against the household register",
+                )
+                .await
+                .expect("status change");
+        }
+    }
+
     /// A real account, for the login tests.
     pub async fn create_user(&self, username: &str, role: StaffRole, region: &str) {
         self.store

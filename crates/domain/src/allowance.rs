@@ -34,7 +34,9 @@ use crate::month::YearMonth;
 use crate::region::{RegionCode, RegionLevel};
 use crate::time::age_on;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum AllowanceKind {
     /// 特别扶助金: for wives 49 or older.
     SpecialSupport,
@@ -43,7 +45,10 @@ pub enum AllowanceKind {
 }
 
 impl AllowanceKind {
-    pub const ALL: [AllowanceKind; 2] = [AllowanceKind::SpecialSupport, AllowanceKind::FertilityCareComfort];
+    pub const ALL: [AllowanceKind; 2] = [
+        AllowanceKind::SpecialSupport,
+        AllowanceKind::FertilityCareComfort,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -128,12 +133,22 @@ pub fn seed_standards(from: YearMonth) -> Vec<Standard> {
 
 /// The standard for a month, county and reference age: county rows override city-wide rows
 /// of the same kind; among several, the most recent effective month wins.
-pub fn standard_for<'a>(standards: &'a [Standard], month: YearMonth, county: &RegionCode, age: i32) -> Option<&'a Standard> {
+pub fn standard_for<'a>(
+    standards: &'a [Standard],
+    month: YearMonth,
+    county: &RegionCode,
+    age: i32,
+) -> Option<&'a Standard> {
     AllowanceKind::ALL
         .into_iter()
         .filter_map(|kind| {
-            let in_effect = standards.iter().filter(|s| s.kind == kind && s.in_effect(month));
-            let local: Vec<&Standard> = in_effect.clone().filter(|s| s.county.as_ref() == Some(county)).collect();
+            let in_effect = standards
+                .iter()
+                .filter(|s| s.kind == kind && s.in_effect(month));
+            let local: Vec<&Standard> = in_effect
+                .clone()
+                .filter(|s| s.county.as_ref() == Some(county))
+                .collect();
             let pool: Vec<&Standard> = if local.is_empty() {
                 in_effect.filter(|s| s.county.is_none()).collect()
             } else {
@@ -170,7 +185,10 @@ impl Default for Rules {
 /// The reference age that decides the standard for `month`.
 pub fn reference_age(birth: NaiveDate, month: YearMonth, rule: SwitchRule) -> i32 {
     match rule {
-        SwitchRule::MonthAfterBirthday => age_on(birth, month.first_day().pred_opt().unwrap_or(NaiveDate::MIN)),
+        SwitchRule::MonthAfterBirthday => age_on(
+            birth,
+            month.first_day().pred_opt().unwrap_or(NaiveDate::MIN),
+        ),
         SwitchRule::BirthdayMonth => age_on(birth, month.last_day()),
     }
 }
@@ -210,7 +228,11 @@ impl FamilyTimeline {
     }
 
     fn status_on(&self, day: NaiveDate) -> Option<FamilyStatus> {
-        self.statuses.iter().take_while(|(d, _)| *d <= day).last().map(|(_, s)| *s)
+        self.statuses
+            .iter()
+            .take_while(|(d, _)| *d <= day)
+            .last()
+            .map(|(_, s)| *s)
     }
 
     pub fn current_status(&self) -> Option<FamilyStatus> {
@@ -218,7 +240,10 @@ impl FamilyTimeline {
     }
 
     pub fn first_active(&self) -> Option<NaiveDate> {
-        self.statuses.iter().find(|(_, s)| *s == FamilyStatus::Active).map(|(d, _)| *d)
+        self.statuses
+            .iter()
+            .find(|(_, s)| *s == FamilyStatus::Active)
+            .map(|(d, _)| *d)
     }
 
     /// The region the family was filed in at the start of `month`.
@@ -272,11 +297,19 @@ impl Decision {
 }
 
 fn no(reason: impl Into<String>) -> Decision {
-    Decision::NotEntitled { reason: reason.into() }
+    Decision::NotEntitled {
+        reason: reason.into(),
+    }
 }
 
 /// What `member_id` of `family` is owed for `month`, always with its reasons.
-pub fn entitlement(family: &FamilyTimeline, member_id: Uuid, month: YearMonth, standards: &[Standard], rules: Rules) -> Decision {
+pub fn entitlement(
+    family: &FamilyTimeline,
+    member_id: Uuid,
+    month: YearMonth,
+    standards: &[Standard],
+    rules: Rules,
+) -> Decision {
     let Some(parent) = family.parents.iter().find(|p| p.member_id == member_id) else {
         return no("only the parents of the deceased only child receive the allowance");
     };
@@ -286,11 +319,20 @@ pub fn entitlement(family: &FamilyTimeline, member_id: Uuid, month: YearMonth, s
     if month < start {
         return no(format!(
             "eligibility starts in {start}, the month after the only child died on {}",
-            family.child_death_date.map(|d| d.to_string()).unwrap_or_default()
+            family
+                .child_death_date
+                .map(|d| d.to_string())
+                .unwrap_or_default()
         ));
     }
-    if let Some(d) = family.later_child_date.filter(|d| month >= YearMonth::of(*d)) {
-        return no(format!("a later birth or adoption on {d} ends the allowance from {}", YearMonth::of(d)));
+    if let Some(d) = family
+        .later_child_date
+        .filter(|d| month >= YearMonth::of(*d))
+    {
+        return no(format!(
+            "a later birth or adoption on {d} ends the allowance from {}",
+            YearMonth::of(d)
+        ));
     }
     match family.status_on(month.last_day()) {
         Some(FamilyStatus::MovedOut) | Some(FamilyStatus::Closed) => {
@@ -303,14 +345,21 @@ pub fn entitlement(family: &FamilyTimeline, member_id: Uuid, month: YearMonth, s
                 .unwrap_or((month.first_day(), FamilyStatus::Closed));
             return no(format!(
                 "the family's file was {} on {d}: no allowance from {}",
-                if s == FamilyStatus::MovedOut { "moved out of the city" } else { "closed" },
+                if s == FamilyStatus::MovedOut {
+                    "moved out of the city"
+                } else {
+                    "closed"
+                },
                 YearMonth::of(d)
             ));
         }
         _ => {}
     }
     if family.status_on(month.first_day()) == Some(FamilyStatus::Suspended) {
-        return no(format!("the family was suspended on {}: suspended months are not paid", month.first_day()));
+        return no(format!(
+            "the family was suspended on {}: suspended months are not paid",
+            month.first_day()
+        ));
     }
     let Some(active_since) = family.first_active() else {
         return no(format!(
@@ -318,9 +367,16 @@ pub fn entitlement(family: &FamilyTimeline, member_id: Uuid, month: YearMonth, s
         ));
     };
     if let Some(d) = parent.deceased_on.filter(|d| month > YearMonth::of(*d)) {
-        return no(format!("{} died on {d}: paid through {}", parent.name, YearMonth::of(d)));
+        return no(format!(
+            "{} died on {d}: paid through {}",
+            parent.name,
+            YearMonth::of(d)
+        ));
     }
-    let Some(county) = family.region_for(month).and_then(|r| r.ancestor_at(RegionLevel::County)) else {
+    let Some(county) = family
+        .region_for(month)
+        .and_then(|r| r.ancestor_at(RegionLevel::County))
+    else {
         return no("the family's county is not known");
     };
     let wife = family
@@ -333,11 +389,16 @@ pub fn entitlement(family: &FamilyTimeline, member_id: Uuid, month: YearMonth, s
     };
     let age = reference_age(reference.birth_date, month, rules.switch);
     let Some(standard) = standard_for(standards, month, &county, age) else {
-        return no(format!("no allowance standard covers a reference age of {age} in {month} in {county}"));
+        return no(format!(
+            "no allowance standard covers a reference age of {age} in {month} in {county}"
+        ));
     };
-    let turned = YearMonth::new(reference.birth_date.year() + age, reference.birth_date.month())
-        .map(|m| m.to_string())
-        .unwrap_or_default();
+    let turned = YearMonth::new(
+        reference.birth_date.year() + age,
+        reference.birth_date.month(),
+    )
+    .map(|m| m.to_string())
+    .unwrap_or_default();
     let scope = match &standard.county {
         Some(c) => format!(" for county {c}"),
         None => String::new(),
@@ -361,7 +422,6 @@ pub fn entitlement(family: &FamilyTimeline, member_id: Uuid, month: YearMonth, s
         explanation,
     })
 }
-
 
 /// Regular lines pay a month; claw-back lines take back a month paid in error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -449,22 +509,32 @@ pub fn plan_roster(
 ) -> Vec<PlannedLine> {
     use std::collections::HashMap;
     let window_start = period.start.plus(-(rules.arrears_cap_months as i32));
-    let mut by_key: HashMap<(Uuid, YearMonth, AllowanceKind, LineType), Vec<&ExistingLine>> = HashMap::new();
+    let mut by_key: HashMap<(Uuid, YearMonth, AllowanceKind, LineType), Vec<&ExistingLine>> =
+        HashMap::new();
     let mut by_member: HashMap<Uuid, Vec<&ExistingLine>> = HashMap::new();
     for line in existing {
-        by_key.entry((line.member_id, line.month, line.kind, line.line_type)).or_default().push(line);
+        by_key
+            .entry((line.member_id, line.month, line.kind, line.line_type))
+            .or_default()
+            .push(line);
         by_member.entry(line.member_id).or_default().push(line);
     }
     let mut planned = Vec::new();
     for family in families {
-        let township = family.current_region().and_then(|r| r.ancestor_at(RegionLevel::Township));
+        let township = family
+            .current_region()
+            .and_then(|r| r.ancestor_at(RegionLevel::Township));
         let active_now = family.current_status() == Some(FamilyStatus::Active);
         for parent in &family.parents {
             let decide = |m| entitlement(family, parent.member_id, m, standards, rules);
             if active_now {
-                let first = family.eligibility_start().map_or(period.start, |e| e.max(window_start));
+                let first = family
+                    .eligibility_start()
+                    .map_or(period.start, |e| e.max(window_start));
                 for month in first.through(period.end) {
-                    let Decision::Entitled(e) = decide(month) else { continue };
+                    let Decision::Entitled(e) = decide(month) else {
+                        continue;
+                    };
                     if &e.county != county {
                         continue;
                     }
@@ -475,7 +545,10 @@ pub fn plan_roster(
                     }
                     let attempt = lines.iter().map(|l| l.attempt).max().unwrap_or(0) + 1;
                     let explanation = if attempt > 1 {
-                        format!("paid again (attempt {attempt}) after a returned or failed payment; {}", e.explanation)
+                        format!(
+                            "paid again (attempt {attempt}) after a returned or failed payment; {}",
+                            e.explanation
+                        )
                     } else if month < period.start {
                         format!("arrears for {month}; {}", e.explanation)
                     } else {
@@ -496,7 +569,10 @@ pub fn plan_roster(
             }
             // Claw-backs: months this county paid that are no longer owed.
             for paid in by_member.get(&parent.member_id).into_iter().flatten() {
-                if paid.line_type != LineType::Regular || paid.state != LineState::Paid || &paid.county != county {
+                if paid.line_type != LineType::Regular
+                    || paid.state != LineState::Paid
+                    || &paid.county != county
+                {
                     continue;
                 }
                 let reason = match decide(paid.month) {
@@ -504,7 +580,8 @@ pub fn plan_roster(
                     Decision::Entitled(e) => format!("now owed {} instead", e.kind.chinese()),
                     Decision::NotEntitled { reason } => reason,
                 };
-                if by_key.contains_key(&(paid.member_id, paid.month, paid.kind, LineType::Clawback)) {
+                if by_key.contains_key(&(paid.member_id, paid.month, paid.kind, LineType::Clawback))
+                {
                     continue;
                 }
                 planned.push(PlannedLine {
@@ -516,7 +593,11 @@ pub fn plan_roster(
                     line_type: LineType::Clawback,
                     attempt: 1,
                     township: township.clone(),
-                    explanation: format!("claw-back of {} paid for {}: {reason}", yuan(paid.amount_fen), paid.month),
+                    explanation: format!(
+                        "claw-back of {} paid for {}: {reason}",
+                        yuan(paid.amount_fen),
+                        paid.month
+                    ),
                 });
             }
         }

@@ -59,39 +59,74 @@ fn family(wife_born: NaiveDate, husband_born: NaiveDate) -> FamilyTimeline {
     }
 }
 
-fn amount(f: &FamilyTimeline, who: Uuid, month: &str, rules: Rules, st: &[Standard]) -> Option<i64> {
-    entitlement(f, who, ym(month), st, rules).entitled().map(|e| e.amount_fen)
+fn amount(
+    f: &FamilyTimeline,
+    who: Uuid,
+    month: &str,
+    rules: Rules,
+    st: &[Standard],
+) -> Option<i64> {
+    entitlement(f, who, ym(month), st, rules)
+        .entitled()
+        .map(|e| e.amount_fen)
 }
 
 #[test]
 fn wife_born_on_the_31st_switches_the_month_after_her_birthday() {
     let f = family(d(1975, 1, 31), d(1973, 6, 1));
     let r = Rules::default();
-    assert_eq!(amount(&f, mother_id(), "2024-01", r, &standards()), Some(7_000));
-    assert_eq!(amount(&f, mother_id(), "2024-02", r, &standards()), Some(68_000));
+    assert_eq!(
+        amount(&f, mother_id(), "2024-01", r, &standards()),
+        Some(7_000)
+    );
+    assert_eq!(
+        amount(&f, mother_id(), "2024-02", r, &standards()),
+        Some(68_000)
+    );
     // The husband follows his wife's age, not his own.
-    assert_eq!(amount(&f, father_id(), "2024-01", r, &standards()), Some(7_000));
+    assert_eq!(
+        amount(&f, father_id(), "2024-01", r, &standards()),
+        Some(7_000)
+    );
     // Configured to switch in the birthday's own month.
     let r = Rules {
         switch: SwitchRule::BirthdayMonth,
         ..r
     };
-    assert_eq!(amount(&f, mother_id(), "2023-12", r, &standards()), Some(7_000));
-    assert_eq!(amount(&f, mother_id(), "2024-01", r, &standards()), Some(68_000));
+    assert_eq!(
+        amount(&f, mother_id(), "2023-12", r, &standards()),
+        Some(7_000)
+    );
+    assert_eq!(
+        amount(&f, mother_id(), "2024-01", r, &standards()),
+        Some(68_000)
+    );
 }
 
 #[test]
 fn forty_ninth_birthday_in_december_switches_in_january() {
     let f = family(d(1975, 12, 10), d(1973, 6, 1));
     let r = Rules::default();
-    assert_eq!(amount(&f, mother_id(), "2024-12", r, &standards()), Some(7_000));
-    assert_eq!(amount(&f, mother_id(), "2025-01", r, &standards()), Some(68_000));
+    assert_eq!(
+        amount(&f, mother_id(), "2024-12", r, &standards()),
+        Some(7_000)
+    );
+    assert_eq!(
+        amount(&f, mother_id(), "2025-01", r, &standards()),
+        Some(68_000)
+    );
 }
 
 #[test]
 fn the_explanation_names_the_reference_person_and_the_standard() {
     let f = family(d(1975, 3, 2), d(1973, 6, 1));
-    let decision = entitlement(&f, mother_id(), ym("2024-05"), &standards(), Rules::default());
+    let decision = entitlement(
+        &f,
+        mother_id(),
+        ym("2024-05"),
+        &standards(),
+        Rules::default(),
+    );
     assert_eq!(
         decision.explanation(),
         "680 CNY 特别扶助金 (special_support): wife born 1975-03-02 turned 49 in 2024-03; family active since 2019-06; standard of 2010-01"
@@ -103,14 +138,20 @@ fn death_in_mid_month_is_paid_for_that_month_only() {
     let mut f = family(d(1960, 1, 1), d(1958, 1, 1));
     f.parents[0].deceased_on = Some(d(2024, 5, 15));
     let r = Rules::default();
-    assert_eq!(amount(&f, father_id(), "2024-05", r, &standards()), Some(68_000));
+    assert_eq!(
+        amount(&f, father_id(), "2024-05", r, &standards()),
+        Some(68_000)
+    );
     assert_eq!(amount(&f, father_id(), "2024-06", r, &standards()), None);
     assert!(
         entitlement(&f, father_id(), ym("2024-06"), &standards(), r)
             .explanation()
             .contains("died on 2024-05-15: paid through 2024-05")
     );
-    assert_eq!(amount(&f, mother_id(), "2024-06", r, &standards()), Some(68_000));
+    assert_eq!(
+        amount(&f, mother_id(), "2024-06", r, &standards()),
+        Some(68_000)
+    );
 }
 
 #[test]
@@ -142,7 +183,11 @@ fn a_standard_raised_mid_year_applies_from_its_month() {
         effective_to: None,
         county: Some(rc(YANLING)),
     });
-    assert_eq!(amount(&f, mother_id(), "2024-09", r, &st), Some(80_000), "Weidu keeps the city standard");
+    assert_eq!(
+        amount(&f, mother_id(), "2024-09", r, &st),
+        Some(80_000),
+        "Weidu keeps the city standard"
+    );
 }
 
 #[test]
@@ -158,13 +203,25 @@ fn a_family_verified_five_months_late_is_owed_arrears() {
         start: ym("2024-06"),
         end: ym("2024-06"),
     };
-    let lines = plan_roster(&rc(WEIDU), period, &[f.clone()], &[], &standards(), Rules::default());
+    let lines = plan_roster(
+        &rc(WEIDU),
+        period,
+        &[f.clone()],
+        &[],
+        &standards(),
+        Rules::default(),
+    );
     let mother: Vec<String> = lines
         .iter()
         .filter(|l| l.member_id == mother_id())
         .map(|l| l.month.to_string())
         .collect();
-    assert_eq!(mother, ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]);
+    assert_eq!(
+        mother,
+        [
+            "2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"
+        ]
+    );
     assert_eq!(lines.len(), 12, "two parents × six months");
     assert!(lines[0].explanation.starts_with("arrears for 2024-01"));
     assert_eq!(lines.iter().map(|l| l.amount_fen).sum::<i64>(), 12 * 68_000);
@@ -213,7 +270,14 @@ fn a_death_recorded_three_months_late_is_clawed_back() {
         start: ym("2024-07"),
         end: ym("2024-07"),
     };
-    let lines = plan_roster(&rc(WEIDU), period, &[f], &existing, &standards(), Rules::default());
+    let lines = plan_roster(
+        &rc(WEIDU),
+        period,
+        &[f],
+        &existing,
+        &standards(),
+        Rules::default(),
+    );
     let claw: Vec<(String, i64)> = lines
         .iter()
         .filter(|l| l.line_type == LineType::Clawback)
@@ -221,15 +285,26 @@ fn a_death_recorded_three_months_late_is_clawed_back() {
         .collect();
     assert_eq!(
         claw,
-        [("2024-04".into(), -68_000), ("2024-05".into(), -68_000), ("2024-06".into(), -68_000)]
+        [
+            ("2024-04".into(), -68_000),
+            ("2024-05".into(), -68_000),
+            ("2024-06".into(), -68_000)
+        ]
     );
     let regular: Vec<(Uuid, String)> = lines
         .iter()
         .filter(|l| l.line_type == LineType::Regular)
         .map(|l| (l.member_id, l.month.to_string()))
         .collect();
-    assert_eq!(regular, [(mother_id(), "2024-07".to_owned())], "only the widow is paid in July");
-    assert_eq!(lines.iter().map(|l| l.amount_fen).sum::<i64>(), 68_000 - 3 * 68_000);
+    assert_eq!(
+        regular,
+        [(mother_id(), "2024-07".to_owned())],
+        "only the widow is paid in July"
+    );
+    assert_eq!(
+        lines.iter().map(|l| l.amount_fen).sum::<i64>(),
+        68_000 - 3 * 68_000
+    );
 }
 
 #[test]
@@ -242,7 +317,11 @@ fn a_move_between_counties_mid_year_splits_the_months() {
             .entitled()
             .map(|e| e.county.to_string())
     };
-    assert_eq!(county("2024-06").as_deref(), Some(WEIDU), "the month of the move: the county left");
+    assert_eq!(
+        county("2024-06").as_deref(),
+        Some(WEIDU),
+        "the month of the move: the county left"
+    );
     assert_eq!(county("2024-07").as_deref(), Some(YANLING));
     // Both counties paid up to June already.
     let existing: Vec<ExistingLine> = YearMonth::of(d(2024, 1, 1))
@@ -258,11 +337,21 @@ fn a_move_between_counties_mid_year_splits_the_months() {
     };
     let weidu = plan_roster(&rc(WEIDU), july, &[f.clone()], &existing, &standards(), r);
     let from_2024: Vec<_> = weidu.iter().filter(|l| l.month >= ym("2024-01")).collect();
-    assert!(from_2024.is_empty(), "Weidu pays nothing from July: {from_2024:?}");
+    assert!(
+        from_2024.is_empty(),
+        "Weidu pays nothing from July: {from_2024:?}"
+    );
     let yanling = plan_roster(&rc(YANLING), july, &[f], &existing, &standards(), r);
     let months: Vec<String> = yanling.iter().map(|l| l.month.to_string()).collect();
     assert_eq!(months, ["2024-07", "2024-07"]);
-    assert_eq!(yanling[0].township.as_ref().map(|t| t.to_string()).as_deref(), Some("411024001"));
+    assert_eq!(
+        yanling[0]
+            .township
+            .as_ref()
+            .map(|t| t.to_string())
+            .as_deref(),
+        Some("411024001")
+    );
 }
 
 #[test]
@@ -272,9 +361,15 @@ fn a_widower_is_paid_by_his_own_age() {
     f.parents[1].deceased_on = Some(d(2020, 3, 1));
     let r = Rules::default();
     // In the month of her death she is alive for the month: her age (39) decides.
-    assert_eq!(amount(&f, father_id(), "2020-03", r, &standards()), Some(7_000));
+    assert_eq!(
+        amount(&f, father_id(), "2020-03", r, &standards()),
+        Some(7_000)
+    );
     // From the next month, his own age (49 from 2019-06 on) decides.
-    assert_eq!(amount(&f, father_id(), "2020-04", r, &standards()), Some(68_000));
+    assert_eq!(
+        amount(&f, father_id(), "2020-04", r, &standards()),
+        Some(68_000)
+    );
     assert_eq!(amount(&f, mother_id(), "2020-04", r, &standards()), None);
     assert!(
         entitlement(&f, father_id(), ym("2020-04"), &standards(), r)
@@ -288,27 +383,45 @@ fn later_child_move_out_and_suspension_stop_payment() {
     let r = Rules::default();
     let mut f = family(d(1960, 1, 1), d(1958, 1, 1));
     f.later_child_date = Some(d(2024, 4, 20));
-    assert_eq!(amount(&f, mother_id(), "2024-03", r, &standards()), Some(68_000));
+    assert_eq!(
+        amount(&f, mother_id(), "2024-03", r, &standards()),
+        Some(68_000)
+    );
     assert_eq!(amount(&f, mother_id(), "2024-04", r, &standards()), None);
 
     let mut f = family(d(1960, 1, 1), d(1958, 1, 1));
     f.statuses.push((d(2024, 4, 20), FamilyStatus::MovedOut));
-    assert_eq!(amount(&f, mother_id(), "2024-03", r, &standards()), Some(68_000));
+    assert_eq!(
+        amount(&f, mother_id(), "2024-03", r, &standards()),
+        Some(68_000)
+    );
     assert_eq!(amount(&f, mother_id(), "2024-04", r, &standards()), None);
 
     let mut f = family(d(1960, 1, 1), d(1958, 1, 1));
     f.statuses.push((d(2024, 4, 20), FamilyStatus::Suspended));
     f.statuses.push((d(2024, 6, 2), FamilyStatus::Active));
-    assert_eq!(amount(&f, mother_id(), "2024-04", r, &standards()), Some(68_000));
+    assert_eq!(
+        amount(&f, mother_id(), "2024-04", r, &standards()),
+        Some(68_000)
+    );
     assert_eq!(amount(&f, mother_id(), "2024-05", r, &standards()), None);
     assert_eq!(amount(&f, mother_id(), "2024-06", r, &standards()), None);
-    assert_eq!(amount(&f, mother_id(), "2024-07", r, &standards()), Some(68_000));
+    assert_eq!(
+        amount(&f, mother_id(), "2024-07", r, &standards()),
+        Some(68_000)
+    );
 
     // Before the child's death there is nothing; and grandchildren are never paid.
     let f = family(d(1960, 1, 1), d(1958, 1, 1));
     assert_eq!(amount(&f, mother_id(), "2019-03", r, &standards()), None);
-    assert_eq!(amount(&f, mother_id(), "2019-04", r, &standards()), Some(68_000));
-    assert_eq!(amount(&f, Uuid::from_u128(77), "2024-01", r, &standards()), None);
+    assert_eq!(
+        amount(&f, mother_id(), "2019-04", r, &standards()),
+        Some(68_000)
+    );
+    assert_eq!(
+        amount(&f, Uuid::from_u128(77), "2024-01", r, &standards()),
+        None
+    );
 }
 
 #[test]
@@ -327,10 +440,27 @@ fn a_returned_payment_is_paid_again_and_a_pending_one_is_not_duplicated() {
         start: ym("2024-07"),
         end: ym("2024-07"),
     };
-    let lines = plan_roster(&rc(WEIDU), period, &[f], &existing, &standards(), Rules::default());
-    let summary: Vec<(Uuid, String, i32)> = lines.iter().map(|l| (l.member_id, l.month.to_string(), l.attempt)).collect();
-    assert!(summary.contains(&(mother_id(), "2024-06".into(), 2)), "{summary:?}");
-    assert!(!summary.iter().any(|(m, month, _)| *m == father_id() && month == "2024-06"));
+    let lines = plan_roster(
+        &rc(WEIDU),
+        period,
+        &[f],
+        &existing,
+        &standards(),
+        Rules::default(),
+    );
+    let summary: Vec<(Uuid, String, i32)> = lines
+        .iter()
+        .map(|l| (l.member_id, l.month.to_string(), l.attempt))
+        .collect();
+    assert!(
+        summary.contains(&(mother_id(), "2024-06".into(), 2)),
+        "{summary:?}"
+    );
+    assert!(
+        !summary
+            .iter()
+            .any(|(m, month, _)| *m == father_id() && month == "2024-06")
+    );
     assert_eq!(lines.iter().filter(|l| l.month == ym("2024-07")).count(), 2);
 }
 
@@ -338,13 +468,30 @@ fn a_returned_payment_is_paid_again_and_a_pending_one_is_not_duplicated() {
 fn roster_lifecycle_and_maker_checker() {
     let maker = Uuid::from_u128(1);
     let checker = Uuid::from_u128(2);
-    assert!(check_roster_transition(RosterStatus::Draft, RosterStatus::Submitted, None, maker).is_ok());
+    assert!(
+        check_roster_transition(RosterStatus::Draft, RosterStatus::Submitted, None, maker).is_ok()
+    );
     assert_eq!(
-        check_roster_transition(RosterStatus::Submitted, RosterStatus::Approved, Some(maker), maker),
+        check_roster_transition(
+            RosterStatus::Submitted,
+            RosterStatus::Approved,
+            Some(maker),
+            maker
+        ),
         Err(RosterTransitionError::SameAsSubmitter)
     );
-    assert!(check_roster_transition(RosterStatus::Submitted, RosterStatus::Approved, Some(maker), checker).is_ok());
-    assert!(check_roster_transition(RosterStatus::Draft, RosterStatus::Paid, None, checker).is_err());
+    assert!(
+        check_roster_transition(
+            RosterStatus::Submitted,
+            RosterStatus::Approved,
+            Some(maker),
+            checker
+        )
+        .is_ok()
+    );
+    assert!(
+        check_roster_transition(RosterStatus::Draft, RosterStatus::Paid, None, checker).is_err()
+    );
     assert!(RosterStatus::Submitted.is_frozen() && !RosterStatus::Draft.is_frozen());
 }
 

@@ -1,10 +1,10 @@
 //! Nuanxin's domain (暖心行动): pure Rust, no I/O. Value types, the family file, the rules
 //! (eligibility) and the access policy that every other layer enforces.
 
+pub mod allowance;
 pub mod eligibility;
 pub mod family;
 pub mod id_number;
-pub mod allowance;
 pub mod mask;
 pub mod month;
 pub mod policy;

@@ -5,7 +5,9 @@ use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct YearMonth {
     year: i32,
     month: u32,
@@ -100,7 +102,11 @@ impl FromStr for YearMonth {
         if y.len() != 4 || m.is_empty() || m.len() > 2 {
             return Err(YearMonthError);
         }
-        Self::new(y.parse().map_err(|_| YearMonthError)?, m.parse().map_err(|_| YearMonthError)?).ok_or(YearMonthError)
+        Self::new(
+            y.parse().map_err(|_| YearMonthError)?,
+            m.parse().map_err(|_| YearMonthError)?,
+        )
+        .ok_or(YearMonthError)
     }
 }
 
@@ -114,7 +120,10 @@ mod tests {
         assert_eq!(dec.next().to_string(), "2025-01");
         assert_eq!(dec.plus(-12).to_string(), "2023-12");
         assert_eq!("2025-01".parse::<YearMonth>().expect("m").prev(), dec);
-        assert_eq!(dec.last_day(), NaiveDate::from_ymd_opt(2024, 12, 31).expect("d"));
+        assert_eq!(
+            dec.last_day(),
+            NaiveDate::from_ymd_opt(2024, 12, 31).expect("d")
+        );
         assert_eq!(
             "2024-02".parse::<YearMonth>().expect("m").last_day(),
             NaiveDate::from_ymd_opt(2024, 2, 29).expect("d")
@@ -127,6 +136,9 @@ mod tests {
     fn parsing() {
         assert!("2024-13".parse::<YearMonth>().is_err());
         assert!("2024/01".parse::<YearMonth>().is_err());
-        assert_eq!("2024-3".parse::<YearMonth>().expect("m").to_string(), "2024-03");
+        assert_eq!(
+            "2024-3".parse::<YearMonth>().expect("m").to_string(),
+            "2024-03"
+        );
     }
 }

@@ -100,10 +100,25 @@ pub enum Operation {
     ChangeFamilyStatus,
     EvaluateEligibility,
     ReadAccessLog,
+    /// Move a family to another village or township (within the city).
+    MoveFamily,
+    ReadStandards,
+    ManageStandards,
+    /// Whether a member is entitled in a month, without amounts.
+    ReadEntitlementStatus,
+    /// Entitlements with kinds, amounts and their explanations.
+    ReadEntitlementAmounts,
+    SetBankAccount,
+    ReadRosters,
+    GenerateRoster,
+    SubmitRoster,
+    ApproveRoster,
+    MarkRosterPaid,
+    ReconcileRoster,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 21] = [
         Operation::Login,
         Operation::ReadRegions,
         Operation::ReadFamilies,
@@ -113,6 +128,18 @@ impl Operation {
         Operation::ChangeFamilyStatus,
         Operation::EvaluateEligibility,
         Operation::ReadAccessLog,
+        Operation::MoveFamily,
+        Operation::ReadStandards,
+        Operation::ManageStandards,
+        Operation::ReadEntitlementStatus,
+        Operation::ReadEntitlementAmounts,
+        Operation::SetBankAccount,
+        Operation::ReadRosters,
+        Operation::GenerateRoster,
+        Operation::SubmitRoster,
+        Operation::ApproveRoster,
+        Operation::MarkRosterPaid,
+        Operation::ReconcileRoster,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +153,18 @@ impl Operation {
             Operation::ChangeFamilyStatus => "changeFamilyStatus",
             Operation::EvaluateEligibility => "evaluateEligibility",
             Operation::ReadAccessLog => "accessLog",
+            Operation::MoveFamily => "moveFamily",
+            Operation::ReadStandards => "allowanceStandards",
+            Operation::ManageStandards => "addAllowanceStandard",
+            Operation::ReadEntitlementStatus => "entitlement (status only)",
+            Operation::ReadEntitlementAmounts => "entitlement (amounts and explanation)",
+            Operation::SetBankAccount => "setBankAccount",
+            Operation::ReadRosters => "rosters / roster / exports",
+            Operation::GenerateRoster => "generateRoster / startRosterGeneration",
+            Operation::SubmitRoster => "submitRoster",
+            Operation::ApproveRoster => "approveRoster",
+            Operation::MarkRosterPaid => "markRosterPaid",
+            Operation::ReconcileRoster => "reconcileRoster",
         }
     }
 }
@@ -136,13 +175,16 @@ pub enum SensitiveField {
     IdNumber,
     Phone,
     Address,
+    /// The account the allowance is paid into (social-security card or bank account).
+    BankAccount,
 }
 
 impl SensitiveField {
-    pub const ALL: [SensitiveField; 3] = [
+    pub const ALL: [SensitiveField; 4] = [
         SensitiveField::IdNumber,
         SensitiveField::Phone,
         SensitiveField::Address,
+        SensitiveField::BankAccount,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -150,6 +192,7 @@ impl SensitiveField {
             SensitiveField::IdNumber => "idNumber",
             SensitiveField::Phone => "phone",
             SensitiveField::Address => "address",
+            SensitiveField::BankAccount => "bankAccount",
         }
     }
 
@@ -198,7 +241,7 @@ pub struct Grant {
 
 use FieldAccess::{Masked, Unmaskable};
 use Operation as Op;
-use SensitiveField::{Address, IdNumber, Phone};
+use SensitiveField::{Address, BankAccount, IdNumber, Phone};
 
 const NOTHING: Grant = Grant {
     rows: RowScope::Nothing,
@@ -214,7 +257,8 @@ pub fn grant(audience: Audience) -> Grant {
             operations: &[Op::Login],
             ..NOTHING
         },
-        Audience::Staff(StaffRole::CityAdmin) | Audience::Staff(StaffRole::CountyAdmin) => Grant {
+        // The city approves and pays what the counties generate and submit (maker-checker).
+        Audience::Staff(StaffRole::CityAdmin) => Grant {
             rows: RowScope::HomeRegionSubtree,
             operations: &[
                 Op::Login,
@@ -225,11 +269,50 @@ pub fn grant(audience: Audience) -> Grant {
                 Op::UpdateMember,
                 Op::ChangeFamilyStatus,
                 Op::EvaluateEligibility,
+                Op::MoveFamily,
+                Op::ReadStandards,
+                Op::ManageStandards,
+                Op::ReadEntitlementStatus,
+                Op::ReadEntitlementAmounts,
+                Op::SetBankAccount,
+                Op::ReadRosters,
+                Op::ApproveRoster,
+                Op::MarkRosterPaid,
+                Op::ReconcileRoster,
             ],
             fields: &[
                 (IdNumber, Unmaskable),
                 (Phone, Unmaskable),
                 (Address, Unmaskable),
+                (BankAccount, Unmaskable),
+            ],
+            transitions: Transitions::AnyLegal,
+        },
+        Audience::Staff(StaffRole::CountyAdmin) => Grant {
+            rows: RowScope::HomeRegionSubtree,
+            operations: &[
+                Op::Login,
+                Op::ReadRegions,
+                Op::ReadFamilies,
+                Op::LookupMemberByIdNumber,
+                Op::RegisterFamily,
+                Op::UpdateMember,
+                Op::ChangeFamilyStatus,
+                Op::EvaluateEligibility,
+                Op::MoveFamily,
+                Op::ReadStandards,
+                Op::ReadEntitlementStatus,
+                Op::ReadEntitlementAmounts,
+                Op::SetBankAccount,
+                Op::ReadRosters,
+                Op::GenerateRoster,
+                Op::SubmitRoster,
+            ],
+            fields: &[
+                (IdNumber, Unmaskable),
+                (Phone, Unmaskable),
+                (Address, Unmaskable),
+                (BankAccount, Unmaskable),
             ],
             transitions: Transitions::AnyLegal,
         },
@@ -244,11 +327,16 @@ pub fn grant(audience: Audience) -> Grant {
                 Op::UpdateMember,
                 Op::ChangeFamilyStatus,
                 Op::EvaluateEligibility,
+                Op::ReadStandards,
+                Op::ReadEntitlementStatus,
+                Op::ReadEntitlementAmounts,
+                Op::SetBankAccount,
             ],
             fields: &[
                 (IdNumber, Unmaskable),
                 (Phone, Unmaskable),
                 (Address, Unmaskable),
+                (BankAccount, Masked),
             ],
             // Townships pause and resume; verification and closing are the county's act.
             transitions: Transitions::Only(&[
@@ -263,8 +351,11 @@ pub fn grant(audience: Audience) -> Grant {
                 Op::ReadRegions,
                 Op::ReadFamilies,
                 Op::UpdateMember,
+                Op::ReadStandards,
+                Op::ReadEntitlementStatus,
             ],
-            // A village worker visits and phones; the ID number stays masked for them.
+            // A village worker visits and phones; the ID number stays masked for them, and
+            // they see whether their members are paid, not how much anyone gets.
             fields: &[
                 (IdNumber, Masked),
                 (Phone, Unmaskable),
@@ -279,8 +370,17 @@ pub fn grant(audience: Audience) -> Grant {
                 Op::ReadRegions,
                 Op::ReadFamilies,
                 Op::ReadAccessLog,
+                Op::ReadStandards,
+                Op::ReadEntitlementStatus,
+                Op::ReadEntitlementAmounts,
+                Op::ReadRosters,
             ],
-            fields: &[(IdNumber, Masked), (Phone, Masked), (Address, Masked)],
+            fields: &[
+                (IdNumber, Masked),
+                (Phone, Masked),
+                (Address, Masked),
+                (BankAccount, Masked),
+            ],
             transitions: Transitions::None,
         },
     }
@@ -382,7 +482,9 @@ pub fn render_markdown() -> String {
             out.push('\n');
         }
     }
-    out.push_str("\nThe access log is append-only; only auditors read it.\n");
+    out.push_str("\nThe access log is append-only; only auditors read it. Rosters are reached like families:\n");
+    out.push_str("a roster's county must lie within the caller's home region. The approver of a roster must not be\n");
+    out.push_str("its submitter (maker-checker), and a line of a submitted, approved or paid roster is never edited.\n");
     out
 }
 

@@ -89,3 +89,47 @@ pub fn may_unmask_phone(ctx: &Context<'_>) -> bool {
 pub fn may_unmask_address(ctx: &Context<'_>) -> bool {
     unmaskable(ctx, SensitiveField::Address)
 }
+
+pub fn may_read_standards(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadStandards)
+}
+pub fn may_manage_standards(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ManageStandards)
+}
+pub fn may_read_entitlement(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadEntitlementStatus)
+}
+pub fn may_read_entitlement_amounts(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadEntitlementAmounts)
+}
+pub fn may_move_family(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::MoveFamily)
+}
+pub fn may_set_bank_account(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::SetBankAccount)
+}
+pub fn may_read_rosters(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadRosters)
+}
+pub fn may_generate_roster(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::GenerateRoster)
+}
+pub fn may_submit_roster(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::SubmitRoster)
+}
+pub fn may_approve_roster(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ApproveRoster)
+}
+pub fn may_mark_roster_paid(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::MarkRosterPaid)
+}
+pub fn may_reconcile_roster(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReconcileRoster)
+}
+pub fn may_see_bank_accounts(ctx: &Context<'_>) -> bool {
+    policy::field_access(principal(ctx).audience, SensitiveField::BankAccount)
+        != FieldAccess::Hidden
+}
+pub fn may_unmask_bank_account(ctx: &Context<'_>) -> bool {
+    unmaskable(ctx, SensitiveField::BankAccount)
+}

@@ -13,6 +13,9 @@ pub enum Kind {
     Family,
     Member,
     AccessLog,
+    Roster,
+    RosterLine,
+    Job,
 }
 
 impl Kind {
@@ -21,6 +24,9 @@ impl Kind {
             Kind::Family => "Family",
             Kind::Member => "Member",
             Kind::AccessLog => "AccessLog",
+            Kind::Roster => "Roster",
+            Kind::RosterLine => "RosterLine",
+            Kind::Job => "Job",
         }
     }
 }
@@ -42,6 +48,9 @@ pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ApiError> {
             Kind::Family => "family",
             Kind::Member => "member",
             Kind::AccessLog => "access log entry",
+            Kind::Roster => "roster",
+            Kind::RosterLine => "roster line",
+            Kind::Job => "job",
         }));
     }
     Ok(uuid)

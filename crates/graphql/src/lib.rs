@@ -13,18 +13,35 @@ use async_graphql::parser::types::{DocumentOperations, OperationType, Selection,
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use nuanxin_auth::TokenService;
 use nuanxin_domain::Principal;
+use nuanxin_domain::allowance::Rules;
+
+pub use areas::rosters::decode_roster_id;
 use nuanxin_store::{RequestMeta, Store};
 
+use areas::allowances::{AllowanceMutation, AllowanceQuery};
 use areas::audit::AuditQuery;
 use areas::regions::RegionQuery;
 use areas::registry::{RegistryMutation, RegistryQuery};
+use areas::rosters::{RosterMutation, RosterQuery};
 use areas::session::{SessionMutation, SessionQuery};
 
 #[derive(MergedObject, Default)]
-pub struct Query(SessionQuery, RegionQuery, RegistryQuery, AuditQuery);
+pub struct Query(
+    SessionQuery,
+    RegionQuery,
+    RegistryQuery,
+    AllowanceQuery,
+    RosterQuery,
+    AuditQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(SessionMutation, RegistryMutation);
+pub struct Mutation(
+    SessionMutation,
+    RegistryMutation,
+    AllowanceMutation,
+    RosterMutation,
+);
 
 pub type NuanxinSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -53,10 +70,11 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription>
         .disable_suggestions()
 }
 
-pub fn build_schema(store: Store, tokens: TokenService) -> NuanxinSchema {
+pub fn build_schema(store: Store, tokens: TokenService, rules: Rules) -> NuanxinSchema {
     builder()
         .data(store)
         .data(tokens)
+        .data(rules)
         .extension(async_graphql::extensions::Tracing)
         .finish()
 }

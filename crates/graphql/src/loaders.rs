@@ -15,6 +15,7 @@ pub type Members = DataLoader<MembersLoader, HashMapCache>;
 pub type Histories = DataLoader<HistoryLoader, HashMapCache>;
 pub type RegionChildren = DataLoader<RegionChildrenLoader, HashMapCache>;
 pub type RegionNames = DataLoader<RegionNameLoader, HashMapCache>;
+pub type BankAccounts = DataLoader<BankAccountLoader, HashMapCache>;
 
 pub struct MembersLoader {
     store: Store,
@@ -65,6 +66,23 @@ impl Loader<RegionCode> for RegionChildrenLoader {
     ) -> Result<HashMap<RegionCode, Self::Value>, Self::Error> {
         self.store
             .region_children(&self.principal, keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+pub struct BankAccountLoader {
+    store: Store,
+    principal: Principal,
+}
+
+impl Loader<Uuid> for BankAccountLoader {
+    type Value = nuanxin_store::BankAccountRecord;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        self.store
+            .bank_accounts(&self.principal, keys)
             .await
             .map_err(Arc::new)
     }

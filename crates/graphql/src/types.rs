@@ -347,6 +347,43 @@ impl Member {
     async fn deceased_on(&self) -> Option<NaiveDate> {
         self.0.deceased_on()
     }
+    /// What the member is owed for a month (`YYYY-MM`), and why.
+    #[graphql(
+        guard = "crate::guard::Allowed(nuanxin_domain::policy::Operation::ReadEntitlementStatus)",
+        visible = "guard::may_read_entitlement"
+    )]
+    async fn entitlement(
+        &self,
+        ctx: &Context<'_>,
+        month: String,
+    ) -> async_graphql::Result<crate::areas::allowances::Entitlement> {
+        crate::areas::allowances::entitlement_for(ctx, self, &month).await
+    }
+    /// The account the allowance is paid into, masked.
+    #[graphql(visible = "guard::may_see_bank_accounts")]
+    async fn bank_account(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::areas::allowances::BankAccount>> {
+        if !guard::may_see_bank_accounts(ctx) {
+            return Err(crate::error::ApiError::Forbidden(
+                "your role may not see bank accounts".into(),
+            ))
+            .gql();
+        }
+        let loader = ctx.data::<crate::loaders::BankAccounts>()?;
+        let account = loader.load_one(self.0.id()).await.gql()?;
+        Ok(account.as_ref().map(Into::into))
+    }
+    /// The account number in the clear, for a stated purpose; written to the access log.
+    #[graphql(visible = "guard::may_unmask_bank_account")]
+    async fn revealed_account_number(
+        &self,
+        ctx: &Context<'_>,
+        purpose: String,
+    ) -> async_graphql::Result<Option<String>> {
+        crate::areas::allowances::reveal_account(ctx, self, &purpose).await
+    }
     /// The clear values of the selected fields, for a stated purpose. Each call writes one
     /// access-log row for this person naming the fields read.
     #[graphql(visible = "guard::may_unmask_any")]

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, anyhow};
 use nuanxin_auth::{TokenService, TokenSettings, hash_password};
+use nuanxin_domain::allowance::Rules;
 use nuanxin_domain::{RegionCode, StaffRole};
 use nuanxin_store::{NewStaffUser, Store, StoreConfig, Vault, demo};
 
@@ -79,22 +80,34 @@ pub async fn connect_store(config: &Config) -> anyhow::Result<(Store, TokenServi
 pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
     let (store, tokens) = connect_store(config).await?;
     store.migrate().await.context("applying migrations")?;
-    Ok(state_from(
+    Ok(state_with_rules(
         store,
         tokens,
         config.dev_mode,
         config.body_limit_bytes,
+        config.allowance_rules,
     ))
 }
 
+/// App state with the default allowance rules (tests).
 pub fn state_from(
     store: Store,
     tokens: TokenService,
     dev_mode: bool,
     body_limit: usize,
 ) -> AppState {
+    state_with_rules(store, tokens, dev_mode, body_limit, Rules::default())
+}
+
+pub fn state_with_rules(
+    store: Store,
+    tokens: TokenService,
+    dev_mode: bool,
+    body_limit: usize,
+    rules: Rules,
+) -> AppState {
     AppState {
-        schema: nuanxin_graphql::build_schema(store.clone(), tokens.clone()),
+        schema: nuanxin_graphql::build_schema(store.clone(), tokens.clone(), rules),
         store,
         tokens,
         dev_mode,
@@ -126,6 +139,23 @@ pub async fn seed_demo(
             .await?;
     }
     Ok(demo::seed_families(store, families, 20_261_129, &mut progress).await?)
+}
+
+/// A city admin and a county admin for benchmark data (demo password).
+pub async fn seed_demo_users(store: &Store, city: &RegionCode) -> anyhow::Result<()> {
+    let hash = hash_password(DEMO_PASSWORD).map_err(|e| anyhow!("{e}"))?;
+    if store.staff_user_by_username("city.admin").await?.is_none() {
+        store
+            .create_staff_user(NewStaffUser {
+                username: "city.admin".into(),
+                display_name: "benchmark admin".into(),
+                password_hash: hash,
+                role: StaffRole::CityAdmin,
+                home_region: city.clone(),
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// Hides a password in a database URL for logs and errors.

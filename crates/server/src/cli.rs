@@ -59,6 +59,51 @@ pub enum Command {
         #[command(subcommand)]
         command: RegionCommand,
     },
+    /// Payment rosters (发放花名册).
+    Roster {
+        #[command(subcommand)]
+        command: RosterCommand,
+    },
+    /// Synthetic data for the roster benchmark (run with NUANXIN_CITY=410000).
+    BenchData {
+        #[arg(long, default_value_t = 100)]
+        counties: u32,
+        #[arg(long, default_value_t = 5_000)]
+        families_per_county: u64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RosterCommand {
+    /// Generate (or regenerate, while a draft) one county's roster, as that county's admin.
+    Generate {
+        #[arg(long)]
+        county: String,
+        /// First month of the period, YYYY-MM.
+        #[arg(long)]
+        period: String,
+        /// 1, 3 (quarter) or 12 (year).
+        #[arg(long, default_value_t = 1)]
+        months: i32,
+    },
+    /// Generate the month's roster of every county that has families (benchmarks, batch runs).
+    GenerateAll {
+        #[arg(long)]
+        period: String,
+    },
+    /// Export a roster as XLSX or CSV. Account numbers are masked unless --purpose is given
+    /// (then each person is written to the access log).
+    Export {
+        /// The roster's id (UUID or API id).
+        #[arg(long)]
+        id: String,
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long)]
+        purpose: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -159,6 +204,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Roster { command } => roster(command).await,
+        Command::BenchData {
+            counties,
+            families_per_county,
+        } => {
+            let config = Config::from_env()?;
+            let state = bootstrap::app_state(&config).await?;
+            let started = std::time::Instant::now();
+            let added = nuanxin_store::demo::seed_bench(
+                &state.store,
+                counties,
+                families_per_county,
+                |done, total| {
+                    if done % 20_000 == 0 || done == total {
+                        eprint!("\rbenchmark families: {done}/{total}");
+                    }
+                },
+            )
+            .await?;
+            eprintln!();
+            bootstrap::seed_demo_users(&state.store, &config.city).await?;
+            println!(
+                "added {added} families in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Regions {
             command: RegionCommand::Import { file },
         } => {
@@ -243,4 +315,129 @@ fn parse_regions_csv(text: &str) -> anyhow::Result<Vec<Region>> {
         });
     }
     Ok(out)
+}
+
+fn progress_bar(label: &str) -> impl Fn(u64, u64) + Send + Sync + 'static {
+    let label = label.to_owned();
+    move |done, total| {
+        let width: u64 = 30;
+        let filled = if total == 0 {
+            width
+        } else {
+            (done * width / total).min(width)
+        };
+        eprint!(
+            "\r{label} [{}{}] {done}/{total}",
+            "#".repeat(filled as usize),
+            ".".repeat((width - filled) as usize)
+        );
+        std::io::stderr().flush().ok();
+    }
+}
+
+async fn roster(command: RosterCommand) -> anyhow::Result<()> {
+    use nuanxin_domain::Principal;
+    use nuanxin_domain::allowance::Period;
+    use nuanxin_domain::month::YearMonth;
+
+    let config = Config::from_env()?;
+    let state = bootstrap::app_state(&config).await?;
+    let store = &state.store;
+    let as_county = |county: &RegionCode| {
+        Principal::staff(
+            uuid::Uuid::nil(),
+            "cli",
+            StaffRole::CountyAdmin,
+            county.clone(),
+        )
+    };
+    match command {
+        RosterCommand::Generate {
+            county,
+            period,
+            months,
+        } => {
+            let county = RegionCode::parse(&county).map_err(|e| anyhow!("--county: {e}"))?;
+            let start: YearMonth = period.parse().map_err(|e| anyhow!("--period: {e}"))?;
+            let period = Period {
+                start,
+                end: start.plus(months.max(1) - 1),
+            };
+            let bar = progress_bar(&format!("{county} {}", nuanxin_store::period_label(period)));
+            let r = store
+                .generate_roster(
+                    &as_county(&county),
+                    &county,
+                    period,
+                    config.allowance_rules,
+                    &bar,
+                )
+                .await?;
+            eprintln!();
+            println!(
+                "roster {} ({}): {} lines, {} fen",
+                r.id,
+                r.status.as_str(),
+                r.line_count,
+                r.total_fen
+            );
+        }
+        RosterCommand::GenerateAll { period } => {
+            let start: YearMonth = period.parse().map_err(|e| anyhow!("--period: {e}"))?;
+            let period = Period { start, end: start };
+            let counties = store.counties_with_families().await?;
+            let started = std::time::Instant::now();
+            let (mut lines, mut fen) = (0i64, 0i64);
+            for (i, county) in counties.iter().enumerate() {
+                let r = store
+                    .generate_roster(
+                        &as_county(county),
+                        county,
+                        period,
+                        config.allowance_rules,
+                        &|_, _| {},
+                    )
+                    .await?;
+                lines += i64::from(r.line_count);
+                fen += r.total_fen;
+                eprint!(
+                    "\rrosters: {}/{} counties, {lines} lines",
+                    i + 1,
+                    counties.len()
+                );
+            }
+            eprintln!();
+            println!(
+                "generated {} rosters for {period}: {lines} lines, {fen} fen, in {:.1} s",
+                counties.len(),
+                started.elapsed().as_secs_f64(),
+                period = start
+            );
+        }
+        RosterCommand::Export {
+            id,
+            format,
+            out,
+            purpose,
+        } => {
+            let roster_id = uuid::Uuid::parse_str(&id).or_else(|_| {
+                nuanxin_graphql::decode_roster_id(&id).map_err(|e| anyhow!("--id: {e}"))
+            })?;
+            let system = Principal::system(config.city.clone());
+            let meta = nuanxin_store::RequestMeta {
+                request_id: format!("cli-{}", uuid::Uuid::new_v4()),
+            };
+            let (roster, rows) = store
+                .roster_export(&system, roster_id, purpose.as_deref(), &meta)
+                .await?;
+            let bytes = match format.as_str() {
+                "xlsx" => crate::exports::xlsx(&roster, &rows)?,
+                "csv" => crate::exports::csv(&roster, &rows),
+                other => bail!("--format is xlsx or csv, not {other:?}"),
+            };
+            std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
+            println!("wrote {} ({} lines)", out.display(), rows.len());
+        }
+    }
+    Ok(())
 }

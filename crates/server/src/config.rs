@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use nuanxin_domain::RegionCode;
+use nuanxin_domain::allowance::{Rules, SwitchRule};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -28,6 +29,8 @@ pub struct Config {
     pub db_acquire_timeout: Duration,
     pub db_max_connections: u32,
     pub body_limit_bytes: usize,
+    /// Allowance rules: when the 70 → 680 switch happens and how far arrears reach back.
+    pub allowance_rules: Rules,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -51,6 +54,18 @@ impl Config {
             .transpose()
             .context("NUANXIN_DB_MAX_CONNECTIONS must be a number")?
             .unwrap_or(16);
+        let switch = match env("NUANXIN_ALLOWANCE_SWITCH").as_deref() {
+            None | Some("month_after_birthday") => SwitchRule::MonthAfterBirthday,
+            Some("birthday_month") => SwitchRule::BirthdayMonth,
+            Some(other) => bail!(
+                "NUANXIN_ALLOWANCE_SWITCH is month_after_birthday or birthday_month, not {other:?}"
+            ),
+        };
+        let arrears_cap_months: u32 = env("NUANXIN_ARREARS_CAP_MONTHS")
+            .map(|v| v.parse())
+            .transpose()
+            .context("NUANXIN_ARREARS_CAP_MONTHS must be a number of months")?
+            .unwrap_or(24);
         let config = Self {
             database_url,
             bind: env("NUANXIN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -67,6 +82,10 @@ impl Config {
             db_acquire_timeout: Duration::from_millis(acquire_ms),
             db_max_connections: max_conn,
             body_limit_bytes: 100 * 1024,
+            allowance_rules: Rules {
+                switch,
+                arrears_cap_months,
+            },
         };
         if !config.is_sqlite()
             && (config.jwt_keys.is_none()

@@ -47,6 +47,10 @@ pub fn routes(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .wrap(actix_web::middleware::from_fn(request_id))
                 .route("/graphql", web::post().to(graphql_post))
                 .route("/graphql", web::get().to(graphql_get))
+                .route(
+                    "/exports/rosters/{file}",
+                    web::get().to(crate::exports::roster_export),
+                )
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz)),
         );
@@ -104,7 +108,7 @@ fn edge_error(status: StatusCode, code: &str, message: &str, request_id: &str) -
 
 /// The caller, from `Authorization: Bearer …`. No header: anonymous. A bad or expired
 /// token is refused outright (401) rather than silently downgraded.
-fn authenticate(req: &HttpRequest, tokens: &TokenService) -> Result<Principal, AuthError> {
+pub fn authenticate(req: &HttpRequest, tokens: &TokenService) -> Result<Principal, AuthError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(Principal::anonymous());
     };

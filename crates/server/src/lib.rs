@@ -3,6 +3,7 @@
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+pub mod exports;
 pub mod http;
 pub mod keys;
 pub mod telemetry;

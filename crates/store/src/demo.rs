@@ -214,10 +214,163 @@ pub async fn seed_families(
         done += n;
         progress(done);
     }
+    store.analyze().await?;
     Ok(done)
 }
 
 fn birth(rng: &mut Rng, from_year: i32, span_years: u64) -> NaiveDate {
     let start = NaiveDate::from_ymd_opt(from_year, 1, 1).unwrap_or(NaiveDate::MIN);
     start + Duration::days(rng.below(span_years * 365) as i64)
+}
+
+/// Synthetic data for the roster benchmark: `counties` counties (two synthetic cities of
+/// the province 410000), one township and village each, and `families_per_county` active
+/// families with two living parents each. Run with `NUANXIN_CITY=410000`.
+pub async fn seed_bench(
+    store: &Store,
+    counties: u32,
+    families_per_county: u64,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<u64, StoreError> {
+    let from = demo_valid_from();
+    let mut regions = vec![Region {
+        code: RegionCode::parse("410000").map_err(|e| StoreError::Internal(e.to_string()))?,
+        name: "河南省".into(),
+        valid_from: from,
+        valid_to: None,
+    }];
+    let mut villages = Vec::new();
+    for i in 0..counties {
+        let city = format!("41{:02}00", 1 + i / 50);
+        let county = format!("41{:02}{:02}", 1 + i / 50, 1 + i % 50);
+        for (code, name) in [
+            (city.clone(), format!("测试市{}", 1 + i / 50)),
+            (county.clone(), format!("测试县{i:03}")),
+            (format!("{county}001"), format!("测试县{i:03}城关镇")),
+            (format!("{county}001001"), format!("测试县{i:03}城关镇东村")),
+        ] {
+            regions.push(Region {
+                code: RegionCode::parse(&code).map_err(|e| StoreError::Internal(e.to_string()))?,
+                name,
+                valid_from: from,
+                valid_to: None,
+            });
+        }
+        villages.push(
+            RegionCode::parse(&format!("{county}001001"))
+                .map_err(|e| StoreError::Internal(e.to_string()))?,
+        );
+    }
+    regions.sort_by(|a, b| a.code.cmp(&b.code));
+    regions.dedup_by(|a, b| a.code == b.code);
+    store.upsert_regions(&regions).await?;
+
+    let total = u64::from(counties) * families_per_county;
+    let mut rng = Rng(0x5eed);
+    let mut used: HashSet<String> = HashSet::with_capacity(2 * total as usize);
+    let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap_or(NaiveDate::MIN);
+    let registered = d(2019, 12, 1)
+        .and_hms_opt(2, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let verified = d(2019, 12, 10)
+        .and_hms_opt(2, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let active = d(2020, 1, 2)
+        .and_hms_opt(2, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let mut done = 0;
+    for village in &villages {
+        let county = village
+            .ancestor_at(RegionLevel::County)
+            .ok_or_else(|| StoreError::Internal("county".into()))?;
+        let city = village
+            .ancestor_at(RegionLevel::City)
+            .ok_or_else(|| StoreError::Internal("city".into()))?;
+        let mut left = families_per_county;
+        while left > 0 {
+            let n = left.min(1000);
+            left -= n;
+            let mut families = Vec::with_capacity(n as usize);
+            let mut members = Vec::with_capacity(2 * n as usize);
+            let mut history = Vec::with_capacity(3 * n as usize);
+            for _ in 0..n {
+                let family_id = Uuid::now_v7();
+                families.push(fam::ActiveModel {
+                    id: Set(family_id),
+                    region_code: Set(village.as_str().to_owned()),
+                    city_code: Set(city.as_str().to_owned()),
+                    county_code: Set(county.as_str().to_owned()),
+                    township_code: Set(village.parent().map(|t| t.as_str().to_owned())),
+                    village_code: Set(Some(village.as_str().to_owned())),
+                    status: Set(FamilyStatus::Active.as_str().to_owned()),
+                    honour_certificate_no: Set(Some(format!("豫{:08}", rng.below(100_000_000)))),
+                    honour_certificate_date: Set(Some(d(1985, 1, 1))),
+                    child_death_date: Set(Some(d(2019, 6, 1))),
+                    later_child_date: Set(None),
+                    eligible: Set(Some(true)),
+                    eligibility_version: Set(None),
+                    eligibility_checked_at: Set(None),
+                    created_by: Set(Uuid::nil()),
+                    created_at: Set(registered),
+                    updated_at: Set(active),
+                });
+                for (at, status) in [
+                    (registered, FamilyStatus::Registered),
+                    (verified, FamilyStatus::Verified),
+                    (active, FamilyStatus::Active),
+                ] {
+                    history.push(hist::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        family_id: Set(family_id),
+                        from_status: Set(None),
+                        to_status: Set(status.as_str().to_owned()),
+                        reason: Set("benchmark data".into()),
+                        actor_id: Set(Uuid::nil()),
+                        at: Set(at),
+                    });
+                }
+                for (role, odd) in [(MemberRole::Father, true), (MemberRole::Mother, false)] {
+                    let born = birth(&mut rng, 1955, 25);
+                    let id_number = loop {
+                        let seq = (rng.below(500) * 2 + u64::from(odd)) as u16;
+                        let id = IdNumber::compose(county.as_str(), born, seq)
+                            .map_err(|e| StoreError::Internal(e.to_string()))?;
+                        if used.insert(id.expose().to_owned()) {
+                            break id;
+                        }
+                    };
+                    let member = ValidMember {
+                        role,
+                        name: format!(
+                            "{}{}",
+                            rng.pick(&SURNAMES),
+                            if odd {
+                                rng.pick(&MALE)
+                            } else {
+                                rng.pick(&FEMALE)
+                            }
+                        ),
+                        id_number,
+                        phone: None,
+                        address: None,
+                        hukou_region: village.clone(),
+                        deceased_on: None,
+                    };
+                    members.push(store.member_model(family_id, &member, registered)?);
+                }
+            }
+            let txn = store.db.begin().await?;
+            fam::Entity::insert_many(families).exec(&txn).await?;
+            mem::Entity::insert_many(members).exec(&txn).await?;
+            hist::Entity::insert_many(history).exec(&txn).await?;
+            txn.commit().await?;
+            done += n;
+            progress(done, total);
+        }
+    }
+    store.analyze().await?;
+    Ok(done)
 }

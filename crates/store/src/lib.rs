@@ -3,6 +3,7 @@
 //! row outside the caller's reach is never even loaded.
 
 mod access;
+mod allowances;
 mod db;
 pub mod demo;
 mod entity;
@@ -10,16 +11,22 @@ mod error;
 mod families;
 mod records;
 mod regions;
+mod rosters;
 mod slice;
 mod staff;
 pub mod vault;
 
+pub use allowances::{BankAccountRecord, NewBankAccount, NewStandard};
 pub use db::{Store, StoreConfig};
 pub use error::StoreError;
 pub use families::{FamilyFilter, MemberPatch, NewFamily, NewMember};
 pub use records::{
     AccessLogEntry, EligibilitySnapshot, FamilyRecord, MemberRecord, Page, RequestMeta, Revealed,
     StatusHistoryEntry,
+};
+pub use rosters::{
+    ExportRow, JobRecord, LineOutcome, RosterFilter, RosterLineRecord, RosterRecord, Total,
+    period_label,
 };
 pub use staff::{NewStaffUser, RefreshOutcome, StaffUserRecord};
 pub use vault::{Vault, VaultError, VaultKeys};

@@ -8,5 +8,6 @@ mod edge;
 mod introspection;
 mod queries;
 mod registry;
+mod rosters;
 mod slice_matrix;
 mod sources_of_truth;

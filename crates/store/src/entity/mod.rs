@@ -2,9 +2,16 @@
 //! models, so a new column cannot reach a partner by accident.
 
 pub mod access_log;
+pub mod allowance_standard;
+pub mod bank_account;
 pub mod family;
+pub mod family_region_change;
 pub mod family_status_history;
+pub mod job;
 pub mod member;
 pub mod refresh_token;
 pub mod region;
+pub mod roster;
+pub mod roster_line;
+pub mod roster_line_outcome;
 pub mod staff_user;

@@ -1,0 +1,265 @@
+//! Roster exports: XLSX (Chinese headers, a totals row) and CSV (UTF-8 with BOM, so Excel
+//! opens the Chinese text correctly), served by `GET /exports/rosters/{id}.xlsx|csv` and
+//! written by `nuanxin roster export`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use nuanxin_domain::allowance::{LineType, yuan};
+use nuanxin_store::{ExportRow, RequestMeta, RosterRecord, StoreError, period_label};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::http::{AppState, RequestId, authenticate};
+
+pub const HEADERS: [&str; 13] = [
+    "序号",
+    "乡镇(街道)",
+    "姓名",
+    "身份证号",
+    "类别",
+    "月份",
+    "金额(元)",
+    "类型",
+    "次数",
+    "开户行",
+    "账号",
+    "结果",
+    "说明",
+];
+
+fn line_label(row: &ExportRow, roster: &RosterRecord) -> &'static str {
+    match row.line.line_type {
+        LineType::Clawback => "追回",
+        LineType::Regular if row.line.attempt > 1 => "重发",
+        LineType::Regular if row.line.month < roster.period.start => "补发",
+        LineType::Regular => "发放",
+    }
+}
+
+fn outcome_label(row: &ExportRow) -> &str {
+    match row.line.outcome.as_ref().map(|(o, _)| o.as_str()) {
+        Some("returned") => "退回",
+        Some("failed") => "失败",
+        _ => "",
+    }
+}
+
+fn cells(i: usize, row: &ExportRow, roster: &RosterRecord) -> [String; 13] {
+    [
+        (i + 1).to_string(),
+        row.township_name.clone(),
+        row.member_name.clone(),
+        row.id_number_masked.clone(),
+        row.line.kind.chinese().to_owned(),
+        row.line.month.to_string(),
+        format!("{:.2}", row.line.amount_fen as f64 / 100.0),
+        line_label(row, roster).to_owned(),
+        row.line.attempt.to_string(),
+        row.bank_name.clone(),
+        row.account.clone(),
+        outcome_label(row).to_owned(),
+        row.line.explanation.clone(),
+    ]
+}
+
+pub fn file_name(roster: &RosterRecord, ext: &str) -> String {
+    format!(
+        "roster-{}-{}.{ext}",
+        roster.county,
+        period_label(roster.period).replace("..", "_")
+    )
+}
+
+pub fn xlsx(roster: &RosterRecord, rows: &[ExportRow]) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("0.00");
+    let money_bold = Format::new().set_num_format("0.00").set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("发放花名册")?;
+    for (c, h) in HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = (i + 1) as u32;
+        for (c, value) in cells(i, row, roster).iter().enumerate() {
+            if c == 6 {
+                sheet.write_number_with_format(r, 6, row.line.amount_fen as f64 / 100.0, &money)?;
+            } else if c == 0 || c == 8 {
+                sheet.write_number(r, c as u16, value.parse::<f64>().unwrap_or_default())?;
+            } else {
+                sheet.write_string(r, c as u16, value)?;
+            }
+        }
+    }
+    let total_row = (rows.len() + 1) as u32;
+    let total: i64 = rows.iter().map(|r| r.line.amount_fen).sum();
+    sheet.write_string_with_format(total_row, 0, "合计", &bold)?;
+    sheet.write_string_with_format(total_row, 2, format!("{} 行", rows.len()), &bold)?;
+    sheet.write_number_with_format(total_row, 6, total as f64 / 100.0, &money_bold)?;
+    for (c, w) in [
+        (1u16, 22.0),
+        (2, 10.0),
+        (3, 20.0),
+        (4, 14.0),
+        (5, 9.0),
+        (9, 16.0),
+        (10, 22.0),
+        (12, 60.0),
+    ] {
+        sheet.set_column_width(c, w)?;
+    }
+    workbook.save_to_buffer()
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+pub fn csv(roster: &RosterRecord, rows: &[ExportRow]) -> Vec<u8> {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&HEADERS.join(","));
+    out.push_str("\r\n");
+    for (i, row) in rows.iter().enumerate() {
+        let line: Vec<String> = cells(i, row, roster).iter().map(|c| csv_field(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    let total: i64 = rows.iter().map(|r| r.line.amount_fen).sum();
+    out.push_str(&format!(
+        "合计,,{} 行,,,,{},,,,,,\r\n",
+        rows.len(),
+        yuan_2(total)
+    ));
+    out.into_bytes()
+}
+
+fn yuan_2(fen: i64) -> String {
+    let s = yuan(fen);
+    if s.contains('.') {
+        s
+    } else {
+        format!("{s}.00")
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ExportParams {
+    /// When given, account numbers are exported unmasked for this purpose (logged).
+    purpose: Option<String>,
+}
+
+fn error(status: StatusCode, code: &str, message: &str, rid: &str) -> HttpResponse {
+    HttpResponse::build(status).json(json!({
+        "errors": [{ "message": message, "extensions": { "code": code, "requestId": rid } }]
+    }))
+}
+
+/// `GET /exports/rosters/{id}.xlsx` or `.csv`, with the same bearer token as the API.
+pub async fn roster_export(
+    req: HttpRequest,
+    path: web::Path<String>,
+    params: web::Query<ExportParams>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let rid = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    let principal = match authenticate(&req, &state.tokens) {
+        Ok(p) if p.is_authenticated() => p,
+        _ => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "log in first: send a valid access token",
+                &rid,
+            );
+        }
+    };
+    let file = path.into_inner();
+    let Some((id, ext)) = file
+        .rsplit_once('.')
+        .filter(|(_, e)| matches!(*e, "xlsx" | "csv"))
+    else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "exports are .xlsx or .csv",
+            &rid,
+        );
+    };
+    let Ok(roster_id) = nuanxin_graphql::decode_roster_id(id) else {
+        return error(StatusCode::NOT_FOUND, "NOT_FOUND", "roster not found", &rid);
+    };
+    let meta = RequestMeta {
+        request_id: rid.clone(),
+    };
+    let purpose = params.purpose.as_deref().filter(|p| !p.trim().is_empty());
+    let (roster, rows) = match state
+        .store
+        .roster_export(&principal, roster_id, purpose, &meta)
+        .await
+    {
+        Ok(x) => x,
+        Err(StoreError::NotFound { .. }) => {
+            return error(StatusCode::NOT_FOUND, "NOT_FOUND", "roster not found", &rid);
+        }
+        Err(StoreError::Forbidden { message }) => {
+            return error(StatusCode::FORBIDDEN, "FORBIDDEN", &message, &rid);
+        }
+        Err(StoreError::BadInput { message, .. }) => {
+            return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message, &rid);
+        }
+        Err(StoreError::Unavailable) => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "the registry is temporarily unavailable",
+                &rid,
+            );
+        }
+        Err(e) => {
+            tracing::error!(%e, "roster export failed");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "the export failed; quote the request id",
+                &rid,
+            );
+        }
+    };
+    let (body, content_type) = match ext {
+        "xlsx" => match xlsx(&roster, &rows) {
+            Ok(b) => (
+                b,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            Err(e) => {
+                tracing::error!(%e, "xlsx export failed");
+                return error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "the export failed; quote the request id",
+                    &rid,
+                );
+            }
+        },
+        _ => (csv(&roster, &rows), "text/csv; charset=utf-8"),
+    };
+    let disposition = format!("attachment; filename=\"{}\"", file_name(&roster, ext));
+    let mut resp = HttpResponse::Ok().content_type(content_type).body(body);
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}

@@ -1,0 +1,622 @@
+//! Allowance standards, entitlements with their explanations, moves between regions and
+//! the bank accounts allowances are paid into.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use nuanxin_domain::allowance::{
+    self, AllowanceKind, Decision, FamilyTimeline, Parent, Rules, Standard,
+};
+use nuanxin_domain::month::YearMonth;
+use nuanxin_domain::policy::{self, FieldAccess, Operation, SensitiveField};
+use nuanxin_domain::{FamilyStatus, MemberRole, Principal, RegionCode, RegionLevel, time};
+use sea_orm::sea_query::{Expr, OnConflict, SelectStatement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::entity::{
+    access_log, allowance_standard as std_e, bank_account, family as fam,
+    family_region_change as moves, family_status_history as hist, member as mem, region,
+};
+use crate::error::StoreError;
+use crate::families::require;
+use crate::records::RequestMeta;
+use crate::{Store, slice};
+
+/// A new standard, from a month on. The previous open standard of the same kind and scope
+/// ends the month before: history stays.
+#[derive(Debug, Clone)]
+pub struct NewStandard {
+    pub kind: AllowanceKind,
+    pub monthly_fen: i64,
+    pub min_age: Option<i32>,
+    pub max_age: Option<i32>,
+    pub effective_from: YearMonth,
+    pub county: Option<RegionCode>,
+}
+
+/// A bank or social-security-card account; the number is masked unless revealed.
+#[derive(Debug, Clone)]
+pub struct BankAccountRecord {
+    pub member_id: Uuid,
+    pub kind: String,
+    pub bank_name: String,
+    pub holder_name: String,
+    pub(crate) number: String,
+}
+
+impl BankAccountRecord {
+    pub fn number_masked(&self) -> String {
+        nuanxin_domain::mask::account(&self.number)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewBankAccount {
+    /// `social_security_card` or `bank_account`.
+    pub kind: String,
+    pub bank_name: String,
+    pub holder_name: String,
+    pub number: String,
+}
+
+impl Store {
+    /// Seeds the seed document's standards (680 CNY from 49, 70 CNY up to 48, city-wide)
+    /// when there are none yet.
+    pub(crate) async fn seed_standards_if_empty(&self) -> Result<(), StoreError> {
+        if std_e::Entity::find().one(&self.db).await?.is_some() {
+            return Ok(());
+        }
+        let from =
+            YearMonth::new(2014, 1).ok_or_else(|| StoreError::Internal("seed month".into()))?;
+        let rows = allowance::seed_standards(from)
+            .into_iter()
+            .map(|s| std_model(&s, Uuid::nil()));
+        std_e::Entity::insert_many(rows.collect::<Vec<_>>())
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn standards(&self, p: &Principal) -> Result<Vec<Standard>, StoreError> {
+        require(p, Operation::ReadStandards)?;
+        self.all_standards(&self.db).await
+    }
+
+    pub(crate) async fn all_standards<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+    ) -> Result<Vec<Standard>, StoreError> {
+        std_e::Entity::find()
+            .order_by_asc(std_e::Column::EffectiveFrom)
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(to_standard)
+            .collect()
+    }
+
+    pub async fn add_standard(
+        &self,
+        p: &Principal,
+        new: NewStandard,
+    ) -> Result<Standard, StoreError> {
+        require(p, Operation::ManageStandards)?;
+        if new.monthly_fen <= 0 {
+            return Err(StoreError::bad_input(
+                "monthlyFen",
+                "the monthly amount must be positive (in fen)",
+            ));
+        }
+        if let (Some(a), Some(b)) = (new.min_age, new.max_age)
+            && a > b
+        {
+            return Err(StoreError::bad_input(
+                "minAge",
+                "the minimum age is above the maximum",
+            ));
+        }
+        if let Some(c) = &new.county
+            && (c.level() != RegionLevel::County || !slice::covers(p, c))
+        {
+            return Err(StoreError::bad_input(
+                "countyCode",
+                format!("{c} is not a county in your area"),
+            ));
+        }
+        let txn = self.db.begin().await?;
+        let scope = |q: sea_orm::Select<std_e::Entity>| match &new.county {
+            Some(c) => q.filter(std_e::Column::CountyCode.eq(c.as_str())),
+            None => q.filter(std_e::Column::CountyCode.is_null()),
+        };
+        let open = scope(
+            std_e::Entity::find()
+                .filter(std_e::Column::Kind.eq(new.kind.as_str()))
+                .filter(std_e::Column::EffectiveTo.is_null()),
+        )
+        .all(&txn)
+        .await?;
+        for row in open {
+            if row.effective_from >= new.effective_from.as_number() {
+                return Err(StoreError::Conflict {
+                    field: Some("effectiveFrom".into()),
+                    message: format!(
+                        "a standard of this kind already starts in {}; a change must start after it",
+                        YearMonth::from_number(row.effective_from)
+                            .map(|m| m.to_string())
+                            .unwrap_or_default()
+                    ),
+                });
+            }
+            std_e::Entity::update_many()
+                .col_expr(
+                    std_e::Column::EffectiveTo,
+                    Expr::value(new.effective_from.prev().as_number()),
+                )
+                .filter(std_e::Column::Id.eq(row.id))
+                .exec(&txn)
+                .await?;
+        }
+        let standard = Standard {
+            id: Uuid::now_v7(),
+            kind: new.kind,
+            monthly_fen: new.monthly_fen,
+            min_age: new.min_age,
+            max_age: new.max_age,
+            effective_from: new.effective_from,
+            effective_to: None,
+            county: new.county,
+        };
+        std_e::Entity::insert(std_model(&standard, p.user_id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(standard)
+    }
+
+    /// What a member is owed for a month, and why (or why not).
+    pub async fn member_entitlement(
+        &self,
+        p: &Principal,
+        member_id: Uuid,
+        month: YearMonth,
+        rules: Rules,
+    ) -> Result<Decision, StoreError> {
+        require(p, Operation::ReadEntitlementStatus)?;
+        let member = self.get_member(p, member_id).await?;
+        let family_ids = sea_orm::sea_query::Query::select()
+            .column(fam::Column::Id)
+            .from(fam::Entity)
+            .and_where(fam::Column::Id.eq(member.family_id()))
+            .to_owned();
+        let timelines = self.load_timelines(&self.db, family_ids).await?;
+        let standards = self.all_standards(&self.db).await?;
+        let Some(timeline) = timelines.first() else {
+            return Err(StoreError::NotFound { what: "family" });
+        };
+        Ok(allowance::entitlement(
+            timeline, member_id, month, &standards, rules,
+        ))
+    }
+
+    /// Moves a family to another village or township of the city, from a date. The months
+    /// before the move's month stay with the old county (see the allowance rules).
+    pub async fn move_family(
+        &self,
+        p: &Principal,
+        family_id: Uuid,
+        to: &str,
+        effective_on: NaiveDate,
+        reason: &str,
+    ) -> Result<crate::FamilyRecord, StoreError> {
+        require(p, Operation::MoveFamily)?;
+        let to = RegionCode::parse(to)
+            .map_err(|e| StoreError::bad_input("regionCode", e.to_string()))?;
+        if !matches!(to.level(), RegionLevel::Township | RegionLevel::Village)
+            || !to.is_within(&self.city)
+        {
+            return Err(StoreError::bad_input(
+                "regionCode",
+                "move to a township or village of this city",
+            ));
+        }
+        if effective_on > time::china_today() {
+            return Err(StoreError::bad_input(
+                "effectiveOn",
+                "the move date cannot be in the future",
+            ));
+        }
+        if reason.trim().is_empty() {
+            return Err(StoreError::bad_input("reason", "a move needs a reason"));
+        }
+        let txn = self.db.begin().await?;
+        let family = fam::Entity::find_by_id(family_id)
+            .filter(slice::families(p))
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound { what: "family" })?;
+        if region::Entity::find_by_id(to.as_str().to_owned())
+            .one(&txn)
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::bad_input(
+                "regionCode",
+                format!("{to} is not a known region code"),
+            ));
+        }
+        let earlier = moves::Entity::find()
+            .filter(moves::Column::FamilyId.eq(family_id))
+            .all(&txn)
+            .await?;
+        let registered_on = time::china_date(family.created_at);
+        if earlier.is_empty() {
+            move_row(
+                family_id,
+                &family.region_code,
+                registered_on,
+                "registered",
+                p.user_id,
+            )
+            .insert(&txn)
+            .await?;
+        }
+        if effective_on < registered_on || earlier.iter().any(|m| m.effective_on > effective_on) {
+            return Err(StoreError::bad_input(
+                "effectiveOn",
+                "a move cannot be dated before the family's last move or registration",
+            ));
+        }
+        move_row(
+            family_id,
+            to.as_str(),
+            effective_on,
+            reason.trim(),
+            p.user_id,
+        )
+        .insert(&txn)
+        .await?;
+        let mut am: fam::ActiveModel = family.into();
+        am.region_code = Set(to.as_str().to_owned());
+        am.county_code = Set(to
+            .ancestor_at(RegionLevel::County)
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default());
+        am.township_code = Set(to
+            .ancestor_at(RegionLevel::Township)
+            .map(|c| c.as_str().to_owned()));
+        am.village_code = Set(to
+            .ancestor_at(RegionLevel::Village)
+            .map(|c| c.as_str().to_owned()));
+        am.updated_at = Set(Utc::now());
+        am.update(&txn).await?;
+        txn.commit().await?;
+        // The family may now be outside the caller's slice: read it back as the system.
+        self.get_family(&Principal::system(self.city.clone()), family_id)
+            .await
+    }
+
+    pub async fn set_bank_account(
+        &self,
+        p: &Principal,
+        member_id: Uuid,
+        new: NewBankAccount,
+    ) -> Result<BankAccountRecord, StoreError> {
+        require(p, Operation::SetBankAccount)?;
+        let member = self.get_member(p, member_id).await?;
+        if !matches!(new.kind.as_str(), "social_security_card" | "bank_account") {
+            return Err(StoreError::bad_input(
+                "kind",
+                "the account is a social_security_card or a bank_account",
+            ));
+        }
+        let number: String = new.number.chars().filter(|c| !c.is_whitespace()).collect();
+        if !(12..=30).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(StoreError::bad_input(
+                "accountNumber",
+                "an account number has 12 to 30 digits",
+            ));
+        }
+        if new.bank_name.trim().is_empty() {
+            return Err(StoreError::bad_input("bankName", "the bank is required"));
+        }
+        let holder = if new.holder_name.trim().is_empty() {
+            member.name().to_owned()
+        } else {
+            new.holder_name.trim().to_owned()
+        };
+        let row = bank_account::ActiveModel {
+            member_id: Set(member_id),
+            account_kind: Set(new.kind.clone()),
+            bank_name: Set(new.bank_name.trim().to_owned()),
+            holder_name: Set(holder.clone()),
+            account_enc: Set(self.encrypt("bankAccount", &number)?),
+            updated_by: Set(p.user_id),
+            updated_at: Set(Utc::now()),
+        };
+        bank_account::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(bank_account::Column::MemberId)
+                    .update_columns([
+                        bank_account::Column::AccountKind,
+                        bank_account::Column::BankName,
+                        bank_account::Column::HolderName,
+                        bank_account::Column::AccountEnc,
+                        bank_account::Column::UpdatedBy,
+                        bank_account::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(BankAccountRecord {
+            member_id,
+            kind: new.kind,
+            bank_name: new.bank_name.trim().to_owned(),
+            holder_name: holder,
+            number,
+        })
+    }
+
+    /// Bank accounts of many members in one query (DataLoader), within the caller's slice.
+    pub async fn bank_accounts(
+        &self,
+        p: &Principal,
+        member_ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, BankAccountRecord>, StoreError> {
+        require(p, Operation::ReadFamilies)?;
+        if policy::field_access(p.audience, SensitiveField::BankAccount) == FieldAccess::Hidden {
+            return Err(StoreError::forbidden("your role may not see bank accounts"));
+        }
+        let reachable = sea_orm::sea_query::Query::select()
+            .column(mem::Column::Id)
+            .from(mem::Entity)
+            .cond_where(slice::members(p))
+            .to_owned();
+        let rows = bank_account::Entity::find()
+            .filter(bank_account::Column::MemberId.in_subquery(reachable))
+            .filter(bank_account::Column::MemberId.is_in(member_ids.iter().copied()))
+            .all(&self.db)
+            .await?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let number = self
+                .vault
+                .decrypt("bankAccount", &r.account_enc)
+                .map_err(|e| {
+                    StoreError::Internal(format!("bank account of {}: {e}", r.member_id))
+                })?;
+            out.insert(
+                r.member_id,
+                BankAccountRecord {
+                    member_id: r.member_id,
+                    kind: r.account_kind,
+                    bank_name: r.bank_name,
+                    holder_name: r.holder_name,
+                    number,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Releases account numbers for a stated purpose; one access-log row per person.
+    pub async fn reveal_bank_accounts(
+        &self,
+        p: &Principal,
+        accounts: &[&BankAccountRecord],
+        purpose: &str,
+        operation: &str,
+        meta: &RequestMeta,
+    ) -> Result<Vec<String>, StoreError> {
+        if policy::field_access(p.audience, SensitiveField::BankAccount) != FieldAccess::Unmaskable
+        {
+            return Err(StoreError::forbidden(format!(
+                "your role ({}) may not read account numbers unmasked",
+                p.audience.name()
+            )));
+        }
+        let purpose = purpose.trim();
+        if purpose.chars().count() < 4 {
+            return Err(StoreError::bad_input(
+                "purpose",
+                "state why you need the unmasked account numbers (at least 4 characters); it is written to the access log",
+            ));
+        }
+        let now = Utc::now();
+        let mut seen = std::collections::HashSet::new();
+        let rows: Vec<access_log::ActiveModel> = accounts
+            .iter()
+            .filter(|a| seen.insert(a.member_id))
+            .map(|a| access_log::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                at: Set(now),
+                actor_id: Set(p.user_id),
+                actor_name: Set(p.username.clone()),
+                actor_role: Set(p.audience.name().to_owned()),
+                member_id: Set(Some(a.member_id)),
+                fields: Set("bankAccount".into()),
+                operation: Set(operation.to_owned()),
+                purpose: Set(purpose.to_owned()),
+                request_id: Set(meta.request_id.clone()),
+            })
+            .collect();
+        for chunk in rows.chunks(2000) {
+            access_log::Entity::insert_many(chunk.to_vec())
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(accounts.iter().map(|a| a.number.clone()).collect())
+    }
+
+    /// The allowance timelines of the families `family_ids` selects, in four queries.
+    pub(crate) async fn load_timelines<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        family_ids: SelectStatement,
+    ) -> Result<Vec<FamilyTimeline>, StoreError> {
+        let families = fam::Entity::find()
+            .filter(fam::Column::Id.in_subquery(family_ids.clone()))
+            .order_by_asc(fam::Column::Id)
+            .all(conn)
+            .await?;
+        let parents: Vec<(Uuid, Uuid, String, String, NaiveDate, Option<NaiveDate>)> =
+            mem::Entity::find()
+                .select_only()
+                .columns([
+                    mem::Column::Id,
+                    mem::Column::FamilyId,
+                    mem::Column::Role,
+                    mem::Column::Name,
+                    mem::Column::BirthDate,
+                    mem::Column::DeceasedOn,
+                ])
+                .filter(mem::Column::FamilyId.in_subquery(family_ids.clone()))
+                .filter(
+                    mem::Column::Role
+                        .is_in([MemberRole::Father.as_str(), MemberRole::Mother.as_str()]),
+                )
+                .order_by_asc(mem::Column::Id)
+                .into_tuple()
+                .all(conn)
+                .await?;
+        let statuses: Vec<(Uuid, String, chrono::DateTime<Utc>)> = hist::Entity::find()
+            .select_only()
+            .columns([
+                hist::Column::FamilyId,
+                hist::Column::ToStatus,
+                hist::Column::At,
+            ])
+            .filter(hist::Column::FamilyId.in_subquery(family_ids.clone()))
+            .order_by_asc(hist::Column::At)
+            .order_by_asc(hist::Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let region_changes: Vec<(Uuid, String, NaiveDate)> = moves::Entity::find()
+            .select_only()
+            .columns([
+                moves::Column::FamilyId,
+                moves::Column::RegionCode,
+                moves::Column::EffectiveOn,
+            ])
+            .filter(moves::Column::FamilyId.in_subquery(family_ids))
+            .order_by_asc(moves::Column::EffectiveOn)
+            .order_by_asc(moves::Column::RecordedAt)
+            .into_tuple()
+            .all(conn)
+            .await?;
+
+        let mut by_family: HashMap<Uuid, FamilyTimeline> = HashMap::with_capacity(families.len());
+        let internal =
+            |e: nuanxin_domain::region::RegionCodeError| StoreError::Internal(e.to_string());
+        for f in &families {
+            by_family.insert(
+                f.id,
+                FamilyTimeline {
+                    family_id: f.id,
+                    child_death_date: f.child_death_date,
+                    later_child_date: f.later_child_date,
+                    statuses: Vec::new(),
+                    regions: Vec::new(),
+                    parents: Vec::new(),
+                },
+            );
+        }
+        for (id, family_id, role, name, birth_date, deceased_on) in parents {
+            if let Some(t) = by_family.get_mut(&family_id) {
+                t.parents.push(Parent {
+                    member_id: id,
+                    name,
+                    role: MemberRole::parse(&role).unwrap_or(MemberRole::Other),
+                    birth_date,
+                    deceased_on,
+                });
+            }
+        }
+        for (family_id, status, at) in statuses {
+            if let (Some(t), Some(s)) =
+                (by_family.get_mut(&family_id), FamilyStatus::parse(&status))
+            {
+                t.statuses.push((time::china_date(at), s));
+            }
+        }
+        for (family_id, code, on) in region_changes {
+            if let Some(t) = by_family.get_mut(&family_id) {
+                t.regions
+                    .push((on, RegionCode::parse(&code).map_err(internal)?));
+            }
+        }
+        let mut out = Vec::with_capacity(families.len());
+        for f in families {
+            let Some(mut t) = by_family.remove(&f.id) else {
+                continue;
+            };
+            if t.regions.is_empty() {
+                t.regions.push((
+                    time::china_date(f.created_at),
+                    RegionCode::parse(&f.region_code).map_err(internal)?,
+                ));
+            }
+            out.push(t);
+        }
+        Ok(out)
+    }
+}
+
+fn move_row(
+    family_id: Uuid,
+    region: &str,
+    on: NaiveDate,
+    reason: &str,
+    actor: Uuid,
+) -> moves::ActiveModel {
+    moves::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        family_id: Set(family_id),
+        region_code: Set(region.to_owned()),
+        effective_on: Set(on),
+        reason: Set(reason.to_owned()),
+        actor_id: Set(actor),
+        recorded_at: Set(Utc::now()),
+    }
+}
+
+fn std_model(s: &Standard, actor: Uuid) -> std_e::ActiveModel {
+    std_e::ActiveModel {
+        id: Set(s.id),
+        kind: Set(s.kind.as_str().to_owned()),
+        monthly_fen: Set(s.monthly_fen),
+        min_age: Set(s.min_age),
+        max_age: Set(s.max_age),
+        effective_from: Set(s.effective_from.as_number()),
+        effective_to: Set(s.effective_to.map(YearMonth::as_number)),
+        county_code: Set(s.county.as_ref().map(|c| c.as_str().to_owned())),
+        created_by: Set(actor),
+        created_at: Set(Utc::now()),
+    }
+}
+
+fn to_standard(r: std_e::Model) -> Result<Standard, StoreError> {
+    let bad = || StoreError::Internal(format!("standard {} is damaged", r.id));
+    Ok(Standard {
+        id: r.id,
+        kind: AllowanceKind::parse(&r.kind).ok_or_else(bad)?,
+        monthly_fen: r.monthly_fen,
+        min_age: r.min_age,
+        max_age: r.max_age,
+        effective_from: YearMonth::from_number(r.effective_from).ok_or_else(bad)?,
+        effective_to: r
+            .effective_to
+            .map(|m| YearMonth::from_number(m).ok_or_else(bad))
+            .transpose()?,
+        county: r
+            .county_code
+            .as_deref()
+            .map(|c| RegionCode::parse(c).map_err(|_| bad()))
+            .transpose()?,
+    })
+}

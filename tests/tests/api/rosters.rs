@@ -1,0 +1,589 @@
+//! Allowances end to end: standards, entitlements, bank accounts, rosters through their
+//! whole lifecycle (arrears, a returned payment paid again, a late death clawed back),
+//! maker-checker, concurrency, and the exports read back.
+
+use actix_web::test::TestRequest;
+use nuanxin_domain::StaffRole;
+use nuanxin_domain::month::YearMonth;
+use nuanxin_tests::{TestApp, error_code, error_field, gid, on_both_backends};
+use serde_json::{Value, json};
+
+const GENERATE: &str = "mutation($c: String!, $p: String!) { generateRoster(input: { countyCode: $c, periodStart: $p }) {
+  id status generation lineCount totalFen totalsByKind { kind lineCount totalFen } totalsByTownship { townshipCode townshipName totalFen } } }";
+const LINES: &str = "query($id: ID!) { roster(id: $id) { lines(first: 100) { edges { node {
+  id memberId month amountFen lineType attempt explanation } } } } }";
+
+fn this_month() -> YearMonth {
+    YearMonth::of(nuanxin_domain::time::china_today())
+}
+
+async fn generate(app: &TestApp, token: &str, county: &str, month: YearMonth) -> Value {
+    app.gql(
+        token,
+        GENERATE,
+        json!({ "c": county, "p": month.to_string() }),
+    )
+    .await
+}
+
+async fn lines(app: &TestApp, token: &str, roster: &Value) -> Vec<Value> {
+    let body = app.gql(token, LINES, json!({ "id": roster })).await;
+    body["data"]["roster"]["lines"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+async fn step(app: &TestApp, token: &str, mutation: &str, id: &Value) -> Value {
+    app.gql(
+        token,
+        &format!("mutation($id: ID!) {{ {mutation}(id: $id) {{ id status }} }}"),
+        json!({ "id": id }),
+    )
+    .await
+}
+
+on_both_backends!(roster_lifecycle_arrears_retry_and_clawback);
+async fn roster_lifecycle_arrears_retry_and_clawback(app: &TestApp) {
+    let (family, members) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let (father, mother) = (members[0], members[1]);
+    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let city = app.token(StaffRole::CityAdmin, "411000");
+    let prev = this_month().prev();
+
+    // Last month's roster: the family became active this month, so everything since its
+    // eligibility start, capped at 24 months back, is owed: 25 months × 2 parents × 680.
+    let body = generate(app, &county, "411002", prev).await;
+    let roster = &body["data"]["generateRoster"];
+    assert_eq!(roster["status"], "DRAFT", "{body}");
+    assert_eq!(roster["lineCount"], 50);
+    assert_eq!(roster["totalFen"], 50 * 68_000);
+    assert_eq!(
+        roster["totalsByKind"],
+        json!([{ "kind": "SPECIAL_SUPPORT", "lineCount": 50, "totalFen": 3_400_000 }])
+    );
+    assert_eq!(
+        roster["totalsByTownship"][0]["townshipName"],
+        "魏都区城关镇"
+    );
+    let first_id = roster["id"].clone();
+
+    // A draft regenerates idempotently.
+    let body = generate(app, &county, "411002", prev).await;
+    assert_eq!(body["data"]["generateRoster"]["generation"], 2, "{body}");
+    assert_eq!(body["data"]["generateRoster"]["lineCount"], 50);
+    assert_eq!(app.count("roster_line").await, 50);
+
+    // Submit: frozen from here on.
+    let county_admin_id = uuid::Uuid::now_v7();
+    let maker = app.token_as(county_admin_id, StaffRole::CountyAdmin, "411002");
+    let body = step(app, &maker, "submitRoster", &first_id).await;
+    assert_eq!(
+        body["data"]["submitRoster"]["status"], "SUBMITTED",
+        "{body}"
+    );
+    let body = generate(app, &county, "411002", prev).await;
+    assert_eq!(
+        error_code(&body),
+        Some("CONFLICT"),
+        "a submitted roster is frozen: {body}"
+    );
+
+    // Maker-checker: the same person, holding a city role too, cannot approve.
+    let same_person = app.token_as(county_admin_id, StaffRole::CityAdmin, "411000");
+    let body = step(app, &same_person, "approveRoster", &first_id).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    // A county admin cannot approve at all; a city admin can.
+    assert_eq!(
+        error_code(&step(app, &county, "approveRoster", &first_id).await),
+        Some("FORBIDDEN")
+    );
+    let body = step(app, &city, "approveRoster", &first_id).await;
+    assert_eq!(
+        body["data"]["approveRoster"]["status"], "APPROVED",
+        "{body}"
+    );
+
+    let paid = app
+        .gql(
+            &city,
+            "mutation($id: ID!, $on: NaiveDate!) { markRosterPaid(id: $id, bankBatchRef: \"ICBC-2026-0001\", paidOn: $on) { status bankBatchRef } }",
+            json!({ "id": first_id, "on": nuanxin_domain::time::china_today().to_string() }),
+        )
+        .await;
+    assert_eq!(paid["data"]["markRosterPaid"]["status"], "PAID", "{paid}");
+
+    // The bank returned the mother's payment for last month.
+    let all = lines(app, &city, &first_id).await;
+    let returned = all
+        .iter()
+        .find(|l| l["memberId"] == gid("Member", mother) && l["month"] == prev.to_string())
+        .expect("mother's line");
+    let body = app
+        .gql(
+            &city,
+            "mutation($id: ID!, $l: ID!) { reconcileRoster(id: $id, exceptions: [{ lineId: $l, outcome: \"returned\", reason: \"account closed\" }]) { status } }",
+            json!({ "id": first_id, "l": returned["id"] }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["reconcileRoster"]["status"], "RECONCILED",
+        "{body}"
+    );
+
+    // The father's death three months before is recorded late.
+    let died = prev.plus(-3).first_day() + chrono::Duration::days(9);
+    let body = app
+        .gql(
+            &county,
+            "mutation($id: ID!, $d: NaiveDate!) { updateMember(id: $id, input: { deceasedOn: $d }) { deceasedOn } }",
+            json!({ "id": gid("Member", father), "d": died.to_string() }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+
+    // This month's roster: the widow's month, her returned payment again, and the
+    // father's three months after his death clawed back.
+    let body = generate(app, &county, "411002", this_month()).await;
+    let second = &body["data"]["generateRoster"];
+    assert_eq!(second["totalFen"], 68_000 + 68_000 - 3 * 68_000, "{body}");
+    let got = lines(app, &county, &second["id"]).await;
+    let mut summary: Vec<(String, String, i64, i64)> = got
+        .iter()
+        .map(|l| {
+            (
+                if l["memberId"] == gid("Member", father) {
+                    "father"
+                } else {
+                    "mother"
+                }
+                .to_owned(),
+                l["month"].as_str().unwrap_or("").to_owned(),
+                l["amountFen"].as_i64().unwrap_or(0),
+                l["attempt"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    summary.sort();
+    let m = |k: i32| prev.plus(k).to_string();
+    assert_eq!(
+        summary,
+        vec![
+            ("father".into(), m(-2), -68_000, 1),
+            ("father".into(), m(-1), -68_000, 1),
+            ("father".into(), m(0), -68_000, 1),
+            ("mother".into(), m(0), 68_000, 2),
+            ("mother".into(), m(1), 68_000, 1),
+        ]
+    );
+    assert!(got.iter().any(|l| l["lineType"] == "CLAWBACK"
+        && l["explanation"].as_str().unwrap_or("").contains("died on")));
+
+    // A reconciled roster's lines cannot be touched by anyone: no API edits lines, and the
+    // database refuses a regeneration of a frozen roster.
+    assert_eq!(
+        error_code(&generate(app, &county, "411002", prev).await),
+        Some("CONFLICT")
+    );
+    assert_eq!(app.count("roster_line").await, 55);
+}
+
+on_both_backends!(concurrent_generations_and_approvals_pay_once);
+async fn concurrent_generations_and_approvals_pay_once(app: &TestApp) {
+    let (family, _) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let month = this_month();
+    let (a, b) = futures_join(
+        generate(app, &county, "411002", month),
+        generate(app, &county, "411002", month),
+    )
+    .await;
+    let outcomes = [error_code(&a), error_code(&b)];
+    let wins = outcomes.iter().filter(|c| c.is_none()).count();
+    let conflicts = outcomes.iter().filter(|c| **c == Some("CONFLICT")).count();
+    assert_eq!(wins + conflicts, 2, "{a} {b}");
+    if app.backend == nuanxin_tests::Backend::Postgres {
+        assert_eq!(
+            (wins, conflicts),
+            (1, 1),
+            "one generation wins, the other gets CONFLICT: {a} {b}"
+        );
+    }
+    assert_eq!(app.count("roster").await, 1);
+    assert_eq!(app.count("roster_line").await, 50, "no duplicate line");
+
+    let roster = if a["errors"].is_null() {
+        a["data"]["generateRoster"]["id"].clone()
+    } else {
+        b["data"]["generateRoster"]["id"].clone()
+    };
+    assert_eq!(
+        step(app, &county, "submitRoster", &roster).await["data"]["submitRoster"]["status"],
+        "SUBMITTED"
+    );
+    let (c1, c2) = (
+        app.token(StaffRole::CityAdmin, "411000"),
+        app.token(StaffRole::CityAdmin, "411000"),
+    );
+    let (a, b) = futures_join(
+        step(app, &c1, "approveRoster", &roster),
+        step(app, &c2, "approveRoster", &roster),
+    )
+    .await;
+    let codes = [error_code(&a), error_code(&b)];
+    assert_eq!(
+        codes.iter().filter(|c| c.is_none()).count(),
+        1,
+        "exactly one approval: {a} {b}"
+    );
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some("CONFLICT")).count(),
+        1,
+        "{a} {b}"
+    );
+}
+
+async fn futures_join<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    tokio::join!(a, b)
+}
+
+on_both_backends!(standards_entitlements_and_who_sees_amounts);
+async fn standards_entitlements_and_who_sees_amounts(app: &TestApp) {
+    let (family, members) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let city = app.token(StaffRole::CityAdmin, "411000");
+    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let add = "mutation($f: String!) { addAllowanceStandard(input: { kind: SPECIAL_SUPPORT, monthlyFen: 80000, minAge: 49, effectiveFrom: $f }) { monthlyFen effectiveFrom } }";
+    let now = this_month();
+    let body = app.gql(&county, add, json!({ "f": now.to_string() })).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    let body = app.gql(&city, add, json!({ "f": now.to_string() })).await;
+    assert_eq!(
+        body["data"]["addAllowanceStandard"]["monthlyFen"], 80_000,
+        "{body}"
+    );
+    let body = app.gql(&city, add, json!({ "f": "2014-01" })).await;
+    assert_eq!(
+        error_code(&body),
+        Some("CONFLICT"),
+        "a change must start after the current one: {body}"
+    );
+    assert_eq!(error_field(&body), Some("effectiveFrom"));
+
+    let body = app
+        .gql(
+            &city,
+            "{ allowanceStandards { kind monthlyFen effectiveFrom effectiveTo } }",
+            json!({}),
+        )
+        .await;
+    let special: Vec<&Value> = body["data"]["allowanceStandards"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["kind"] == "SPECIAL_SUPPORT")
+        .collect();
+    assert_eq!(special.len(), 2, "history stays: {body}");
+    assert_eq!(special[0]["effectiveTo"], now.prev().to_string());
+
+    let q = "query($id: ID!, $m: String!) { member(id: $id) { entitlement(month: $m) { entitled reason amountFen explanation } } }";
+    let body = app
+        .gql(
+            &county,
+            q,
+            json!({ "id": gid("Member", members[1]), "m": now.prev().to_string() }),
+        )
+        .await;
+    let e = &body["data"]["member"]["entitlement"];
+    assert_eq!(e["entitled"], true, "{body}");
+    assert_eq!(e["amountFen"], 68_000);
+    assert!(
+        e["explanation"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("680 CNY 特别扶助金"),
+        "{body}"
+    );
+    let body = app
+        .gql(
+            &county,
+            q,
+            json!({ "id": gid("Member", members[1]), "m": now.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["member"]["entitlement"]["amountFen"], 80_000,
+        "{body}"
+    );
+    let body = app
+        .gql(
+            &county,
+            q,
+            json!({ "id": gid("Member", members[1]), "m": "2016-05" }),
+        )
+        .await;
+    assert_eq!(body["data"]["member"]["entitlement"]["entitled"], false);
+    assert!(
+        body["data"]["member"]["entitlement"]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("eligibility starts in 2016-06")
+    );
+
+    // The village worker sees whether, not how much.
+    let village = app.token(StaffRole::VillageWorker, "411002001001");
+    let status_only =
+        "query($id: ID!, $m: String!) { member(id: $id) { entitlement(month: $m) { entitled } } }";
+    let body = app
+        .gql(
+            &village,
+            status_only,
+            json!({ "id": gid("Member", members[1]), "m": now.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["member"]["entitlement"]["entitled"], true,
+        "{body}"
+    );
+    let body = app
+        .gql(
+            &village,
+            q,
+            json!({ "id": gid("Member", members[1]), "m": now.to_string() }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    let body = app
+        .gql(&village, "{ rosters { edges { node { id } } } }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+}
+
+on_both_backends!(bank_accounts_are_masked_and_exports_read_back);
+async fn bank_accounts_are_masked_and_exports_read_back(app: &TestApp) {
+    let (family, members) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let set = "mutation($id: ID!, $n: String!) { setBankAccount(memberId: $id, input: { kind: \"social_security_card\", bankName: \"许昌农商银行\", accountNumber: $n }) { accountNumber holderName } }";
+    let body = app
+        .gql(
+            &county,
+            set,
+            json!({ "id": gid("Member", members[1]), "n": "6221-ABC" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(error_field(&body), Some("accountNumber"));
+    let body = app
+        .gql(
+            &county,
+            set,
+            json!({ "id": gid("Member", members[1]), "n": "6221012345678901234" }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["setBankAccount"],
+        json!({ "accountNumber": "***************1234", "holderName": "李秀英" }),
+        "{body}"
+    );
+
+    let village = app.token(StaffRole::VillageWorker, "411002001001");
+    let body = app
+        .gql(
+            &village,
+            "query($id: ID!) { member(id: $id) { bankAccount { accountNumber } } }",
+            json!({ "id": gid("Member", members[1]) }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+
+    let roster =
+        generate(app, &county, "411002", this_month()).await["data"]["generateRoster"].clone();
+    let id = roster["id"].as_str().expect("id").to_owned();
+
+    // XLSX, masked: reads back with the right totals.
+    let (status, headers, _) = app
+        .send(
+            TestRequest::get()
+                .uri(&format!("/exports/rosters/{id}.xlsx"))
+                .insert_header(("authorization", format!("Bearer {county}"))),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .contains("roster-411002-")
+    );
+    let bytes = download(app, &format!("/exports/rosters/{id}.xlsx"), &county).await;
+    let rows = read_xlsx(&bytes);
+    assert_eq!(rows[0][2], "姓名");
+    assert_eq!(rows[0][6], "金额(元)");
+    let total_row = rows.iter().find(|r| r[0] == "合计").expect("totals row");
+    assert_eq!(
+        total_row[6],
+        format!("{}", roster["totalFen"].as_i64().unwrap_or(0) / 100),
+        "{total_row:?}"
+    );
+    let data_rows = rows.len() - 2;
+    assert_eq!(data_rows as i64, roster["lineCount"].as_i64().unwrap_or(-1));
+    let sum: f64 = rows[1..=data_rows]
+        .iter()
+        .map(|r| r[6].parse::<f64>().unwrap_or(0.0))
+        .sum();
+    assert_eq!(
+        (sum * 100.0).round() as i64,
+        roster["totalFen"].as_i64().unwrap_or(0)
+    );
+    assert!(
+        rows[1..=data_rows]
+            .iter()
+            .all(|r| r[3].contains("********")),
+        "ID numbers masked"
+    );
+    let mother_rows: Vec<&Vec<String>> = rows.iter().filter(|r| r[2] == "李秀英").collect();
+    assert!(
+        mother_rows.iter().all(|r| r[10] == "***************1234"),
+        "{mother_rows:?}"
+    );
+
+    // Unmasked: needs the grant and a purpose, and logs one row per person.
+    let before = app.count("access_log").await;
+    let city = app.token(StaffRole::CityAdmin, "411000");
+    let bytes = download(
+        app,
+        &format!("/exports/rosters/{id}.xlsx?purpose=bank%20payment%20file"),
+        &city,
+    )
+    .await;
+    let rows = read_xlsx(&bytes);
+    assert!(rows.iter().any(|r| r[10] == "6221012345678901234"));
+    assert_eq!(
+        app.count("access_log").await,
+        before + 1,
+        "one person has an account"
+    );
+    let auditor = app.token(StaffRole::Auditor, "411000");
+    let (status, _, body) = app
+        .send(
+            TestRequest::get()
+                .uri(&format!("/exports/rosters/{id}.csv?purpose=curiosity"))
+                .insert_header(("authorization", format!("Bearer {auditor}"))),
+        )
+        .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(app.count("access_log").await, before + 1);
+
+    // CSV, with a BOM for Excel and the same totals; other counties cannot download it.
+    let csv =
+        String::from_utf8(download(app, &format!("/exports/rosters/{id}.csv"), &auditor).await)
+            .expect("utf-8");
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.lines().next().unwrap_or("").contains("身份证号"));
+    let total = format!("{}.00", roster["totalFen"].as_i64().unwrap_or(0) / 100);
+    assert!(csv.lines().last().unwrap_or("").contains(&total), "{csv}");
+    let other = app.token(StaffRole::CountyAdmin, "411024");
+    let (status, _, _) = app
+        .send(
+            TestRequest::get()
+                .uri(&format!("/exports/rosters/{id}.csv"))
+                .insert_header(("authorization", format!("Bearer {other}"))),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = app
+        .send(TestRequest::get().uri(&format!("/exports/rosters/{id}.csv")))
+        .await;
+    assert_eq!(status, 401);
+}
+
+async fn download(app: &TestApp, uri: &str, token: &str) -> Vec<u8> {
+    let req = TestRequest::get()
+        .uri(uri)
+        .insert_header(("authorization", format!("Bearer {token}")));
+    let service = actix_web::test::init_service(
+        actix_web::App::new().configure(nuanxin_server::http::routes(app.state.clone())),
+    )
+    .await;
+    let resp = actix_web::test::call_service(&service, req.to_request()).await;
+    assert_eq!(resp.status(), 200, "{uri}");
+    actix_web::test::read_body(resp).await.to_vec()
+}
+
+fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let range = book.worksheet_range("发放花名册").expect("sheet");
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+on_both_backends!(generation_rules_are_enforced);
+async fn generation_rules_are_enforced(app: &TestApp) {
+    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let body = generate(app, &county, "411024", this_month()).await;
+    assert_eq!(
+        error_code(&body),
+        Some("FORBIDDEN"),
+        "another county: {body}"
+    );
+    let body = generate(app, &county, "411002", this_month().next()).await;
+    assert_eq!(
+        error_code(&body),
+        Some("BAD_USER_INPUT"),
+        "a future period: {body}"
+    );
+    assert_eq!(error_field(&body), Some("period"));
+    let body = app
+        .gql(&county, "mutation { generateRoster(input: { countyCode: \"411002\", periodStart: \"2024-02\", months: 3 }) { id } }", json!({}))
+        .await;
+    assert_eq!(error_field(&body), Some("months"), "{body}");
+    let city = app.token(StaffRole::CityAdmin, "411000");
+    let body = generate(app, &city, "411002", this_month()).await;
+    assert_eq!(
+        error_code(&body),
+        Some("FORBIDDEN"),
+        "the city approves, the county generates: {body}"
+    );
+    assert_eq!(app.count("roster").await, 0);
+
+    // A background generation reports its progress as a job.
+    let (family, _) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let body = app
+        .gql(&county, "mutation($p: String!) { startRosterGeneration(input: { countyCode: \"411002\", periodStart: $p }) { id status } }", json!({ "p": this_month().to_string() }))
+        .await;
+    let job = body["data"]["startRosterGeneration"]["id"].clone();
+    assert_eq!(
+        body["data"]["startRosterGeneration"]["status"], "running",
+        "{body}"
+    );
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = app
+            .gql(
+                &county,
+                "query($id: ID!) { rosterJob(id: $id) { status done total rosterId error } }",
+                json!({ "id": job }),
+            )
+            .await;
+        if last["data"]["rosterJob"]["status"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(last["data"]["rosterJob"]["status"], "succeeded", "{last}");
+    assert_eq!(last["data"]["rosterJob"]["done"], 50);
+    assert!(last["data"]["rosterJob"]["rosterId"].is_string());
+}
