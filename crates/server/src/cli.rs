@@ -321,11 +321,7 @@ fn progress_bar(label: &str) -> impl Fn(u64, u64) + Send + Sync + 'static {
     let label = label.to_owned();
     move |done, total| {
         let width: u64 = 30;
-        let filled = if total == 0 {
-            width
-        } else {
-            (done * width / total).min(width)
-        };
+        let filled = (done * width).checked_div(total).unwrap_or(width).min(width);
         eprint!(
             "\r{label} [{}{}] {done}/{total}",
             "#".repeat(filled as usize),
