@@ -141,23 +141,6 @@ pub async fn seed_demo(
     Ok(demo::seed_families(store, families, 20_261_129, &mut progress).await?)
 }
 
-/// A city admin and a county admin for benchmark data (demo password).
-pub async fn seed_demo_users(store: &Store, city: &RegionCode) -> anyhow::Result<()> {
-    let hash = hash_password(DEMO_PASSWORD).map_err(|e| anyhow!("{e}"))?;
-    if store.staff_user_by_username("city.admin").await?.is_none() {
-        store
-            .create_staff_user(NewStaffUser {
-                username: "city.admin".into(),
-                display_name: "benchmark admin".into(),
-                password_hash: hash,
-                role: StaffRole::CityAdmin,
-                home_region: city.clone(),
-            })
-            .await?;
-    }
-    Ok(())
-}
-
 /// Hides a password in a database URL for logs and errors.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.find('@')) {

@@ -90,6 +90,9 @@ pub enum RosterCommand {
     GenerateAll {
         #[arg(long)]
         period: String,
+        /// Counties generated at the same time.
+        #[arg(long, default_value_t = 4)]
+        parallel: usize,
     },
     /// Export a roster as XLSX or CSV. Account numbers are masked unless --purpose is given
     /// (then each person is written to the access log).
@@ -224,7 +227,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await?;
             eprintln!();
-            bootstrap::seed_demo_users(&state.store, &config.city).await?;
             println!(
                 "added {added} families in {:.1} s",
                 started.elapsed().as_secs_f64()
@@ -378,36 +380,34 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
                 r.total_fen
             );
         }
-        RosterCommand::GenerateAll { period } => {
+        RosterCommand::GenerateAll { period, parallel } => {
+            use futures_util::StreamExt as _;
             let start: YearMonth = period.parse().map_err(|e| anyhow!("--period: {e}"))?;
             let period = Period { start, end: start };
             let counties = store.counties_with_families().await?;
             let started = std::time::Instant::now();
-            let (mut lines, mut fen) = (0i64, 0i64);
-            for (i, county) in counties.iter().enumerate() {
-                let r = store
-                    .generate_roster(
-                        &as_county(county),
-                        county,
-                        period,
-                        config.allowance_rules,
-                        &|_, _| {},
-                    )
-                    .await?;
+            let rules = config.allowance_rules;
+            // Counties are independent transactions: overlap one county's SQL with
+            // another's planning.
+            let mut results = futures_util::stream::iter(counties.iter().cloned())
+                .map(|county| {
+                    let principal = as_county(&county);
+                    async move { store.generate_roster(&principal, &county, period, rules, &|_, _| {}).await }
+                })
+                .buffer_unordered(parallel.max(1));
+            let (mut lines, mut fen, mut done) = (0i64, 0i64, 0usize);
+            while let Some(r) = results.next().await {
+                let r = r?;
                 lines += i64::from(r.line_count);
                 fen += r.total_fen;
-                eprint!(
-                    "\rrosters: {}/{} counties, {lines} lines",
-                    i + 1,
-                    counties.len()
-                );
+                done += 1;
+                eprint!("\rrosters: {done}/{} counties, {lines} lines", counties.len());
             }
             eprintln!();
             println!(
-                "generated {} rosters for {period}: {lines} lines, {fen} fen, in {:.1} s",
+                "generated {} rosters for {start}: {lines} lines, {fen} fen, in {:.1} s",
                 counties.len(),
                 started.elapsed().as_secs_f64(),
-                period = start
             );
         }
         RosterCommand::Export {

@@ -10,7 +10,7 @@ use nuanxin_domain::allowance::{
 use nuanxin_domain::month::YearMonth;
 use nuanxin_domain::policy::{self, FieldAccess, Operation, SensitiveField};
 use nuanxin_domain::{FamilyStatus, MemberRole, Principal, RegionCode, RegionLevel, time};
-use sea_orm::sea_query::{Expr, OnConflict, SelectStatement};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
@@ -187,12 +187,7 @@ impl Store {
     ) -> Result<Decision, StoreError> {
         require(p, Operation::ReadEntitlementStatus)?;
         let member = self.get_member(p, member_id).await?;
-        let family_ids = sea_orm::sea_query::Query::select()
-            .column(fam::Column::Id)
-            .from(fam::Entity)
-            .and_where(fam::Column::Id.eq(member.family_id()))
-            .to_owned();
-        let timelines = self.load_timelines(&self.db, family_ids).await?;
+        let timelines = self.load_timelines(&self.db, &[member.family_id()]).await?;
         let standards = self.all_standards(&self.db).await?;
         let Some(timeline) = timelines.first() else {
             return Err(StoreError::NotFound { what: "family" });
@@ -452,14 +447,28 @@ impl Store {
         Ok(accounts.iter().map(|a| a.number.clone()).collect())
     }
 
-    /// The allowance timelines of the families `family_ids` selects, in four queries.
+    /// The allowance timelines of these families, in four queries per chunk of ids.
     pub(crate) async fn load_timelines<C: ConnectionTrait>(
         &self,
         conn: &C,
-        family_ids: SelectStatement,
+        family_ids: &[Uuid],
     ) -> Result<Vec<FamilyTimeline>, StoreError> {
+        let mut out = Vec::with_capacity(family_ids.len());
+        for chunk in family_ids.chunks(crate::rosters::ID_CHUNK) {
+            out.extend(self.load_timelines_of(conn, chunk).await?);
+        }
+        Ok(out)
+    }
+
+    async fn load_timelines_of<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        family_ids: &[Uuid],
+    ) -> Result<Vec<FamilyTimeline>, StoreError> {
+        let pg = self.is_postgres();
+        use crate::rosters::id_in;
         let families = fam::Entity::find()
-            .filter(fam::Column::Id.in_subquery(family_ids.clone()))
+            .filter(id_in((fam::Entity, fam::Column::Id), family_ids, pg))
             .order_by_asc(fam::Column::Id)
             .all(conn)
             .await?;
@@ -474,7 +483,7 @@ impl Store {
                     mem::Column::BirthDate,
                     mem::Column::DeceasedOn,
                 ])
-                .filter(mem::Column::FamilyId.in_subquery(family_ids.clone()))
+                .filter(id_in((mem::Entity, mem::Column::FamilyId), family_ids, pg))
                 .filter(
                     mem::Column::Role
                         .is_in([MemberRole::Father.as_str(), MemberRole::Mother.as_str()]),
@@ -490,7 +499,9 @@ impl Store {
                 hist::Column::ToStatus,
                 hist::Column::At,
             ])
-            .filter(hist::Column::FamilyId.in_subquery(family_ids.clone()))
+            .filter(id_in((hist::Entity, hist::Column::FamilyId), family_ids, pg))
+            // Per family is all that matters, and it matches the (family_id, at) index.
+            .order_by_asc(hist::Column::FamilyId)
             .order_by_asc(hist::Column::At)
             .order_by_asc(hist::Column::Id)
             .into_tuple()
@@ -503,7 +514,8 @@ impl Store {
                 moves::Column::RegionCode,
                 moves::Column::EffectiveOn,
             ])
-            .filter(moves::Column::FamilyId.in_subquery(family_ids))
+            .filter(id_in((moves::Entity, moves::Column::FamilyId), family_ids, pg))
+            .order_by_asc(moves::Column::FamilyId)
             .order_by_asc(moves::Column::EffectiveOn)
             .order_by_asc(moves::Column::RecordedAt)
             .into_tuple()

@@ -12,7 +12,7 @@ use nuanxin_domain::allowance::{
 use nuanxin_domain::month::YearMonth;
 use nuanxin_domain::policy::{self, Operation, RowScope};
 use nuanxin_domain::{Principal, RegionCode, RegionLevel, time};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -111,6 +111,20 @@ pub struct ExportRow {
     pub township_name: String,
     pub account: String,
     pub bank_name: String,
+}
+
+/// Ids per `IN (…)` list: small enough that PostgreSQL still picks the index (measured: 5,000
+/// ids on 1.5 M history rows made it scan the table, 150 ms instead of 7 ms).
+pub(crate) const ID_CHUNK: usize = 2_000;
+
+/// `col IN (ids)`: one array parameter on PostgreSQL (`= ANY($1)`: parsed and bound once),
+/// a plain list on SQLite.
+pub(crate) fn id_in<C: sea_orm::sea_query::IntoColumnRef>(col: C, ids: &[Uuid], postgres: bool) -> Expr {
+    if postgres {
+        Expr::col(col).eq(sea_orm::sea_query::PgFunc::any(Expr::val(ids.to_vec())))
+    } else {
+        Expr::col(col).is_in(ids.iter().copied())
+    }
 }
 
 fn never() -> Condition {
@@ -258,12 +272,19 @@ impl Store {
         };
 
         let window_start = period.start.plus(-(rules.arrears_cap_months as i32));
-        let families = families_for_county(county, window_start);
-        let timelines = self.load_timelines(&txn, families.clone()).await?;
+        let clock = std::time::Instant::now();
+        let family_ids: Vec<Uuid> = txn
+            .query_all(&families_for_county(county, window_start))
+            .await?
+            .iter()
+            .map(|row| row.try_get("", "id"))
+            .collect::<Result<_, _>>()?;
+        let timelines = self.load_timelines(&txn, &family_ids).await?;
         let existing_lines = self
-            .existing_lines(&txn, families, window_start, period.end)
+            .existing_lines(&txn, &family_ids, window_start, period.end)
             .await?;
         let standards = self.all_standards(&txn).await?;
+        let loaded_ms = clock.elapsed().as_millis() as u64;
         let planned = allowance::plan_roster(
             county,
             period,
@@ -272,6 +293,7 @@ impl Store {
             &standards,
             rules,
         );
+        let planned_ms = clock.elapsed().as_millis() as u64;
         let total = planned.len() as u64;
         progress(0, total);
         let chunk = if self.is_postgres() { 4000 } else { 2000 };
@@ -296,7 +318,16 @@ impl Store {
             .exec(&txn)
             .await?;
         txn.commit().await?;
-        tracing::info!(%county, period = %period_label(period), lines = planned.len(), total_fen = sum, "roster generated");
+        tracing::info!(
+            %county,
+            period = %period_label(period),
+            lines = planned.len(),
+            total_fen = sum,
+            loaded_ms,
+            planned_ms,
+            written_ms = clock.elapsed().as_millis() as u64,
+            "roster generated"
+        );
         self.get_roster(&Principal::system(self.city.clone()), roster_id)
             .await
     }
@@ -304,10 +335,25 @@ impl Store {
     async fn existing_lines(
         &self,
         txn: &DatabaseTransaction,
-        families: SelectStatement,
+        family_ids: &[Uuid],
         from: YearMonth,
         to: YearMonth,
     ) -> Result<Vec<ExistingLine>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in family_ids.chunks(ID_CHUNK) {
+            self.existing_lines_of(txn, chunk, from, to, &mut out).await?;
+        }
+        Ok(out)
+    }
+
+    async fn existing_lines_of(
+        &self,
+        txn: &DatabaseTransaction,
+        family_ids: &[Uuid],
+        from: YearMonth,
+        to: YearMonth,
+        out: &mut Vec<ExistingLine>,
+    ) -> Result<(), StoreError> {
         let stmt = Query::select()
             .columns([
                 (line::Entity, line::Column::MemberId),
@@ -343,12 +389,11 @@ impl Store {
                 Expr::col((outcome::Entity, outcome::Column::LineId))
                     .equals((line::Entity, line::Column::Id)),
             )
-            .and_where(Expr::col((line::Entity, line::Column::FamilyId)).in_subquery(families))
+            .and_where(id_in((line::Entity, line::Column::FamilyId), family_ids, self.is_postgres()))
             .and_where(Expr::col((line::Entity, line::Column::Month)).gte(from.as_number()))
             .and_where(Expr::col((line::Entity, line::Column::Month)).lte(to.as_number()))
             .to_owned();
         let rows = txn.query_all(&stmt).await?;
-        let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let status: String = row.try_get("", "roster_status")?;
             let outcome: Option<String> = row.try_get("", "outcome")?;
@@ -372,7 +417,7 @@ impl Store {
                     .map_err(|_| bad())?,
             });
         }
-        Ok(out)
+        Ok(())
     }
 
     pub async fn get_roster(&self, p: &Principal, id: Uuid) -> Result<RosterRecord, StoreError> {
@@ -861,20 +906,17 @@ fn families_for_county(county: &RegionCode, window_start: YearMonth) -> SelectSt
         .join(
             JoinType::InnerJoin,
             roster::Entity,
-            Expr::col((roster::Entity, roster::Column::Id))
-                .equals((line::Entity, line::Column::RosterId)),
+            Expr::col((roster::Entity, roster::Column::Id)).equals((line::Entity, line::Column::RosterId)),
         )
         .and_where(Expr::col((roster::Entity, roster::Column::CountyCode)).eq(county.as_str()))
         .and_where(Expr::col((line::Entity, line::Column::Month)).gte(window_start.as_number()))
         .to_owned();
+    // A UNION, not an OR: each half uses its own index.
     Query::select()
         .column(fam::Column::Id)
         .from(fam::Entity)
-        .cond_where(
-            Condition::any()
-                .add(fam::Column::CountyCode.eq(county.as_str()))
-                .add(fam::Column::Id.in_subquery(paid_here)),
-        )
+        .and_where(fam::Column::CountyCode.eq(county.as_str()))
+        .union(UnionType::Distinct, paid_here)
         .to_owned()
 }
 
