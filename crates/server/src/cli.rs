@@ -323,7 +323,10 @@ fn progress_bar(label: &str) -> impl Fn(u64, u64) + Send + Sync + 'static {
     let label = label.to_owned();
     move |done, total| {
         let width: u64 = 30;
-        let filled = (done * width).checked_div(total).unwrap_or(width).min(width);
+        let filled = (done * width)
+            .checked_div(total)
+            .unwrap_or(width)
+            .min(width);
         eprint!(
             "\r{label} [{}{}] {done}/{total}",
             "#".repeat(filled as usize),
@@ -392,7 +395,11 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
             let mut results = futures_util::stream::iter(counties.iter().cloned())
                 .map(|county| {
                     let principal = as_county(&county);
-                    async move { store.generate_roster(&principal, &county, period, rules, &|_, _| {}).await }
+                    async move {
+                        store
+                            .generate_roster(&principal, &county, period, rules, &|_, _| {})
+                            .await
+                    }
                 })
                 .buffer_unordered(parallel.max(1));
             let (mut lines, mut fen, mut done) = (0i64, 0i64, 0usize);
@@ -401,7 +408,10 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
                 lines += i64::from(r.line_count);
                 fen += r.total_fen;
                 done += 1;
-                eprint!("\rrosters: {done}/{} counties, {lines} lines", counties.len());
+                eprint!(
+                    "\rrosters: {done}/{} counties, {lines} lines",
+                    counties.len()
+                );
             }
             eprintln!();
             println!(

@@ -10,7 +10,7 @@ use nuanxin_domain::allowance::{
 use nuanxin_domain::month::YearMonth;
 use nuanxin_domain::policy::{self, FieldAccess, Operation, SensitiveField};
 use nuanxin_domain::{FamilyStatus, MemberRole, Principal, RegionCode, RegionLevel, time};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
@@ -25,6 +25,31 @@ use crate::error::StoreError;
 use crate::families::require;
 use crate::records::RequestMeta;
 use crate::{Store, slice};
+
+/// Which families a batch load covers: given ids (chunked), or every family filed in a
+/// county now (one small subquery, so each query is a single short message with an index
+/// plan, whatever the county's size).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum FamilyScope<'a> {
+    Ids(&'a [Uuid]),
+    County(&'a RegionCode),
+}
+
+impl FamilyScope<'_> {
+    /// `col` (a family id column) lies in this scope.
+    pub(crate) fn condition<C: sea_orm::sea_query::IntoColumnRef>(&self, col: C, pg: bool) -> Expr {
+        match self {
+            FamilyScope::Ids(ids) => crate::rosters::id_in(col, ids, pg),
+            FamilyScope::County(county) => Expr::col(col).in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(fam::Column::Id)
+                    .from(fam::Entity)
+                    .and_where(fam::Column::CountyCode.eq(county.as_str()))
+                    .to_owned(),
+            ),
+        }
+    }
+}
 
 /// A new standard, from a month on. The previous open standard of the same kind and scope
 /// ends the month before: history stays.
@@ -187,7 +212,9 @@ impl Store {
     ) -> Result<Decision, StoreError> {
         require(p, Operation::ReadEntitlementStatus)?;
         let member = self.get_member(p, member_id).await?;
-        let timelines = self.load_timelines(&self.db, &[member.family_id()]).await?;
+        let timelines = self
+            .load_timelines(&self.db, FamilyScope::Ids(&[member.family_id()]))
+            .await?;
         let standards = self.all_standards(&self.db).await?;
         let Some(timeline) = timelines.first() else {
             return Err(StoreError::NotFound { what: "family" });
@@ -447,28 +474,35 @@ impl Store {
         Ok(accounts.iter().map(|a| a.number.clone()).collect())
     }
 
-    /// The allowance timelines of these families, in four queries per chunk of ids.
+    /// The allowance timelines of the families in `scope`: four queries (per chunk of ids).
     pub(crate) async fn load_timelines<C: ConnectionTrait>(
         &self,
         conn: &C,
-        family_ids: &[Uuid],
+        scope: FamilyScope<'_>,
     ) -> Result<Vec<FamilyTimeline>, StoreError> {
-        let mut out = Vec::with_capacity(family_ids.len());
-        for chunk in family_ids.chunks(crate::rosters::ID_CHUNK) {
-            out.extend(self.load_timelines_of(conn, chunk).await?);
+        match scope {
+            FamilyScope::County(_) => self.load_timelines_of(conn, scope).await,
+            FamilyScope::Ids(ids) => {
+                let mut out = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(crate::rosters::ID_CHUNK) {
+                    out.extend(
+                        self.load_timelines_of(conn, FamilyScope::Ids(chunk))
+                            .await?,
+                    );
+                }
+                Ok(out)
+            }
         }
-        Ok(out)
     }
 
     async fn load_timelines_of<C: ConnectionTrait>(
         &self,
         conn: &C,
-        family_ids: &[Uuid],
+        scope: FamilyScope<'_>,
     ) -> Result<Vec<FamilyTimeline>, StoreError> {
         let pg = self.is_postgres();
-        use crate::rosters::id_in;
         let families = fam::Entity::find()
-            .filter(id_in((fam::Entity, fam::Column::Id), family_ids, pg))
+            .filter(scope.condition((fam::Entity, fam::Column::Id), pg))
             .order_by_asc(fam::Column::Id)
             .all(conn)
             .await?;
@@ -483,7 +517,7 @@ impl Store {
                     mem::Column::BirthDate,
                     mem::Column::DeceasedOn,
                 ])
-                .filter(id_in((mem::Entity, mem::Column::FamilyId), family_ids, pg))
+                .filter(scope.condition((mem::Entity, mem::Column::FamilyId), pg))
                 .filter(
                     mem::Column::Role
                         .is_in([MemberRole::Father.as_str(), MemberRole::Mother.as_str()]),
@@ -499,7 +533,7 @@ impl Store {
                 hist::Column::ToStatus,
                 hist::Column::At,
             ])
-            .filter(id_in((hist::Entity, hist::Column::FamilyId), family_ids, pg))
+            .filter(scope.condition((hist::Entity, hist::Column::FamilyId), pg))
             // Per family is all that matters, and it matches the (family_id, at) index.
             .order_by_asc(hist::Column::FamilyId)
             .order_by_asc(hist::Column::At)
@@ -514,7 +548,7 @@ impl Store {
                 moves::Column::RegionCode,
                 moves::Column::EffectiveOn,
             ])
-            .filter(id_in((moves::Entity, moves::Column::FamilyId), family_ids, pg))
+            .filter(scope.condition((moves::Entity, moves::Column::FamilyId), pg))
             .order_by_asc(moves::Column::FamilyId)
             .order_by_asc(moves::Column::EffectiveOn)
             .order_by_asc(moves::Column::RecordedAt)

@@ -12,15 +12,17 @@ use nuanxin_domain::allowance::{
 use nuanxin_domain::month::YearMonth;
 use nuanxin_domain::policy::{self, Operation, RowScope};
 use nuanxin_domain::{Principal, RegionCode, RegionLevel, time};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement, UnionType};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
+use crate::allowances::FamilyScope;
 use crate::entity::{
-    family as fam, job, member as mem, roster, roster_line as line, roster_line_outcome as outcome,
+    family as fam, family_region_change as moves, job, member as mem, roster, roster_line as line,
+    roster_line_outcome as outcome,
 };
 use crate::error::StoreError;
 use crate::families::require;
@@ -119,7 +121,11 @@ pub(crate) const ID_CHUNK: usize = 2_000;
 
 /// `col IN (ids)`: one array parameter on PostgreSQL (`= ANY($1)`: parsed and bound once),
 /// a plain list on SQLite.
-pub(crate) fn id_in<C: sea_orm::sea_query::IntoColumnRef>(col: C, ids: &[Uuid], postgres: bool) -> Expr {
+pub(crate) fn id_in<C: sea_orm::sea_query::IntoColumnRef>(
+    col: C,
+    ids: &[Uuid],
+    postgres: bool,
+) -> Expr {
     if postgres {
         Expr::col(col).eq(sea_orm::sea_query::PgFunc::any(Expr::val(ids.to_vec())))
     } else {
@@ -273,16 +279,27 @@ impl Store {
 
         let window_start = period.start.plus(-(rules.arrears_cap_months as i32));
         let clock = std::time::Instant::now();
-        let family_ids: Vec<Uuid> = txn
-            .query_all(&families_for_county(county, window_start))
+        // Families filed in the county now, plus those that have moved away since (usually
+        // none): the county may have paid them months it must claw back.
+        let moved_away: Vec<Uuid> = txn
+            .query_all(&moved_away_from(county))
             .await?
             .iter()
-            .map(|row| row.try_get("", "id"))
+            .map(|row| row.try_get("", "family_id"))
             .collect::<Result<_, _>>()?;
-        let timelines = self.load_timelines(&txn, &family_ids).await?;
-        let existing_lines = self
-            .existing_lines(&txn, &family_ids, window_start, period.end)
+        let here = FamilyScope::County(county);
+        let mut timelines = self.load_timelines(&txn, here).await?;
+        let mut existing_lines = self
+            .existing_lines(&txn, here, window_start, period.end)
             .await?;
+        if !moved_away.is_empty() {
+            let away = FamilyScope::Ids(&moved_away);
+            timelines.extend(self.load_timelines(&txn, away).await?);
+            existing_lines.extend(
+                self.existing_lines(&txn, away, window_start, period.end)
+                    .await?,
+            );
+        }
         let standards = self.all_standards(&txn).await?;
         let loaded_ms = clock.elapsed().as_millis() as u64;
         let planned = allowance::plan_roster(
@@ -296,12 +313,20 @@ impl Store {
         let planned_ms = clock.elapsed().as_millis() as u64;
         let total = planned.len() as u64;
         progress(0, total);
-        let chunk = if self.is_postgres() { 4000 } else { 2000 };
+        // PostgreSQL: ten arrays through UNNEST, one statement per 20,000 lines (parsed and
+        // bound once, whatever the size). SQLite: multi-row inserts within its parameter limit.
+        let pg = self.is_postgres();
+        let chunk = if pg { 20_000 } else { 2_000 };
         let mut done = 0;
         for part in planned.chunks(chunk) {
-            let rows: Vec<line::ActiveModel> =
-                part.iter().map(|l| line_model(roster_id, l)).collect();
-            line::Entity::insert_many(rows).exec(&txn).await.map_err(|e| match StoreError::from(e) {
+            let written = if pg {
+                insert_lines_pg(&txn, roster_id, part).await
+            } else {
+                let rows: Vec<line::ActiveModel> =
+                    part.iter().map(|l| line_model(roster_id, l)).collect();
+                line::Entity::insert_many(rows).exec(&txn).await.map(|_| ())
+            };
+            written.map_err(|e| match StoreError::from(e) {
                 StoreError::Conflict { .. } => conflict(
                     "another roster already holds one of these payments (a concurrent generation?); nothing was written, try again",
                 ),
@@ -335,13 +360,22 @@ impl Store {
     async fn existing_lines(
         &self,
         txn: &DatabaseTransaction,
-        family_ids: &[Uuid],
+        scope: FamilyScope<'_>,
         from: YearMonth,
         to: YearMonth,
     ) -> Result<Vec<ExistingLine>, StoreError> {
         let mut out = Vec::new();
-        for chunk in family_ids.chunks(ID_CHUNK) {
-            self.existing_lines_of(txn, chunk, from, to, &mut out).await?;
+        match scope {
+            FamilyScope::County(_) => {
+                self.existing_lines_of(txn, scope, from, to, &mut out)
+                    .await?
+            }
+            FamilyScope::Ids(ids) => {
+                for chunk in ids.chunks(ID_CHUNK) {
+                    self.existing_lines_of(txn, FamilyScope::Ids(chunk), from, to, &mut out)
+                        .await?;
+                }
+            }
         }
         Ok(out)
     }
@@ -349,7 +383,7 @@ impl Store {
     async fn existing_lines_of(
         &self,
         txn: &DatabaseTransaction,
-        family_ids: &[Uuid],
+        scope: FamilyScope<'_>,
         from: YearMonth,
         to: YearMonth,
         out: &mut Vec<ExistingLine>,
@@ -389,7 +423,7 @@ impl Store {
                 Expr::col((outcome::Entity, outcome::Column::LineId))
                     .equals((line::Entity, line::Column::Id)),
             )
-            .and_where(id_in((line::Entity, line::Column::FamilyId), family_ids, self.is_postgres()))
+            .and_where(scope.condition((line::Entity, line::Column::FamilyId), self.is_postgres()))
             .and_where(Expr::col((line::Entity, line::Column::Month)).gte(from.as_number()))
             .and_where(Expr::col((line::Entity, line::Column::Month)).lte(to.as_number()))
             .to_owned();
@@ -899,24 +933,26 @@ impl Store {
 
 /// Families a county's roster must consider: those filed in it now, and those it paid in
 /// the window (they may have moved or died since: claw-backs).
-fn families_for_county(county: &RegionCode, window_start: YearMonth) -> SelectStatement {
-    let paid_here = Query::select()
-        .column((line::Entity, line::Column::FamilyId))
-        .from(line::Entity)
+/// Families filed in `county` at some time that have moved to another county since: the
+/// county may have paid them months it must now claw back. Moves are rare, and every moved
+/// family has its regions in `family_region_change` (registration included), so this reads
+/// that small table rather than the county's payment history.
+fn moved_away_from(county: &RegionCode) -> SelectStatement {
+    Query::select()
+        .distinct()
+        .column((moves::Entity, moves::Column::FamilyId))
+        .from(moves::Entity)
         .join(
             JoinType::InnerJoin,
-            roster::Entity,
-            Expr::col((roster::Entity, roster::Column::Id)).equals((line::Entity, line::Column::RosterId)),
+            fam::Entity,
+            Expr::col((fam::Entity, fam::Column::Id))
+                .equals((moves::Entity, moves::Column::FamilyId)),
         )
-        .and_where(Expr::col((roster::Entity, roster::Column::CountyCode)).eq(county.as_str()))
-        .and_where(Expr::col((line::Entity, line::Column::Month)).gte(window_start.as_number()))
-        .to_owned();
-    // A UNION, not an OR: each half uses its own index.
-    Query::select()
-        .column(fam::Column::Id)
-        .from(fam::Entity)
-        .and_where(fam::Column::CountyCode.eq(county.as_str()))
-        .union(UnionType::Distinct, paid_here)
+        .and_where(
+            Expr::col((moves::Entity, moves::Column::RegionCode))
+                .like(format!("{}%", county.as_str())),
+        )
+        .and_where(Expr::col((fam::Entity, fam::Column::CountyCode)).ne(county.as_str()))
         .to_owned()
 }
 
@@ -926,6 +962,55 @@ pub fn period_label(p: Period) -> String {
     } else {
         format!("{}..{}", p.start, p.end)
     }
+}
+
+async fn insert_lines_pg(
+    txn: &DatabaseTransaction,
+    roster_id: Uuid,
+    lines: &[PlannedLine],
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::{DbBackend, Statement, Value};
+    const SQL: &str = "INSERT INTO roster_line \
+        (id, roster_id, member_id, family_id, month, kind, amount_fen, line_type, attempt, township_code, explanation) \
+        SELECT u.id, $1, u.member_id, u.family_id, u.month, u.kind, u.amount_fen, u.line_type, u.attempt, \
+               NULLIF(u.township, ''), u.explanation \
+        FROM UNNEST($2::uuid[], $3::uuid[], $4::uuid[], $5::int4[], $6::text[], $7::int8[], $8::text[], \
+                    $9::int4[], $10::text[], $11::text[]) \
+          AS u(id, member_id, family_id, month, kind, amount_fen, line_type, attempt, township, explanation)";
+    let col = |f: &dyn Fn(&PlannedLine) -> Value| -> Vec<Value> { lines.iter().map(f).collect() };
+    let array = |ty: sea_orm::sea_query::ArrayType, values: Vec<Value>| {
+        Value::Array(ty, Some(Box::new(values)))
+    };
+    use sea_orm::sea_query::ArrayType as A;
+    let values = vec![
+        Value::from(roster_id),
+        array(A::Uuid, col(&|_| Value::from(Uuid::now_v7()))),
+        array(A::Uuid, col(&|l| Value::from(l.member_id))),
+        array(A::Uuid, col(&|l| Value::from(l.family_id))),
+        array(A::Int, col(&|l| Value::from(l.month.as_number()))),
+        array(A::String, col(&|l| Value::from(l.kind.as_str()))),
+        array(A::BigInt, col(&|l| Value::from(l.amount_fen))),
+        array(A::String, col(&|l| Value::from(l.line_type.as_str()))),
+        array(A::Int, col(&|l| Value::from(l.attempt))),
+        array(
+            A::String,
+            col(&|l| {
+                Value::from(
+                    l.township
+                        .as_ref()
+                        .map_or_else(String::new, |t| t.as_str().to_owned()),
+                )
+            }),
+        ),
+        array(A::String, col(&|l| Value::from(l.explanation.clone()))),
+    ];
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        SQL,
+        values,
+    ))
+    .await?;
+    Ok(())
 }
 
 fn line_model(roster_id: Uuid, l: &PlannedLine) -> line::ActiveModel {

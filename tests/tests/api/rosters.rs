@@ -587,3 +587,59 @@ async fn generation_rules_are_enforced(app: &TestApp) {
     assert_eq!(last["data"]["rosterJob"]["done"], 50);
     assert!(last["data"]["rosterJob"]["rosterId"].is_string());
 }
+
+on_both_backends!(a_move_keeps_the_month_with_the_county_left);
+async fn a_move_keeps_the_month_with_the_county_left(app: &TestApp) {
+    let (family, members) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let weidu = app.token(StaffRole::CountyAdmin, "411002");
+    let yanling = app.token(StaffRole::CountyAdmin, "411024");
+    let today = nuanxin_domain::time::china_today().to_string();
+    let mv = "mutation($id: ID!, $d: NaiveDate!) { moveFamily(id: $id, regionCode: \"411024001002\", effectiveOn: $d, reason: \"moved in with relatives\") { regionCode } }";
+    let body = app
+        .gql(
+            &yanling,
+            mv,
+            json!({ "id": gid("Family", family), "d": today }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&body),
+        Some("NOT_FOUND"),
+        "only the county that has the family moves it: {body}"
+    );
+    let body = app
+        .gql(
+            &weidu,
+            mv,
+            json!({ "id": gid("Family", family), "d": today }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["moveFamily"]["regionCode"], "411024001002",
+        "{body}"
+    );
+    // The family is now Yanling's to see, but this month is still Weidu's to pay.
+    let q = "query($id: ID!, $m: String!) { member(id: $id) { entitlement(month: $m) { entitled countyCode } } }";
+    let body = app
+        .gql(
+            &yanling,
+            q,
+            json!({ "id": gid("Member", members[1]), "m": this_month().to_string() }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["member"]["entitlement"]["countyCode"], "411002",
+        "{body}"
+    );
+    let weidu_roster = generate(app, &weidu, "411002", this_month()).await;
+    assert_eq!(
+        weidu_roster["data"]["generateRoster"]["lineCount"], 50,
+        "{weidu_roster}"
+    );
+    let yanling_roster = generate(app, &yanling, "411024", this_month()).await;
+    assert_eq!(
+        yanling_roster["data"]["generateRoster"]["lineCount"], 0,
+        "{yanling_roster}"
+    );
+}
