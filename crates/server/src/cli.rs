@@ -408,6 +408,9 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
                 lines += i64::from(r.line_count);
                 fen += r.total_fen;
                 done += 1;
+                if done % 10 == 0 {
+                    store.analyze_rosters().await?;
+                }
                 eprint!(
                     "\rrosters: {done}/{} counties, {lines} lines",
                     counties.len()
