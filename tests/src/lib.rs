@@ -120,6 +120,14 @@ impl TestApp {
         }
     }
 
+    /// The URL of this test's own PostgreSQL database (`None` on SQLite), for tests that
+    /// need a second, independent session (to hold a lock, say).
+    pub fn postgres_url(&self) -> Option<String> {
+        self.pg_cleanup
+            .as_ref()
+            .map(|(admin, name)| with_database(admin, name))
+    }
+
     pub fn tokens(&self) -> &TokenService {
         &self.state.tokens
     }

@@ -885,6 +885,8 @@ impl Store {
             .col_expr(job::Column::Done, Expr::value(done as i64))
             .col_expr(job::Column::Total, Expr::value(total as i64))
             .filter(job::Column::Id.eq(id))
+            // A progress report that arrives late never undoes the end of the job.
+            .filter(job::Column::Status.eq("running"))
             .exec(&self.db)
             .await?;
         Ok(())
@@ -899,8 +901,12 @@ impl Store {
             Ok(r) => ("succeeded", Some(r), None),
             Err(e) => ("failed", None, Some(e)),
         };
-        job::Entity::update_many()
-            .col_expr(job::Column::Status, Expr::value(status))
+        let mut update =
+            job::Entity::update_many().col_expr(job::Column::Status, Expr::value(status));
+        if status == "succeeded" {
+            update = update.col_expr(job::Column::Done, Expr::col(job::Column::Total));
+        }
+        update
             .col_expr(job::Column::RosterId, Expr::value(roster_id))
             .col_expr(job::Column::Error, Expr::value(error))
             .col_expr(job::Column::FinishedAt, Expr::value(Utc::now()))

@@ -197,11 +197,63 @@ async fn concurrent_generations_and_approvals_pay_once(app: &TestApp) {
     app.activate(family).await;
     let county = app.token(StaffRole::CountyAdmin, "411002");
     let month = this_month();
-    let (a, b) = futures_join(
-        generate(app, &county, "411002", month),
-        generate(app, &county, "411002", month),
-    )
-    .await;
+    // The draft exists; now two regenerations race for it.
+    let first = generate(app, &county, "411002", month).await;
+    let roster = first["data"]["generateRoster"]["id"].clone();
+    let (a, b) = match app.postgres_url() {
+        // PostgreSQL: make "at once" certain. A second session locks the roster row, both
+        // generations read generation 1 and queue on that lock; it is released only once
+        // both are waiting, so exactly one can move generation 1 → 2.
+        Some(url) => {
+            use sea_orm::{ConnectionTrait, TransactionTrait};
+            let conn = sea_orm::Database::connect(url.as_str())
+                .await
+                .expect("second session");
+            let holder = conn.begin().await.expect("begin");
+            let uuid = roster_uuid(&roster);
+            holder
+                .execute_unprepared(&format!(
+                    "SELECT id FROM roster WHERE id = '{uuid}' FOR UPDATE"
+                ))
+                .await
+                .expect("lock");
+            let release = async {
+                for _ in 0..500 {
+                    let waiting = conn
+                        .query_one_raw(sea_orm::Statement::from_string(
+                            sea_orm::DbBackend::Postgres,
+                            "SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+                             WHERE NOT l.granted AND a.datname = current_database()"
+                                .to_owned(),
+                        ))
+                        .await
+                        .ok()
+                        .flatten()
+                        .and_then(|r| r.try_get::<i64>("", "n").ok())
+                        .unwrap_or(0);
+                    if waiting >= 2 {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                holder.commit().await.expect("release");
+            };
+            let (a, b, ()) = tokio::join!(
+                generate(app, &county, "411002", month),
+                generate(app, &county, "411002", month),
+                release
+            );
+            (a, b)
+        }
+        // SQLite has one writer: the second generation simply follows the first.
+        None => {
+            futures_join(
+                generate(app, &county, "411002", month),
+                generate(app, &county, "411002", month),
+            )
+            .await
+        }
+    };
     let outcomes = [error_code(&a), error_code(&b)];
     let wins = outcomes.iter().filter(|c| c.is_none()).count();
     let conflicts = outcomes.iter().filter(|c| **c == Some("CONFLICT")).count();
@@ -216,11 +268,6 @@ async fn concurrent_generations_and_approvals_pay_once(app: &TestApp) {
     assert_eq!(app.count("roster").await, 1);
     assert_eq!(app.count("roster_line").await, 50, "no duplicate line");
 
-    let roster = if a["errors"].is_null() {
-        a["data"]["generateRoster"]["id"].clone()
-    } else {
-        b["data"]["generateRoster"]["id"].clone()
-    };
     assert_eq!(
         step(app, &county, "submitRoster", &roster).await["data"]["submitRoster"]["status"],
         "SUBMITTED"
@@ -245,6 +292,18 @@ async fn concurrent_generations_and_approvals_pay_once(app: &TestApp) {
         1,
         "{a} {b}"
     );
+}
+
+/// The UUID inside a roster's API id.
+fn roster_uuid(id: &Value) -> String {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id.as_str().unwrap_or(""))
+        .expect("api id");
+    String::from_utf8(raw)
+        .expect("utf-8")
+        .trim_start_matches("Roster:")
+        .to_owned()
 }
 
 async fn futures_join<A: std::future::Future, B: std::future::Future>(
@@ -570,7 +629,7 @@ async fn generation_rules_are_enforced(app: &TestApp) {
         "{body}"
     );
     let mut last = Value::Null;
-    for _ in 0..100 {
+    for _ in 0..400 {
         last = app
             .gql(
                 &county,

@@ -521,9 +521,8 @@ impl RosterMutation {
                 .await;
             let outcome = match result {
                 Ok(r) => {
-                    let _ = store
-                        .update_job(job_id, r.line_count as u64, r.line_count as u64)
-                        .await;
+                    let n = r.line_count as u64;
+                    let _ = store.update_job(job_id, n, n).await;
                     Ok(r.id)
                 }
                 Err(e) => Err(e.to_string()),
