@@ -42,6 +42,7 @@ fn outcome_label(row: &ExportRow) -> &str {
     match row.line.outcome.as_ref().map(|(o, _)| o.as_str()) {
         Some("returned") => "退回",
         Some("failed") => "失败",
+        Some("paid") => "已发放",
         _ => "",
     }
 }

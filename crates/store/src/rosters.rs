@@ -63,7 +63,7 @@ pub struct RosterLineRecord {
     pub attempt: i32,
     pub township: Option<RegionCode>,
     pub explanation: String,
-    /// `returned` or `failed` with the reason, once reconciled; `None` otherwise.
+    /// `paid`, `returned` or `failed` (with the bank's reason) once reconciled; `None` before.
     pub outcome: Option<(String, String)>,
 }
 
@@ -507,7 +507,7 @@ impl Store {
         first: u64,
         after: Option<Uuid>,
     ) -> Result<Page<RosterLineRecord>, StoreError> {
-        self.get_roster(p, roster_id).await?;
+        let roster = self.get_roster(p, roster_id).await?;
         let mut q = line::Entity::find().filter(line::Column::RosterId.eq(roster_id));
         if let Some(a) = after {
             q = q.filter(line::Column::Id.gt(a));
@@ -520,7 +520,7 @@ impl Store {
         let has_next_page = rows.len() as u64 > first;
         rows.truncate(first as usize);
         let outcomes = self
-            .outcomes_for(roster_id, rows.iter().map(|r| r.id))
+            .outcomes_for(&roster, rows.iter().map(|r| r.id))
             .await?;
         Ok(Page {
             has_next_page,
@@ -531,21 +531,30 @@ impl Store {
         })
     }
 
+    /// Each line's outcome: the bank's exceptions as recorded, and `paid` for every other
+    /// line once the roster is reconciled.
     async fn outcomes_for(
         &self,
-        roster_id: Uuid,
+        roster: &RosterRecord,
         line_ids: impl Iterator<Item = Uuid>,
     ) -> Result<HashMap<Uuid, (String, String)>, StoreError> {
         let ids: Vec<Uuid> = line_ids.collect();
-        let rows = outcome::Entity::find()
-            .filter(outcome::Column::RosterId.eq(roster_id))
-            .filter(outcome::Column::LineId.is_in(ids))
-            .all(&self.db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|o| (o.line_id, (o.outcome, o.reason)))
-            .collect())
+        let mut out: HashMap<Uuid, (String, String)> = HashMap::new();
+        for chunk in ids.chunks(ID_CHUNK) {
+            let rows = outcome::Entity::find()
+                .filter(outcome::Column::RosterId.eq(roster.id))
+                .filter(outcome::Column::LineId.is_in(chunk.to_vec()))
+                .all(&self.db)
+                .await?;
+            out.extend(rows.into_iter().map(|o| (o.line_id, (o.outcome, o.reason))));
+        }
+        if roster.status == RosterStatus::Reconciled {
+            for id in ids {
+                out.entry(id)
+                    .or_insert_with(|| ("paid".to_owned(), String::new()));
+            }
+        }
+        Ok(out)
     }
 
     /// Totals by kind, or by township, in one grouped query.
@@ -796,7 +805,9 @@ impl Store {
             .order_by_asc(line::Column::Month)
             .all(&self.db)
             .await?;
-        let outcomes = self.outcomes_for(id, rows.iter().map(|r| r.id)).await?;
+        let outcomes = self
+            .outcomes_for(&roster, rows.iter().map(|r| r.id))
+            .await?;
         let lines: Vec<RosterLineRecord> = rows
             .into_iter()
             .map(|r| to_line(r, &outcomes))

@@ -115,7 +115,7 @@ impl RosterLine {
     async fn explanation(&self) -> &str {
         &self.0.explanation
     }
-    /// `returned` or `failed` once reconciled as such; `null` otherwise.
+    /// Once the roster is reconciled: `paid`, `returned` or `failed`; `null` before.
     async fn outcome(&self) -> Option<&str> {
         self.0.outcome.as_ref().map(|(o, _)| o.as_str())
     }
