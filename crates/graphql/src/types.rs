@@ -552,11 +552,18 @@ pub struct AccessLogConnection {
     pub page_info: PageInfo,
 }
 
-pub fn page_info(cursors: &[String], has_next_page: bool, had_cursor: bool) -> PageInfo {
+/// Page info for a page of edges (forward pagination: a previous page exists when the
+/// request came with a cursor).
+pub fn page_info<E>(
+    edges: &[E],
+    cursor: impl Fn(&E) -> &str,
+    has_next_page: bool,
+    had_cursor: bool,
+) -> PageInfo {
     PageInfo {
         has_next_page,
         has_previous_page: had_cursor,
-        start_cursor: cursors.first().cloned(),
-        end_cursor: cursors.last().cloned(),
+        start_cursor: edges.first().map(|e| cursor(e).to_owned()),
+        end_cursor: edges.last().map(|e| cursor(e).to_owned()),
     }
 }

@@ -27,22 +27,7 @@ impl Store {
         purpose: &str,
         meta: &RequestMeta,
     ) -> Result<Vec<Revealed>, StoreError> {
-        let purpose = purpose.trim();
-        if purpose.chars().count() < 4 {
-            return Err(StoreError::bad_input(
-                "purpose",
-                "state why you need the unmasked value (at least 4 characters); it is written to the access log",
-            ));
-        }
-        for f in fields {
-            if policy::field_access(p.audience, *f) != FieldAccess::Unmaskable {
-                return Err(StoreError::forbidden(format!(
-                    "your role ({}) may not read {} unmasked",
-                    p.audience.name(),
-                    f.as_str()
-                )));
-            }
-        }
+        let purpose = check_unmask(p, fields, purpose)?;
         if fields.is_empty() || members.is_empty() {
             return Ok(vec![Revealed::default(); members.len()]);
         }
@@ -51,23 +36,17 @@ impl Store {
             .map(|f| f.as_str())
             .collect::<Vec<_>>()
             .join(",");
-        let now = Utc::now();
-        let rows = members.iter().map(|m| access_log::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            at: Set(now),
-            actor_id: Set(p.user_id),
-            actor_name: Set(p.username.clone()),
-            actor_role: Set(p.audience.name().to_owned()),
-            member_id: Set(Some(m.id())),
-            fields: Set(field_list.clone()),
-            operation: Set("reveal".into()),
-            purpose: Set(purpose.to_owned()),
-            request_id: Set(meta.request_id.clone()),
-        });
         // Logged before release: if the log cannot be written, nothing is revealed.
-        access_log::Entity::insert_many(rows.collect::<Vec<_>>())
-            .exec(&self.db)
-            .await?;
+        log_reads(
+            &self.db,
+            p,
+            members.iter().map(|m| Some(m.id())),
+            &field_list,
+            "reveal",
+            purpose,
+            meta,
+        )
+        .await?;
         Ok(members
             .iter()
             .map(|m| Revealed {
@@ -105,10 +84,10 @@ impl Store {
             .order_by_asc(mem::Column::DeceasedOn.is_not_null())
             .one(&self.db)
             .await?;
-        append(
+        log_reads(
             &self.db,
             p,
-            row.as_ref().map(|r| r.id),
+            [row.as_ref().map(|r| r.id)],
             "idNumber",
             "memberByIdNumber",
             "exact-match lookup",
@@ -164,28 +143,66 @@ impl Store {
     }
 }
 
-async fn append<C: ConnectionTrait>(
+/// Checks that the caller may read every one of `fields` unmasked and has stated a
+/// purpose; returns the trimmed purpose.
+pub(crate) fn check_unmask<'a>(
+    p: &Principal,
+    fields: &[SensitiveField],
+    purpose: &'a str,
+) -> Result<&'a str, StoreError> {
+    if let Some(f) = fields
+        .iter()
+        .find(|f| policy::field_access(p.audience, **f) != FieldAccess::Unmaskable)
+    {
+        return Err(StoreError::forbidden(format!(
+            "your role ({}) may not read {} unmasked",
+            p.audience.name(),
+            f.as_str()
+        )));
+    }
+    let purpose = purpose.trim();
+    if purpose.chars().count() < 4 {
+        return Err(StoreError::bad_input(
+            "purpose",
+            "state why you need the unmasked values (at least 4 characters); it is written to the access log",
+        ));
+    }
+    Ok(purpose)
+}
+
+/// Appends one access-log row per person (repeats of a person are written once). The one
+/// writer of the log: every read of sensitive data goes through here.
+pub(crate) async fn log_reads<C: ConnectionTrait>(
     conn: &C,
     p: &Principal,
-    member_id: Option<Uuid>,
+    members: impl IntoIterator<Item = Option<Uuid>>,
     fields: &str,
     operation: &str,
     purpose: &str,
     meta: &RequestMeta,
 ) -> Result<(), StoreError> {
-    access_log::Entity::insert(access_log::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        at: Set(Utc::now()),
-        actor_id: Set(p.user_id),
-        actor_name: Set(p.username.clone()),
-        actor_role: Set(p.audience.name().to_owned()),
-        member_id: Set(member_id),
-        fields: Set(fields.to_owned()),
-        operation: Set(operation.to_owned()),
-        purpose: Set(purpose.to_owned()),
-        request_id: Set(meta.request_id.clone()),
-    })
-    .exec(conn)
-    .await?;
+    let now = Utc::now();
+    let mut seen = std::collections::HashSet::new();
+    let rows: Vec<access_log::ActiveModel> = members
+        .into_iter()
+        .filter(|m| m.is_none() || seen.insert(*m))
+        .map(|member_id| access_log::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            at: Set(now),
+            actor_id: Set(p.user_id),
+            actor_name: Set(p.username.clone()),
+            actor_role: Set(p.audience.name().to_owned()),
+            member_id: Set(member_id),
+            fields: Set(fields.to_owned()),
+            operation: Set(operation.to_owned()),
+            purpose: Set(purpose.to_owned()),
+            request_id: Set(meta.request_id.clone()),
+        })
+        .collect();
+    for chunk in rows.chunks(2000) {
+        access_log::Entity::insert_many(chunk.to_vec())
+            .exec(conn)
+            .await?;
+    }
     Ok(())
 }

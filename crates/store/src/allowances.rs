@@ -17,9 +17,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::access::{check_unmask, log_reads};
 use crate::entity::{
-    access_log, allowance_standard as std_e, bank_account, family as fam,
-    family_region_change as moves, family_status_history as hist, member as mem, region,
+    allowance_standard as std_e, bank_account, family as fam, family_region_change as moves,
+    family_status_history as hist, member as mem, region,
 };
 use crate::error::StoreError;
 use crate::families::require;
@@ -434,43 +435,17 @@ impl Store {
         operation: &str,
         meta: &RequestMeta,
     ) -> Result<Vec<String>, StoreError> {
-        if policy::field_access(p.audience, SensitiveField::BankAccount) != FieldAccess::Unmaskable
-        {
-            return Err(StoreError::forbidden(format!(
-                "your role ({}) may not read account numbers unmasked",
-                p.audience.name()
-            )));
-        }
-        let purpose = purpose.trim();
-        if purpose.chars().count() < 4 {
-            return Err(StoreError::bad_input(
-                "purpose",
-                "state why you need the unmasked account numbers (at least 4 characters); it is written to the access log",
-            ));
-        }
-        let now = Utc::now();
-        let mut seen = std::collections::HashSet::new();
-        let rows: Vec<access_log::ActiveModel> = accounts
-            .iter()
-            .filter(|a| seen.insert(a.member_id))
-            .map(|a| access_log::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                at: Set(now),
-                actor_id: Set(p.user_id),
-                actor_name: Set(p.username.clone()),
-                actor_role: Set(p.audience.name().to_owned()),
-                member_id: Set(Some(a.member_id)),
-                fields: Set("bankAccount".into()),
-                operation: Set(operation.to_owned()),
-                purpose: Set(purpose.to_owned()),
-                request_id: Set(meta.request_id.clone()),
-            })
-            .collect();
-        for chunk in rows.chunks(2000) {
-            access_log::Entity::insert_many(chunk.to_vec())
-                .exec(&self.db)
-                .await?;
-        }
+        let purpose = check_unmask(p, &[SensitiveField::BankAccount], purpose)?;
+        log_reads(
+            &self.db,
+            p,
+            accounts.iter().map(|a| Some(a.member_id)),
+            SensitiveField::BankAccount.as_str(),
+            operation,
+            purpose,
+            meta,
+        )
+        .await?;
         Ok(accounts.iter().map(|a| a.number.clone()).collect())
     }
 

@@ -10,12 +10,12 @@ use nuanxin_domain::allowance::{
     RosterTransitionError, Rules,
 };
 use nuanxin_domain::month::YearMonth;
-use nuanxin_domain::policy::{self, Operation, RowScope};
+use nuanxin_domain::policy::Operation;
 use nuanxin_domain::{Principal, RegionCode, RegionLevel, time};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -130,26 +130,6 @@ pub(crate) fn id_in<C: sea_orm::sea_query::IntoColumnRef>(
         Expr::col(col).eq(sea_orm::sea_query::PgFunc::any(Expr::val(ids.to_vec())))
     } else {
         Expr::col(col).is_in(ids.iter().copied())
-    }
-}
-
-fn never() -> Condition {
-    Condition::all().add(Expr::cust("1 = 0"))
-}
-
-/// Rosters are reached like families: their county must lie within the home region.
-fn rosters_slice(p: &Principal) -> Condition {
-    match (policy::grant(p.audience).rows, &p.home_region) {
-        (RowScope::HomeRegionSubtree, Some(home)) => match home.level() {
-            RegionLevel::Province | RegionLevel::City => {
-                Condition::all().add(roster::Column::CountyCode.starts_with(home.prefix()))
-            }
-            RegionLevel::County => {
-                Condition::all().add(roster::Column::CountyCode.eq(home.as_str()))
-            }
-            _ => never(),
-        },
-        _ => never(),
     }
 }
 
@@ -457,7 +437,7 @@ impl Store {
     pub async fn get_roster(&self, p: &Principal, id: Uuid) -> Result<RosterRecord, StoreError> {
         require(p, Operation::ReadRosters)?;
         let row = roster::Entity::find_by_id(id)
-            .filter(rosters_slice(p))
+            .filter(slice::rosters(p))
             .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound { what: "roster" })?;
@@ -472,7 +452,7 @@ impl Store {
         after: Option<Uuid>,
     ) -> Result<Page<RosterRecord>, StoreError> {
         require(p, Operation::ReadRosters)?;
-        let mut q = roster::Entity::find().filter(rosters_slice(p));
+        let mut q = roster::Entity::find().filter(slice::rosters(p));
         if let Some(c) = &filter.county {
             q = q.filter(roster::Column::CountyCode.eq(c.as_str()));
         }

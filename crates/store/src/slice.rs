@@ -6,7 +6,7 @@ use nuanxin_domain::{Principal, RegionCode, RegionLevel};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition};
 
-use crate::entity::{family, member};
+use crate::entity::{family, member, roster};
 
 fn never() -> Condition {
     Condition::all().add(Expr::cust("1 = 0"))
@@ -41,6 +41,22 @@ pub(crate) fn members(p: &Principal) -> Condition {
         .cond_where(families(p))
         .to_owned();
     Condition::all().add(member::Column::FamilyId.in_subquery(reachable))
+}
+
+/// The rosters a principal may reach: those of counties within the home region.
+pub(crate) fn rosters(p: &Principal) -> Condition {
+    match (policy::grant(p.audience).rows, &p.home_region) {
+        (RowScope::HomeRegionSubtree, Some(home)) => match home.level() {
+            RegionLevel::Province | RegionLevel::City => {
+                Condition::all().add(roster::Column::CountyCode.starts_with(home.prefix()))
+            }
+            RegionLevel::County => {
+                Condition::all().add(roster::Column::CountyCode.eq(home.as_str()))
+            }
+            RegionLevel::Township | RegionLevel::Village => never(),
+        },
+        _ => never(),
+    }
 }
 
 /// True when a principal's slice covers `region` (used for writes into a region).

@@ -45,9 +45,8 @@ impl AuditQuery {
                 node: AccessLogEntry::from(e),
             })
             .collect();
-        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
         Ok(AccessLogConnection {
-            page_info: page_info(&cursors, page.has_next_page, after.is_some()),
+            page_info: page_info(&edges, |e| &e.cursor, page.has_next_page, after.is_some()),
             edges,
         })
     }

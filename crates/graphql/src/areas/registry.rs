@@ -122,9 +122,8 @@ impl RegistryQuery {
                 node: Family(f),
             })
             .collect();
-        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
         Ok(FamilyConnection {
-            page_info: page_info(&cursors, page.has_next_page, after.is_some()),
+            page_info: page_info(&edges, |e| &e.cursor, page.has_next_page, after.is_some()),
             edges,
         })
     }

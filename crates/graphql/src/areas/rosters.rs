@@ -269,9 +269,8 @@ impl Roster {
                 node: RosterLine(l),
             })
             .collect();
-        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
         Ok(RosterLineConnection {
-            page_info: page_info(&cursors, page.has_next_page, after.is_some()),
+            page_info: page_info(&edges, |e| &e.cursor, page.has_next_page, after.is_some()),
             edges,
         })
     }
@@ -436,9 +435,8 @@ impl RosterQuery {
                 node: Roster(r),
             })
             .collect();
-        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
         Ok(RosterConnection {
-            page_info: page_info(&cursors, page.has_next_page, after.is_some()),
+            page_info: page_info(&edges, |e| &e.cursor, page.has_next_page, after.is_some()),
             edges,
         })
     }
