@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_create_registry;
 mod m20261129_000002_create_allowances;
+mod m20261201_000001_create_subjects;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_create_registry::Migration),
             Box::new(m20261129_000002_create_allowances::Migration),
+            Box::new(m20261201_000001_create_subjects::Migration),
         ]
     }
 }

@@ -7,7 +7,8 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
 };
-use nuanxin_domain::{Principal, RegionCode, StaffRole};
+use nuanxin_domain::principal::{SubjectKind, TokenRef};
+use nuanxin_domain::{PartnerKind, Principal, RegionCode, StaffRole, Subject};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
@@ -83,11 +84,20 @@ pub struct Claims {
     pub nbf: i64,
     pub iat: i64,
     pub jti: String,
-    /// Staff role (`city_admin`, …).
+    /// Which kind of subject `sub` is (`staff`, `partner`, `family_member`, `volunteer`);
+    /// a kind this server does not know is refused.
+    pub kind: String,
+    /// Staff: the role (`city_admin`, …); partners: the organisation's kind (`insurer`, …).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub role: String,
-    /// Home region code.
+    /// Staff: the home region code.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub region: String,
-    /// Username, for logs and the access log.
+    /// Partners: the organisation; family members: the family.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub org: String,
+    /// Username or app name, for logs and the access log.
+    #[serde(default)]
     pub name: String,
 }
 
@@ -117,25 +127,31 @@ impl TokenService {
         let (kid, secret) = self.keys.0.first().ok_or(AuthError::NoKeys)?;
         let now = Utc::now();
         let exp = now + self.settings.access_ttl;
-        let role = match principal.audience {
-            nuanxin_domain::Audience::Staff(r) => r.as_str(),
-            nuanxin_domain::Audience::Anonymous => return Err(AuthError::Invalid),
+        let kind = principal.kind().ok_or(AuthError::Invalid)?;
+        let (role, region, org) = match &principal.subject {
+            Subject::Staff {
+                role, home_region, ..
+            } => (role.as_str().to_owned(), home_region.to_string(), String::new()),
+            Subject::Partner {
+                organisation, kind, ..
+            } => (kind.as_str().to_owned(), String::new(), organisation.to_string()),
+            Subject::FamilyMember { family, .. } => (String::new(), String::new(), family.to_string()),
+            Subject::Volunteer { .. } => (String::new(), String::new(), String::new()),
+            Subject::Anonymous | Subject::System { .. } => return Err(AuthError::Invalid),
         };
         let claims = Claims {
-            sub: principal.user_id.to_string(),
+            sub: principal.actor_id().to_string(),
             iss: self.settings.issuer.clone(),
             aud: self.settings.audience.clone(),
             exp: exp.timestamp(),
             nbf: now.timestamp(),
             iat: now.timestamp(),
             jti: Uuid::new_v4().to_string(),
-            role: role.to_owned(),
-            region: principal
-                .home_region
-                .as_ref()
-                .map(|r| r.to_string())
-                .unwrap_or_default(),
-            name: principal.username.clone(),
+            kind: kind.as_str().to_owned(),
+            role,
+            region,
+            org,
+            name: principal.actor_name(),
         };
         let mut header = Header::new(ALG);
         header.kid = Some(kid.clone());
@@ -173,11 +189,38 @@ impl TokenService {
             _ => AuthError::Invalid,
         })?;
         let c = data.claims;
-        let user_id = Uuid::parse_str(&c.sub).map_err(|_| AuthError::Invalid)?;
-        let role = StaffRole::parse(&c.role).ok_or(AuthError::Invalid)?;
-        let region = RegionCode::parse(&c.region).map_err(|_| AuthError::Invalid)?;
-        Ok(Principal::staff(user_id, c.name, role, region))
+        let mut principal = Principal::of(subject_of(&c)?);
+        principal.token = Some(TokenRef {
+            id: c.jti,
+            expires_at: DateTime::from_timestamp(c.exp, 0).ok_or(AuthError::Invalid)?,
+        });
+        Ok(principal)
     }
+}
+
+/// The subject a token speaks for, as the token says; the edge then re-checks the account.
+fn subject_of(c: &Claims) -> Result<Subject, AuthError> {
+    let id = |s: &str| Uuid::parse_str(s).map_err(|_| AuthError::Invalid);
+    let sub = id(&c.sub)?;
+    Ok(match SubjectKind::parse(&c.kind).ok_or(AuthError::Invalid)? {
+        SubjectKind::Staff => Subject::Staff {
+            user: sub,
+            username: c.name.clone(),
+            role: StaffRole::parse(&c.role).ok_or(AuthError::Invalid)?,
+            home_region: RegionCode::parse(&c.region).map_err(|_| AuthError::Invalid)?,
+        },
+        SubjectKind::Partner => Subject::Partner {
+            organisation: id(&c.org)?,
+            kind: PartnerKind::parse(&c.role).ok_or(AuthError::Invalid)?,
+            app: sub,
+            name: c.name.clone(),
+        },
+        SubjectKind::FamilyMember => Subject::FamilyMember {
+            family: id(&c.org)?,
+            member: sub,
+        },
+        SubjectKind::Volunteer => Subject::Volunteer { volunteer: sub },
+    })
 }
 
 #[cfg(test)]
@@ -207,7 +250,9 @@ mod tests {
         let svc = service();
         let p = principal();
         let t = svc.issue(&p).expect("issue");
-        assert_eq!(svc.verify(&t.token).expect("verify"), p);
+        let back = svc.verify(&t.token).expect("verify");
+        assert_eq!(back.subject, p.subject);
+        assert!(back.token.is_some());
     }
 
     #[test]
@@ -245,6 +290,58 @@ mod tests {
         let rotated =
             TokenService::new(JwtKeys::new(keys).expect("keys"), TokenSettings::default());
         assert!(rotated.verify(&t).is_ok());
+    }
+
+    #[test]
+    fn every_subject_kind_round_trips_and_unknown_kinds_are_refused() {
+        let svc = service();
+        let subjects = [
+            Subject::Partner {
+                organisation: Uuid::now_v7(),
+                kind: PartnerKind::Hospital,
+                app: Uuid::now_v7(),
+                name: "hospital app".into(),
+            },
+            Subject::FamilyMember {
+                family: Uuid::now_v7(),
+                member: Uuid::now_v7(),
+            },
+            Subject::Volunteer {
+                volunteer: Uuid::now_v7(),
+            },
+        ];
+        for s in subjects {
+            let t = svc.issue(&Principal::of(s.clone())).expect("issue").token;
+            assert_eq!(svc.verify(&t).expect("verify").subject, s);
+        }
+        // The system and anonymous never get a token.
+        assert!(svc.issue(&Principal::system("cli")).is_err());
+        assert!(svc.issue(&Principal::anonymous()).is_err());
+        // A token of a kind this server does not know, signed with the right key: refused.
+        let (kid, secret) = svc.keys.0[0].clone();
+        let mut claims = Claims {
+            sub: Uuid::now_v7().to_string(),
+            iss: "nuanxin".into(),
+            aud: "nuanxin-api".into(),
+            exp: (Utc::now() + Duration::minutes(5)).timestamp(),
+            nbf: Utc::now().timestamp(),
+            iat: Utc::now().timestamp(),
+            jti: "j".into(),
+            kind: "robot".into(),
+            role: "city_admin".into(),
+            region: "411000".into(),
+            org: String::new(),
+            name: "x".into(),
+        };
+        let mut header = Header::new(ALG);
+        header.kid = Some(kid);
+        let key = EncodingKey::from_secret(&secret).expect("key");
+        let forged = encode(&header, &claims, &key).expect("encode");
+        assert_eq!(svc.verify(&forged).err(), Some(AuthError::Invalid));
+        // Control: the same claims as a staff kind verify.
+        claims.kind = "staff".into();
+        let fine = encode(&header, &claims, &key).expect("encode");
+        assert!(svc.verify(&fine).is_ok());
     }
 
     #[test]

@@ -1,19 +1,20 @@
-//! Nuanxin's domain (暖心行动): pure Rust, no I/O. Value types, the family file, the rules
-//! (eligibility) and the access policy that every other layer enforces.
+//! Nuanxin's domain (暖心行动): pure Rust, no I/O. One module per capability — the
+//! registry (family files, ID numbers, regions, eligibility), allowances (standards and
+//! entitlements), rosters (payment rosters and their lifecycle), access (who may do what:
+//! subjects, the policy, masks) — plus the value types they share (months, China time).
 
-pub mod allowance;
-pub mod eligibility;
-pub mod family;
-pub mod id_number;
-pub mod mask;
+pub mod access;
+pub mod allowances;
 pub mod month;
-pub mod policy;
-pub mod principal;
-pub mod region;
+pub mod registry;
+pub mod rosters;
 pub mod time;
 
-pub use family::{Family, FamilyStatus, Member, MemberRole, StatusChange};
-pub use id_number::{IdNumber, IdNumberError, Sex};
-pub use policy::{Audience, FieldAccess, Operation, SensitiveField, StaffRole};
-pub use principal::Principal;
-pub use region::{Region, RegionCode, RegionLevel};
+pub use access::policy::{
+    self as policy, Audience, FieldAccess, Operation, PartnerKind, Resource, SensitiveField,
+    StaffRole,
+};
+pub use access::principal::{self as principal, Principal, Reach, Subject};
+pub use registry::family::{Family, FamilyStatus, Member, MemberRole, StatusChange};
+pub use registry::id_number::{IdNumber, IdNumberError, Sex};
+pub use registry::region::{Region, RegionCode, RegionLevel};

@@ -2,8 +2,8 @@
 //! introspection what the caller cannot use. Both read the same declaration.
 
 use async_graphql::{Context, ErrorExtensions, Guard};
-use nuanxin_domain::policy::{self, FieldAccess, Operation, SensitiveField};
-use nuanxin_domain::{Audience, Principal};
+use nuanxin_domain::Principal;
+use nuanxin_domain::policy::{FieldAccess, Operation, SensitiveField};
 use nuanxin_store::RequestMeta;
 
 use crate::error::ApiError;
@@ -25,25 +25,59 @@ pub struct Allowed(pub Operation);
 impl Guard for Allowed {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
         let p = principal(ctx);
-        if policy::allows(p.audience, self.0) {
+        if p.allows(self.0) {
             return Ok(());
         }
-        Err(if p.audience == Audience::Anonymous {
-            ApiError::Unauthenticated("log in first: this needs a valid access token".into())
-                .extend()
+        Err(refusal(p, self.0.as_str()))
+    }
+}
+
+/// Refuses unless the caller's audience is granted one of the operations.
+pub struct AllowedAny(pub &'static [Operation]);
+
+impl Guard for AllowedAny {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let p = principal(ctx);
+        if self.0.iter().any(|op| p.allows(*op)) {
+            return Ok(());
+        }
+        Err(refusal(p, self.0.first().map_or("this", |op| op.as_str())))
+    }
+}
+
+/// Refuses a sensitive field the caller's audience may not read at `at_least` (masked, or
+/// unmasked with a purpose).
+pub struct Field(pub SensitiveField, pub FieldAccess);
+
+impl Guard for Field {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let p = principal(ctx);
+        if p.field_access(self.0) >= self.1 && self.1 != FieldAccess::Hidden {
+            return Ok(());
+        }
+        let how = if self.1 == FieldAccess::Unmaskable {
+            "unmasked "
         } else {
-            ApiError::Forbidden(format!(
-                "your role ({}) may not use {}",
-                p.audience.name(),
-                self.0.as_str()
-            ))
-            .extend()
-        })
+            ""
+        };
+        Err(refusal(p, &format!("{how}{}", self.0.as_str())))
+    }
+}
+
+fn refusal(p: &Principal, what: &str) -> async_graphql::Error {
+    if p.is_authenticated() {
+        ApiError::Forbidden(format!(
+            "your role ({}) may not use {what}",
+            p.audience().name()
+        ))
+        .extend()
+    } else {
+        ApiError::Unauthenticated("log in first: this needs a valid access token".into()).extend()
     }
 }
 
 fn allows(ctx: &Context<'_>, op: Operation) -> bool {
-    policy::allows(principal(ctx).audience, op)
+    principal(ctx).allows(op)
 }
 
 pub fn may_read_regions(ctx: &Context<'_>) -> bool {
@@ -75,10 +109,25 @@ pub fn is_authenticated(ctx: &Context<'_>) -> bool {
 }
 
 fn unmaskable(ctx: &Context<'_>, f: SensitiveField) -> bool {
-    policy::field_access(principal(ctx).audience, f) == FieldAccess::Unmaskable
+    principal(ctx).field_access(f) == FieldAccess::Unmaskable
+}
+fn readable(ctx: &Context<'_>, f: SensitiveField) -> bool {
+    principal(ctx).field_access(f) != FieldAccess::Hidden
 }
 pub fn may_unmask_any(ctx: &Context<'_>) -> bool {
-    policy::may_unmask_any(principal(ctx).audience)
+    principal(ctx).grant().may_unmask_any()
+}
+pub fn may_see_id_number(ctx: &Context<'_>) -> bool {
+    readable(ctx, SensitiveField::IdNumber)
+}
+pub fn may_see_phone(ctx: &Context<'_>) -> bool {
+    readable(ctx, SensitiveField::Phone)
+}
+pub fn may_see_address(ctx: &Context<'_>) -> bool {
+    readable(ctx, SensitiveField::Address)
+}
+pub fn may_log_out(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::Login) || allows(ctx, Operation::Logout)
 }
 pub fn may_unmask_id_number(ctx: &Context<'_>) -> bool {
     unmaskable(ctx, SensitiveField::IdNumber)
@@ -127,8 +176,7 @@ pub fn may_reconcile_roster(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ReconcileRoster)
 }
 pub fn may_see_bank_accounts(ctx: &Context<'_>) -> bool {
-    policy::field_access(principal(ctx).audience, SensitiveField::BankAccount)
-        != FieldAccess::Hidden
+    readable(ctx, SensitiveField::BankAccount)
 }
 pub fn may_unmask_bank_account(ctx: &Context<'_>) -> bool {
     unmaskable(ctx, SensitiveField::BankAccount)

@@ -13,7 +13,7 @@ use async_graphql::parser::types::{DocumentOperations, OperationType, Selection,
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use nuanxin_auth::TokenService;
 use nuanxin_domain::Principal;
-use nuanxin_domain::allowance::Rules;
+use nuanxin_domain::allowances::Rules;
 
 pub use areas::rosters::decode_roster_id;
 use nuanxin_store::{RequestMeta, Store};

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use nuanxin_domain::eligibility::{Decision, Rule};
+use nuanxin_domain::registry::eligibility::{Decision, Rule};
 use nuanxin_domain::policy::SensitiveField;
 use nuanxin_domain::{self as domain, Region as DomainRegion, time};
 use nuanxin_store::{

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, anyhow};
 use nuanxin_auth::{TokenService, TokenSettings, hash_password};
-use nuanxin_domain::allowance::Rules;
+use nuanxin_domain::allowances::Rules;
 use nuanxin_domain::{RegionCode, StaffRole};
 use nuanxin_store::{NewStaffUser, Store, StoreConfig, Vault, demo};
 

@@ -338,7 +338,7 @@ fn progress_bar(label: &str) -> impl Fn(u64, u64) + Send + Sync + 'static {
 
 async fn roster(command: RosterCommand) -> anyhow::Result<()> {
     use nuanxin_domain::Principal;
-    use nuanxin_domain::allowance::Period;
+    use nuanxin_domain::rosters::Period;
     use nuanxin_domain::month::YearMonth;
 
     let config = Config::from_env()?;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use nuanxin_domain::RegionCode;
-use nuanxin_domain::allowance::{Rules, SwitchRule};
+use nuanxin_domain::allowances::{Rules, SwitchRule};
 
 #[derive(Debug, Clone)]
 pub struct Config {

@@ -5,7 +5,8 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use nuanxin_domain::allowance::{LineType, yuan};
+use nuanxin_domain::allowances::yuan;
+use nuanxin_domain::rosters::LineType;
 use nuanxin_store::{ExportRow, RequestMeta, RosterRecord, StoreError, period_label};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Deserialize;

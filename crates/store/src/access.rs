@@ -2,7 +2,7 @@
 //! that records each one (who, which person, which fields, which operation, why, when).
 
 use chrono::Utc;
-use nuanxin_domain::policy::{self, FieldAccess, Operation, SensitiveField};
+use nuanxin_domain::policy::{FieldAccess, Operation, SensitiveField};
 use nuanxin_domain::{IdNumber, Principal};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::entity::{access_log, member as mem};
 use crate::error::StoreError;
-use crate::families::require;
 use crate::records::{AccessLogEntry, MemberRecord, Page, RequestMeta, Revealed};
+use crate::slice::require;
 use crate::{Store, slice};
 
 impl Store {
@@ -107,7 +107,9 @@ impl Store {
         after: Option<Uuid>,
     ) -> Result<Page<AccessLogEntry>, StoreError> {
         require(p, Operation::ReadAccessLog)?;
-        let mut q = access_log::Entity::find().order_by_desc(access_log::Column::Id);
+        let mut q = access_log::Entity::find()
+            .filter(slice::access_log(p))
+            .order_by_desc(access_log::Column::Id);
         if let Some(m) = member {
             q = q.filter(access_log::Column::MemberId.eq(m));
         }
@@ -152,11 +154,11 @@ pub(crate) fn check_unmask<'a>(
 ) -> Result<&'a str, StoreError> {
     if let Some(f) = fields
         .iter()
-        .find(|f| policy::field_access(p.audience, **f) != FieldAccess::Unmaskable)
+        .find(|f| p.field_access(**f) != FieldAccess::Unmaskable)
     {
         return Err(StoreError::forbidden(format!(
             "your role ({}) may not read {} unmasked",
-            p.audience.name(),
+            p.audience().name(),
             f.as_str()
         )));
     }
@@ -189,9 +191,9 @@ pub(crate) async fn log_reads<C: ConnectionTrait>(
         .map(|member_id| access_log::ActiveModel {
             id: Set(Uuid::now_v7()),
             at: Set(now),
-            actor_id: Set(p.user_id),
-            actor_name: Set(p.username.clone()),
-            actor_role: Set(p.audience.name().to_owned()),
+            actor_id: Set(p.actor_id()),
+            actor_name: Set(p.actor_name()),
+            actor_role: Set(p.audience().name().to_owned()),
             member_id: Set(member_id),
             fields: Set(fields.to_owned()),
             operation: Set(operation.to_owned()),

@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
-use nuanxin_domain::allowance::{
-    self, AllowanceKind, Decision, FamilyTimeline, Parent, Rules, Standard,
+use nuanxin_domain::allowances::{
+    self as allowance, AllowanceKind, Decision, FamilyTimeline, Parent, Rules, Standard,
 };
 use nuanxin_domain::month::YearMonth;
-use nuanxin_domain::policy::{self, FieldAccess, Operation, SensitiveField};
+use nuanxin_domain::policy::{Operation, Resource, SensitiveField};
 use nuanxin_domain::{FamilyStatus, MemberRole, Principal, RegionCode, RegionLevel, time};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -23,8 +23,8 @@ use crate::entity::{
     family_status_history as hist, member as mem, region,
 };
 use crate::error::StoreError;
-use crate::families::require;
 use crate::records::RequestMeta;
+use crate::slice::require;
 use crate::{Store, slice};
 
 /// Which families a batch load covers: given ids (chunked), or every family filed in a
@@ -76,7 +76,7 @@ pub struct BankAccountRecord {
 
 impl BankAccountRecord {
     pub fn number_masked(&self) -> String {
-        nuanxin_domain::mask::account(&self.number)
+        nuanxin_domain::access::mask::account(&self.number)
     }
 }
 
@@ -146,7 +146,7 @@ impl Store {
             ));
         }
         if let Some(c) = &new.county
-            && (c.level() != RegionLevel::County || !slice::covers(p, c))
+            && (c.level() != RegionLevel::County || !p.covers(Resource::Family, c))
         {
             return Err(StoreError::bad_input(
                 "countyCode",
@@ -196,7 +196,7 @@ impl Store {
             effective_to: None,
             county: new.county,
         };
-        std_e::Entity::insert(std_model(&standard, p.user_id))
+        std_e::Entity::insert(std_model(&standard, p.actor_id()))
             .exec(&txn)
             .await?;
         txn.commit().await?;
@@ -282,7 +282,7 @@ impl Store {
                 &family.region_code,
                 registered_on,
                 "registered",
-                p.user_id,
+                p.actor_id(),
             )
             .insert(&txn)
             .await?;
@@ -298,7 +298,7 @@ impl Store {
             to.as_str(),
             effective_on,
             reason.trim(),
-            p.user_id,
+            p.actor_id(),
         )
         .insert(&txn)
         .await?;
@@ -318,8 +318,11 @@ impl Store {
         am.update(&txn).await?;
         txn.commit().await?;
         // The family may now be outside the caller's slice: read it back as the system.
-        self.get_family(&Principal::system(self.city.clone()), family_id)
-            .await
+        self.get_family(
+            &Principal::system("read back a family just moved"),
+            family_id,
+        )
+        .await
     }
 
     pub async fn set_bank_account(
@@ -357,7 +360,7 @@ impl Store {
             bank_name: Set(new.bank_name.trim().to_owned()),
             holder_name: Set(holder.clone()),
             account_enc: Set(self.encrypt("bankAccount", &number)?),
-            updated_by: Set(p.user_id),
+            updated_by: Set(p.actor_id()),
             updated_at: Set(Utc::now()),
         };
         bank_account::Entity::insert(row)
@@ -391,9 +394,6 @@ impl Store {
         member_ids: &[Uuid],
     ) -> Result<HashMap<Uuid, BankAccountRecord>, StoreError> {
         require(p, Operation::ReadFamilies)?;
-        if policy::field_access(p.audience, SensitiveField::BankAccount) == FieldAccess::Hidden {
-            return Err(StoreError::forbidden("your role may not see bank accounts"));
-        }
         let reachable = sea_orm::sea_query::Query::select()
             .column(mem::Column::Id)
             .from(mem::Entity)
@@ -532,8 +532,9 @@ impl Store {
             .await?;
 
         let mut by_family: HashMap<Uuid, FamilyTimeline> = HashMap::with_capacity(families.len());
-        let internal =
-            |e: nuanxin_domain::region::RegionCodeError| StoreError::Internal(e.to_string());
+        let internal = |e: nuanxin_domain::registry::region::RegionCodeError| {
+            StoreError::Internal(e.to_string())
+        };
         for f in &families {
             by_family.insert(
                 f.id,

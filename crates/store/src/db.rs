@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use nuanxin_domain::RegionCode;
+use nuanxin_domain::{Principal, RegionCode};
 use nuanxin_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
@@ -43,7 +43,13 @@ pub struct Store {
     pub(crate) vault: Arc<Vault>,
     pub(crate) city: RegionCode,
     statements: Arc<AtomicU64>,
+    /// Callers as their accounts were looked up, by token id, for at most 30 s: the
+    /// fresh look costs two queries, and a page of requests with one token pays it once.
+    pub(crate) accounts: moka::sync::Cache<String, Principal>,
 }
+
+/// How long the edge trusts a look at an account (the issue allows at most 30 s).
+pub const ACCOUNT_CACHE_TTL: Duration = Duration::from_secs(30);
 
 impl Store {
     pub async fn connect(config: &StoreConfig, vault: Vault) -> Result<Self, StoreError> {
@@ -72,6 +78,10 @@ impl Store {
             vault: Arc::new(vault),
             city: config.city.clone(),
             statements,
+            accounts: moka::sync::Cache::builder()
+                .max_capacity(50_000)
+                .time_to_live(ACCOUNT_CACHE_TTL)
+                .build(),
         })
     }
 
@@ -103,7 +113,14 @@ impl Store {
 
     /// Counts rows of a registry table (tests prove nothing was half-written).
     pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
-        const TABLES: [&str; 13] = [
+        const TABLES: [&str; 20] = [
+            "organisation",
+            "organisation_region",
+            "partner_app",
+            "service_link",
+            "volunteer",
+            "pairing",
+            "revoked_token",
             "allowance_standard",
             "bank_account",
             "roster",

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::Store;
 use crate::entity::{family as fam, family_status_history as hist, member as mem};
 use crate::error::StoreError;
-use crate::families::ValidMember;
-use crate::regions::demo_valid_from;
+use crate::registry::demo_valid_from;
+use nuanxin_domain::registry::intake::ValidMember;
 
 pub const CITY: (&str, &str) = ("411000", "许昌市");
 pub const COUNTIES: [(&str, &str); 6] = [

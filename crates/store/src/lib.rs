@@ -8,25 +8,24 @@ mod db;
 pub mod demo;
 mod entity;
 mod error;
-mod families;
 mod records;
-mod regions;
+mod registry;
 mod rosters;
+mod session;
 mod slice;
-mod staff;
 pub mod vault;
 
 pub use allowances::{BankAccountRecord, NewBankAccount, NewStandard};
 pub use db::{Store, StoreConfig};
 pub use error::StoreError;
-pub use families::{FamilyFilter, MemberPatch, NewFamily, NewMember};
 pub use records::{
     AccessLogEntry, EligibilitySnapshot, FamilyRecord, MemberRecord, Page, RequestMeta, Revealed,
     StatusHistoryEntry,
 };
+pub use registry::FamilyFilter;
 pub use rosters::{
     ExportRow, JobRecord, LineOutcome, RosterFilter, RosterLineRecord, RosterRecord, Total,
     period_label,
 };
-pub use staff::{NewStaffUser, RefreshOutcome, StaffUserRecord};
+pub use session::{NewOrganisation, NewStaffUser, RefreshOutcome, Refusal, StaffUserRecord};
 pub use vault::{Vault, VaultError, VaultKeys};

@@ -3,7 +3,8 @@
 //! which checks the policy and writes the access log.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use nuanxin_domain::{Family, Member, MemberRole, RegionCode, Sex, mask};
+use nuanxin_domain::access::mask;
+use nuanxin_domain::{Family, Member, MemberRole, RegionCode, Sex};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]

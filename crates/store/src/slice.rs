@@ -1,15 +1,23 @@
-//! The policy turned into SQL: every query on families or members ANDs the caller's slice.
-//! No grant, or no home region, gives a never-true condition (fail closed).
+//! The policy turned into SQL: every query on a resource ANDs the caller's slice, made from
+//! the rows rule the principal resolved ([`Principal::rows`]). No grant, or a rule whose data
+//! is empty, gives a never-true condition (fail closed). Nothing else decides who sees a row.
 
-use nuanxin_domain::policy::{self, RowScope};
-use nuanxin_domain::{Principal, RegionCode, RegionLevel};
+use nuanxin_domain::principal::RowFilter;
+use nuanxin_domain::{Principal, RegionCode, RegionLevel, Resource};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition};
 
-use crate::entity::{family, member, roster};
+use nuanxin_domain::Operation;
+
+use crate::entity::{access_log, family, job, member, region, roster};
+use crate::error::StoreError;
 
 fn never() -> Condition {
     Condition::all().add(Expr::cust("1 = 0"))
+}
+
+fn always() -> Condition {
+    Condition::all()
 }
 
 /// Families whose region lies within `region`.
@@ -27,42 +35,136 @@ pub(crate) fn families_within(region: &RegionCode) -> Condition {
 
 /// The families a principal may reach.
 pub(crate) fn families(p: &Principal) -> Condition {
-    match (policy::grant(p.audience).rows, &p.home_region) {
-        (RowScope::HomeRegionSubtree, Some(home)) => families_within(home),
-        _ => never(),
+    match p.rows(Resource::Family) {
+        RowFilter::Everything => always(),
+        RowFilter::WithinRegions(list) => list
+            .iter()
+            .fold(Condition::any(), |c, r| c.add(families_within(r))),
+        RowFilter::Families(ids) => Condition::all().add(family::Column::Id.is_in(ids)),
+        RowFilter::Nothing | RowFilter::AboutMembers { .. } | RowFilter::StartedBy(_) => never(),
     }
 }
 
-/// The members a principal may reach: those of reachable families.
+/// The members a principal may reach: those of reachable families, by the members rule.
 pub(crate) fn members(p: &Principal) -> Condition {
-    let reachable = Query::select()
-        .column(family::Column::Id)
-        .from(family::Entity)
-        .cond_where(families(p))
-        .to_owned();
-    Condition::all().add(member::Column::FamilyId.in_subquery(reachable))
+    let of_families = |families: Condition| {
+        let reachable = Query::select()
+            .column(family::Column::Id)
+            .from(family::Entity)
+            .cond_where(families)
+            .to_owned();
+        Condition::all().add(member::Column::FamilyId.in_subquery(reachable))
+    };
+    match p.rows(Resource::Member) {
+        RowFilter::Everything => always(),
+        RowFilter::WithinRegions(list) => of_families(
+            list.iter()
+                .fold(Condition::any(), |c, r| c.add(families_within(r))),
+        ),
+        RowFilter::Families(ids) => Condition::all().add(member::Column::FamilyId.is_in(ids)),
+        RowFilter::Nothing | RowFilter::AboutMembers { .. } | RowFilter::StartedBy(_) => never(),
+    }
 }
 
-/// The rosters a principal may reach: those of counties within the home region.
+/// The rosters a principal may reach: those of counties within the rule's regions.
 pub(crate) fn rosters(p: &Principal) -> Condition {
-    match (policy::grant(p.audience).rows, &p.home_region) {
-        (RowScope::HomeRegionSubtree, Some(home)) => match home.level() {
-            RegionLevel::Province | RegionLevel::City => {
-                Condition::all().add(roster::Column::CountyCode.starts_with(home.prefix()))
+    match p.rows(Resource::Roster) {
+        RowFilter::Everything => always(),
+        RowFilter::WithinRegions(list) => list.iter().fold(Condition::any(), |c, home| {
+            match home.level() {
+                RegionLevel::Province | RegionLevel::City => {
+                    c.add(roster::Column::CountyCode.starts_with(home.prefix()))
+                }
+                RegionLevel::County => c.add(roster::Column::CountyCode.eq(home.as_str())),
+                // A roster is a county's: nothing lies within a township.
+                RegionLevel::Township | RegionLevel::Village => c.add(never()),
             }
-            RegionLevel::County => {
-                Condition::all().add(roster::Column::CountyCode.eq(home.as_str()))
-            }
-            RegionLevel::Township | RegionLevel::Village => never(),
-        },
+        }),
         _ => never(),
     }
 }
 
-/// True when a principal's slice covers `region` (used for writes into a region).
-pub(crate) fn covers(p: &Principal, region: &RegionCode) -> bool {
-    match (policy::grant(p.audience).rows, &p.home_region) {
-        (RowScope::HomeRegionSubtree, Some(home)) => region.is_within(home),
+/// The access-log entries a principal may read: those about persons it reaches.
+pub(crate) fn access_log(p: &Principal) -> Condition {
+    match p.rows(Resource::AccessLogEntry) {
+        RowFilter::Everything => always(),
+        RowFilter::AboutMembers { about_no_one } => {
+            let reachable = Query::select()
+                .column(member::Column::Id)
+                .from(member::Entity)
+                .cond_where(members(p))
+                .to_owned();
+            let about = access_log::Column::MemberId.in_subquery(reachable);
+            if about_no_one {
+                Condition::any()
+                    .add(about)
+                    .add(access_log::Column::MemberId.is_null())
+            } else {
+                Condition::all().add(about)
+            }
+        }
+        _ => never(),
+    }
+}
+
+/// The jobs a principal may follow.
+pub(crate) fn jobs(p: &Principal) -> Condition {
+    match p.rows(Resource::Job) {
+        RowFilter::Everything => always(),
+        RowFilter::StartedBy(actor) => Condition::all().add(job::Column::CreatedBy.eq(actor)),
+        _ => never(),
+    }
+}
+
+/// The regions a principal may list: the rule's regions, everything below them and, for
+/// context, their ancestors.
+pub(crate) fn regions(p: &Principal) -> Condition {
+    match p.rows(Resource::Region) {
+        RowFilter::Everything => always(),
+        RowFilter::WithinRegions(list) => list.iter().fold(Condition::any(), |mut c, home| {
+            c = c.add(region::Column::Code.starts_with(home.prefix()));
+            let mut up = home.parent();
+            while let Some(code) = up {
+                c = c.add(region::Column::Code.eq(code.as_str()));
+                up = code.parent();
+            }
+            c
+        }),
+        _ => never(),
+    }
+}
+
+/// True when a region row lies within (or above) the principal's region rule; the SQL
+/// prefix match also takes codes that merely start alike, so the list is checked again.
+pub(crate) fn region_visible(p: &Principal, code: &RegionCode) -> bool {
+    match p.rows(Resource::Region) {
+        RowFilter::Everything => true,
+        RowFilter::WithinRegions(list) => list
+            .iter()
+            .any(|home| code.is_within(home) || home.is_within(code)),
         _ => false,
+    }
+}
+
+/// True when a child region may be listed below a visible parent: below the rule's regions.
+pub(crate) fn region_below_visible(p: &Principal, code: &RegionCode) -> bool {
+    match p.rows(Resource::Region) {
+        RowFilter::Everything => true,
+        RowFilter::WithinRegions(list) => list.iter().any(|home| code.is_within(home)),
+        _ => false,
+    }
+}
+
+/// Refuses an operation the caller's audience is not granted (the gateway's guards refuse
+/// it first; this keeps the store safe for the command line and jobs too).
+pub(crate) fn require(p: &Principal, op: Operation) -> Result<(), StoreError> {
+    if p.allows(op) {
+        Ok(())
+    } else {
+        Err(StoreError::forbidden(format!(
+            "your role ({}) may not use {}",
+            p.audience().name(),
+            op.as_str()
+        )))
     }
 }

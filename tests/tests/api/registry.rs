@@ -1,7 +1,7 @@
 //! Registration, corrections, the status lifecycle and eligibility, through the API.
 
 use nuanxin_domain::StaffRole;
-use nuanxin_domain::id_number::check_character;
+use nuanxin_domain::registry::id_number::check_character;
 use nuanxin_tests::{TestApp, error_code, error_field, gid, on_both_backends};
 use serde_json::{Value, json};
 
@@ -162,7 +162,7 @@ async fn eligibility_explains_every_rule(app: &TestApp) {
     assert_eq!(d["eligible"], true, "{body}");
     assert_eq!(
         d["ruleSetVersion"],
-        nuanxin_domain::eligibility::RULE_SET_VERSION
+        nuanxin_domain::registry::eligibility::RULE_SET_VERSION
     );
     assert_eq!(d["reasons"].as_array().map(Vec::len), Some(4));
 

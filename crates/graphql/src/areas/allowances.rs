@@ -3,7 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
 use nuanxin_domain::RegionCode;
-use nuanxin_domain::allowance::{self as domain, Decision, Rules, Standard};
+use nuanxin_domain::allowances::{self as domain, Decision, Rules, Standard};
 use nuanxin_domain::month::YearMonth;
 use nuanxin_domain::policy::Operation;
 use nuanxin_store::{BankAccountRecord, NewBankAccount, NewStandard, Store};

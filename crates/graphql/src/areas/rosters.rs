@@ -3,7 +3,8 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use nuanxin_domain::allowance::{self as domain, Period, RosterStatus as DomainStatus, Rules};
+use nuanxin_domain::allowances::Rules;
+use nuanxin_domain::rosters::{self as domain, Period, RosterStatus as DomainStatus};
 use nuanxin_domain::policy::Operation;
 use nuanxin_domain::{Principal, RegionCode};
 use nuanxin_store::{

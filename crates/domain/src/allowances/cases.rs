@@ -1,6 +1,7 @@
 //! The hand-worked table: each case worked out on paper from the rules in the module docs.
 
 use super::*;
+use crate::rosters::*;
 
 fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, dd).expect("date")

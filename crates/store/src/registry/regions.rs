@@ -7,12 +7,12 @@ use chrono::NaiveDate;
 use nuanxin_domain::policy::Operation;
 use nuanxin_domain::{Principal, Region, RegionCode, RegionLevel};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use crate::Store;
 use crate::entity::region;
 use crate::error::StoreError;
-use crate::families::require;
+use crate::slice::require;
+use crate::{Store, slice};
 
 impl Store {
     /// Inserts or renames regions (idempotent; used by seeding and reference-data loads).
@@ -41,17 +41,8 @@ impl Store {
     /// Regions within the caller's home region, plus the home region's ancestors, by code.
     pub async fn regions_visible(&self, p: &Principal) -> Result<Vec<Region>, StoreError> {
         require(p, Operation::ReadRegions)?;
-        let Some(home) = &p.home_region else {
-            return Ok(Vec::new());
-        };
-        let mut cond = Condition::any().add(region::Column::Code.starts_with(home.prefix()));
-        let mut up = home.parent();
-        while let Some(code) = up {
-            cond = cond.add(region::Column::Code.eq(code.as_str()));
-            up = code.parent();
-        }
         let rows = region::Entity::find()
-            .filter(cond)
+            .filter(slice::regions(p))
             .order_by_asc(region::Column::Code)
             .all(&self.db)
             .await?;
@@ -59,7 +50,7 @@ impl Store {
             .map(to_region)
             .filter(|r| {
                 r.as_ref()
-                    .map_or(true, |r| r.code.is_within(home) || home.is_within(&r.code))
+                    .map_or(true, |r| slice::region_visible(p, &r.code))
             })
             .collect()
     }
@@ -71,9 +62,6 @@ impl Store {
         parents: &[RegionCode],
     ) -> Result<HashMap<RegionCode, Vec<Region>>, StoreError> {
         require(p, Operation::ReadRegions)?;
-        let Some(home) = &p.home_region else {
-            return Ok(HashMap::new());
-        };
         let rows = region::Entity::find()
             .filter(region::Column::ParentCode.is_in(parents.iter().map(|c| c.as_str().to_owned())))
             .order_by_asc(region::Column::Code)
@@ -82,7 +70,7 @@ impl Store {
         let mut out: HashMap<RegionCode, Vec<Region>> = HashMap::new();
         for row in rows {
             let r = to_region(row)?;
-            if !r.code.is_within(home) {
+            if !slice::region_below_visible(p, &r.code) {
                 continue;
             }
             if let Some(parent) = r.code.parent() {

@@ -7,8 +7,8 @@
 
 use chrono::NaiveDate;
 
-use crate::family::{Family, Member};
-use crate::region::RegionCode;
+use crate::registry::family::{Family, Member};
+use crate::registry::region::RegionCode;
 
 /// Bumped whenever a rule's meaning changes, so old decisions stay explainable.
 pub const RULE_SET_VERSION: &str = "warm-heart-2024.1";
@@ -148,8 +148,8 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{FamilyStatus, MemberRole};
-    use crate::id_number::IdNumber;
+    use crate::registry::family::{FamilyStatus, MemberRole};
+    use crate::registry::id_number::IdNumber;
     use uuid::Uuid;
 
     fn d(y: i32, m: u32, dd: u32) -> NaiveDate {

@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use thiserror::Error;
 use uuid::Uuid;
 
-use crate::id_number::IdNumber;
-use crate::region::RegionCode;
+use crate::registry::id_number::IdNumber;
+use crate::registry::region::RegionCode;
 
 /// Where a family is in the programme.
 #[derive(

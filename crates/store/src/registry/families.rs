@@ -1,12 +1,13 @@
 //! The family registry: listing, registration, member updates, status changes and
 //! eligibility, each scoped to the caller's slice.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
-use nuanxin_domain::eligibility::{self, Decision};
-use nuanxin_domain::family::{self, normalize_phone};
-use nuanxin_domain::policy::{self, Operation};
+use chrono::Utc;
+use nuanxin_domain::policy::{Operation, Resource};
+use nuanxin_domain::registry::eligibility::{self, Decision};
+use nuanxin_domain::registry::family::{self, normalize_phone};
+use nuanxin_domain::registry::intake::{MemberPatch, ValidFamily, ValidMember};
 use nuanxin_domain::{
     Family, FamilyStatus, IdNumber, Member, MemberRole, Principal, RegionCode, RegionLevel, Sex,
     time,
@@ -21,6 +22,7 @@ use uuid::Uuid;
 use crate::entity::{family as fam, family_status_history as hist, member as mem, region};
 use crate::error::StoreError;
 use crate::records::{EligibilitySnapshot, FamilyRecord, MemberRecord, Page, StatusHistoryEntry};
+use crate::slice::require;
 use crate::{Store, slice};
 
 /// Filters for the family list; all optional, ANDed with the caller's slice.
@@ -33,50 +35,6 @@ pub struct FamilyFilter {
     pub wife_age_max: Option<i32>,
     /// Part of any member's name.
     pub name: Option<String>,
-}
-
-/// A family as typed at the desk; validated field by field by [`Store::register_family`].
-#[derive(Debug, Clone, Default)]
-pub struct NewFamily {
-    pub region: String,
-    pub honour_certificate_no: Option<String>,
-    pub honour_certificate_date: Option<NaiveDate>,
-    pub child_death_date: Option<NaiveDate>,
-    pub later_child_date: Option<NaiveDate>,
-    pub members: Vec<NewMember>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewMember {
-    pub role: MemberRole,
-    pub name: String,
-    pub id_number: String,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub hukou_region: String,
-    pub deceased_on: Option<NaiveDate>,
-}
-
-/// A correction to a member; `None` leaves a field unchanged.
-#[derive(Debug, Clone, Default)]
-pub struct MemberPatch {
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub hukou_region: Option<String>,
-    pub deceased_on: Option<NaiveDate>,
-}
-
-pub(crate) fn require(p: &Principal, op: Operation) -> Result<(), StoreError> {
-    if policy::allows(p.audience, op) {
-        Ok(())
-    } else {
-        Err(StoreError::forbidden(format!(
-            "your role ({}) may not use {}",
-            p.audience.name(),
-            op.as_str()
-        )))
-    }
 }
 
 impl Store {
@@ -242,11 +200,10 @@ impl Store {
     pub async fn register_family(
         &self,
         p: &Principal,
-        input: NewFamily,
+        valid: ValidFamily,
     ) -> Result<FamilyRecord, StoreError> {
         require(p, Operation::RegisterFamily)?;
-        let valid = validate_new_family(&input, &self.city)?;
-        if !slice::covers(p, &valid.region) {
+        if !p.covers(Resource::Family, &valid.region) {
             return Err(StoreError::bad_input(
                 "regionCode",
                 format!(
@@ -306,17 +263,14 @@ impl Store {
                 .ancestor_at(RegionLevel::Village)
                 .map(|c| c.as_str().to_owned())),
             status: Set(FamilyStatus::Registered.as_str().to_owned()),
-            honour_certificate_no: Set(input
-                .honour_certificate_no
-                .clone()
-                .map(|s| s.trim().to_owned())),
-            honour_certificate_date: Set(input.honour_certificate_date),
-            child_death_date: Set(input.child_death_date),
-            later_child_date: Set(input.later_child_date),
+            honour_certificate_no: Set(valid.honour_certificate_no.clone()),
+            honour_certificate_date: Set(valid.honour_certificate_date),
+            child_death_date: Set(valid.child_death_date),
+            later_child_date: Set(valid.later_child_date),
             eligible: Set(None),
             eligibility_version: Set(None),
             eligibility_checked_at: Set(None),
-            created_by: Set(p.user_id),
+            created_by: Set(p.actor_id()),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -340,7 +294,7 @@ impl Store {
             from_status: Set(None),
             to_status: Set(FamilyStatus::Registered.as_str().to_owned()),
             reason: Set("registered".into()),
-            actor_id: Set(p.user_id),
+            actor_id: Set(p.actor_id()),
             at: Set(now),
         }
         .insert(&txn)
@@ -428,7 +382,7 @@ impl Store {
         let current = parse_status(&row.status)?;
         let now = Utc::now();
         let change =
-            family::change_status(current, to, reason, p.user_id, now).map_err(|e| match e {
+            family::change_status(current, to, reason, p.actor_id(), now).map_err(|e| match e {
                 family::TransitionError::MissingReason => {
                     StoreError::bad_input("reason", e.to_string())
                 }
@@ -436,10 +390,10 @@ impl Store {
                     StoreError::bad_input("status", e.to_string())
                 }
             })?;
-        if !policy::may_transition(p.audience, current, to) {
+        if !p.may_transition(current, to) {
             return Err(StoreError::forbidden(format!(
                 "your role ({}) may not move a family from {} to {}",
-                p.audience.name(),
+                p.audience().name(),
                 current.as_str(),
                 to.as_str()
             )));
@@ -468,7 +422,7 @@ impl Store {
             from_status: Set(change.from.map(|s| s.as_str().to_owned())),
             to_status: Set(change.to.as_str().to_owned()),
             reason: Set(change.reason),
-            actor_id: Set(p.user_id),
+            actor_id: Set(p.actor_id()),
             at: Set(now),
         }
         .insert(&txn)
@@ -606,7 +560,8 @@ fn parse_status(s: &str) -> Result<FamilyStatus, StoreError> {
 }
 
 fn family_record(row: fam::Model) -> Result<FamilyRecord, StoreError> {
-    let internal = |e: nuanxin_domain::region::RegionCodeError| StoreError::Internal(e.to_string());
+    let internal =
+        |e: nuanxin_domain::registry::region::RegionCodeError| StoreError::Internal(e.to_string());
     Ok(FamilyRecord {
         family: Family {
             id: row.id,
@@ -652,110 +607,4 @@ async fn ensure_region_exists<C: ConnectionTrait>(
         ));
     }
     Ok(())
-}
-
-/// A member after validation.
-#[derive(Debug, Clone)]
-pub(crate) struct ValidMember {
-    pub role: MemberRole,
-    pub name: String,
-    pub id_number: IdNumber,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub hukou_region: RegionCode,
-    pub deceased_on: Option<NaiveDate>,
-}
-
-pub(crate) struct ValidFamily {
-    pub region: RegionCode,
-    pub members: Vec<ValidMember>,
-}
-
-/// Checks every field of a new family, naming the first one at fault.
-pub(crate) fn validate_new_family(
-    input: &NewFamily,
-    city: &RegionCode,
-) -> Result<ValidFamily, StoreError> {
-    let region = RegionCode::parse(&input.region)
-        .map_err(|e| StoreError::bad_input("regionCode", e.to_string()))?;
-    if !matches!(region.level(), RegionLevel::Township | RegionLevel::Village) {
-        return Err(StoreError::bad_input(
-            "regionCode",
-            "a family is filed at a township or village",
-        ));
-    }
-    if !region.is_within(city) {
-        return Err(StoreError::bad_input(
-            "regionCode",
-            format!("{region} is not in this city ({city})"),
-        ));
-    }
-    let today = time::china_today();
-    for (field, date) in [
-        ("honourCertificateDate", input.honour_certificate_date),
-        ("childDeathDate", input.child_death_date),
-        ("laterChildDate", input.later_child_date),
-    ] {
-        if date.is_some_and(|d| d > today) {
-            return Err(StoreError::bad_input(
-                field,
-                "the date cannot be in the future",
-            ));
-        }
-    }
-    if input.members.is_empty() {
-        return Err(StoreError::bad_input(
-            "members",
-            "a family needs at least one member",
-        ));
-    }
-    let mut seen = HashSet::new();
-    let mut members = Vec::with_capacity(input.members.len());
-    for (i, m) in input.members.iter().enumerate() {
-        let at = |f: &str| format!("members[{i}].{f}");
-        let name = m.name.trim();
-        if name.is_empty() {
-            return Err(StoreError::bad_input(at("name"), "the name is required"));
-        }
-        let id_number = IdNumber::parse(&m.id_number)
-            .map_err(|e| StoreError::bad_input(at("idNumber"), e.to_string()))?;
-        if !seen.insert(id_number.expose().to_owned()) {
-            return Err(StoreError::bad_input(
-                at("idNumber"),
-                "the same ID number appears twice in this family",
-            ));
-        }
-        let phone = match m.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(raw) => Some(normalize_phone(raw).ok_or_else(|| {
-                StoreError::bad_input(
-                    at("phone"),
-                    "a phone number is an 11-digit mobile number or a landline with area code",
-                )
-            })?),
-        };
-        let hukou_region = RegionCode::parse(&m.hukou_region)
-            .map_err(|e| StoreError::bad_input(at("hukouRegionCode"), e.to_string()))?;
-        if m.deceased_on.is_some_and(|d| d > today) {
-            return Err(StoreError::bad_input(
-                at("deceasedOn"),
-                "the date of death cannot be in the future",
-            ));
-        }
-        members.push(ValidMember {
-            role: m.role,
-            name: name.to_owned(),
-            id_number,
-            phone,
-            address: m
-                .address
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned),
-            hukou_region,
-            deceased_on: m.deceased_on,
-        });
-    }
-    Ok(ValidFamily { region, members })
 }

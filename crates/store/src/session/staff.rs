@@ -139,6 +139,38 @@ impl Store {
             .transpose()
     }
 
+    /// Disables or re-enables an account; the edge refuses its tokens on the next request.
+    pub async fn set_staff_active(&self, id: Uuid, active: bool) -> Result<(), StoreError> {
+        staff_user::Entity::update_many()
+            .col_expr(staff_user::Column::Active, Expr::value(active))
+            .filter(staff_user::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        self.forget_accounts();
+        Ok(())
+    }
+
+    /// Changes an account's role and home region (a demotion or a move); tokens already
+    /// issued act with the new grant from the next request.
+    pub async fn set_staff_role(
+        &self,
+        id: Uuid,
+        role: StaffRole,
+        home_region: &RegionCode,
+    ) -> Result<(), StoreError> {
+        staff_user::Entity::update_many()
+            .col_expr(staff_user::Column::Role, Expr::value(role.as_str()))
+            .col_expr(
+                staff_user::Column::HomeRegionCode,
+                Expr::value(home_region.as_str()),
+            )
+            .filter(staff_user::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        self.forget_accounts();
+        Ok(())
+    }
+
     pub async fn insert_refresh_token(
         &self,
         chain_id: Uuid,
@@ -248,7 +280,7 @@ async fn revoke_chain(
     Ok(())
 }
 
-fn to_user(row: staff_user::Model) -> Result<StaffUserRecord, StoreError> {
+pub(super) fn to_user(row: staff_user::Model) -> Result<StaffUserRecord, StoreError> {
     Ok(StaffUserRecord {
         id: row.id,
         role: StaffRole::parse(&row.role)

@@ -1,0 +1,1030 @@
+//! The access policy: one default-deny declaration, per audience and per resource, of which
+//! rows a caller reaches, which sensitive fields it reads (and whether masked), which
+//! operations it runs and which transitions of which state machine it makes.
+//!
+//! It is used four times: the store turns the rows rule of a resource (resolved with the
+//! caller's data by [`crate::Principal::rows`]) into a SQL condition ANDed into every query;
+//! the GraphQL layer guards fields and mutations with [`Grant::allows`] and
+//! [`Grant::field_access`] and hides from each audience's introspection what it cannot use;
+//! the docs (`docs/permissions.md`, `deploy/contracts/`) are rendered from it; and the tests
+//! walk it as a matrix. Partners, family members and volunteers are rows here, not new
+//! mechanisms: rules that depend on data (contracts, service links, pairings) are declared
+//! here and filled in from the database when the caller is authenticated.
+
+use crate::registry::family::FamilyStatus;
+use crate::rosters::RosterStatus;
+
+/// Staff roles (工作人员角色).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum StaffRole {
+    /// 市级管理员
+    CityAdmin,
+    /// 县级管理员
+    CountyAdmin,
+    /// 乡镇(街道)工作人员
+    TownshipWorker,
+    /// 村(居)工作人员
+    VillageWorker,
+    /// 审计员: reads everything in their region masked, reads the access log, changes nothing.
+    Auditor,
+}
+
+impl StaffRole {
+    pub const ALL: [StaffRole; 5] = [
+        StaffRole::CityAdmin,
+        StaffRole::CountyAdmin,
+        StaffRole::TownshipWorker,
+        StaffRole::VillageWorker,
+        StaffRole::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::CityAdmin => "city_admin",
+            StaffRole::CountyAdmin => "county_admin",
+            StaffRole::TownshipWorker => "township_worker",
+            StaffRole::VillageWorker => "village_worker",
+            StaffRole::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The region level a member of this role is homed at. Auditors may sit at any level.
+    pub fn home_level(self) -> Option<crate::RegionLevel> {
+        use crate::RegionLevel;
+        match self {
+            StaffRole::CityAdmin => Some(RegionLevel::City),
+            StaffRole::CountyAdmin => Some(RegionLevel::County),
+            StaffRole::TownshipWorker => Some(RegionLevel::Township),
+            StaffRole::VillageWorker => Some(RegionLevel::Village),
+            StaffRole::Auditor => None,
+        }
+    }
+}
+
+/// Kinds of partner organisation (合作单位).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum PartnerKind {
+    /// 保险公司
+    Insurer,
+    /// 医院 (green channel, 绿色通道)
+    Hospital,
+    /// 民政部门
+    CivilAffairs,
+    /// 司法部门 (legal aid)
+    Justice,
+    /// 教育部门
+    Education,
+    /// 人力资源和社会保障部门
+    HumanResources,
+    /// 住房和城乡建设部门
+    Housing,
+    Other,
+}
+
+impl PartnerKind {
+    pub const ALL: [PartnerKind; 8] = [
+        PartnerKind::Insurer,
+        PartnerKind::Hospital,
+        PartnerKind::CivilAffairs,
+        PartnerKind::Justice,
+        PartnerKind::Education,
+        PartnerKind::HumanResources,
+        PartnerKind::Housing,
+        PartnerKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerKind::Insurer => "insurer",
+            PartnerKind::Hospital => "hospital",
+            PartnerKind::CivilAffairs => "civil_affairs",
+            PartnerKind::Justice => "justice",
+            PartnerKind::Education => "education",
+            PartnerKind::HumanResources => "human_resources",
+            PartnerKind::Housing => "housing",
+            PartnerKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Everyone who can call the API, plus the system itself (command line, seeding, jobs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Audience {
+    /// No valid token: may only log in.
+    Anonymous,
+    Staff(StaffRole),
+    Partner(PartnerKind),
+    /// A parent (or other member) of a family, through the WeChat mini-program.
+    FamilyMember,
+    /// A volunteer paired with families, through the WeChat mini-program.
+    Volunteer,
+    /// The command line, seeding and background jobs; never a network caller.
+    System,
+}
+
+impl Audience {
+    /// The audience's name in docs, logs and contract file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Audience::Anonymous => "anonymous",
+            Audience::Staff(r) => r.as_str(),
+            Audience::Partner(k) => match k {
+                PartnerKind::Insurer => "partner_insurer",
+                PartnerKind::Hospital => "partner_hospital",
+                PartnerKind::CivilAffairs => "partner_civil_affairs",
+                PartnerKind::Justice => "partner_justice",
+                PartnerKind::Education => "partner_education",
+                PartnerKind::HumanResources => "partner_human_resources",
+                PartnerKind::Housing => "partner_housing",
+                PartnerKind::Other => "partner_other",
+            },
+            Audience::FamilyMember => "family_member",
+            Audience::Volunteer => "volunteer",
+            Audience::System => "system",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::all().into_iter().find(|a| a.name() == s)
+    }
+
+    /// Every audience, in the order the docs list them.
+    pub fn all() -> Vec<Audience> {
+        let mut v = Self::network();
+        v.push(Audience::System);
+        v
+    }
+
+    /// The audiences that reach the API over the network (each has a contract file).
+    pub fn network() -> Vec<Audience> {
+        let mut v = vec![Audience::Anonymous];
+        v.extend(StaffRole::ALL.into_iter().map(Audience::Staff));
+        v.extend(PartnerKind::ALL.into_iter().map(Audience::Partner));
+        v.push(Audience::FamilyMember);
+        v.push(Audience::Volunteer);
+        v
+    }
+
+    /// The declaration for this audience.
+    pub fn grant(self) -> &'static Grant {
+        grant(self)
+    }
+}
+
+/// The kinds of record the policy speaks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    /// The administrative region tree (reference data, reached for context).
+    Region,
+    /// A family file.
+    Family,
+    /// A person on file.
+    Member,
+    /// One read of sensitive personal information.
+    AccessLogEntry,
+    /// A county's payment roster, with its lines and exports.
+    Roster,
+    /// A background job (roster generation).
+    Job,
+    /// An allowance standard (reference data).
+    AllowanceStandard,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 7] = [
+        Resource::Region,
+        Resource::Family,
+        Resource::Member,
+        Resource::AccessLogEntry,
+        Resource::Roster,
+        Resource::Job,
+        Resource::AllowanceStandard,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Region => "region",
+            Resource::Family => "family",
+            Resource::Member => "member",
+            Resource::AccessLogEntry => "access-log entry",
+            Resource::Roster => "roster",
+            Resource::Job => "job",
+            Resource::AllowanceStandard => "allowance standard",
+        }
+    }
+}
+
+/// Which rows of a resource an audience reaches. Rules that name data (contracted regions,
+/// pairings, service links) are filled in from the database when the caller authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rows {
+    /// No rows at all (fail closed).
+    Nothing,
+    /// Every row (the system; reference data).
+    Everything,
+    /// Rows whose region lies within the caller's home region (for regions: also the home
+    /// region's ancestors, for context; for rosters: the roster's county).
+    HomeRegionSubtree,
+    /// Rows within any of the regions the caller's organisation is contracted for.
+    ContractedRegions,
+    /// The caller's own family.
+    OwnFamily,
+    /// The families the caller (a volunteer) is actively paired with.
+    PairedFamilies,
+    /// Families linked to the caller's organisation by an active service link.
+    LinkedFamilies,
+    /// Access-log entries about persons the caller reaches as members; entries about no one
+    /// (a lookup that found nobody) only for a caller whose members rule reaches everyone in
+    /// the city.
+    AboutReachableMembers,
+    /// Rows the caller started (jobs).
+    StartedByCaller,
+}
+
+impl Rows {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Rows::Nothing => "none",
+            Rows::Everything => "all",
+            Rows::HomeRegionSubtree => "home region and below",
+            Rows::ContractedRegions => "contracted regions",
+            Rows::OwnFamily => "own family",
+            Rows::PairedFamilies => "paired families",
+            Rows::LinkedFamilies => "families with a service link",
+            Rows::AboutReachableMembers => "about reachable members",
+            Rows::StartedByCaller => "started by the caller",
+        }
+    }
+}
+
+/// What the API lets a caller do. Queries and mutations both appear, so one table answers
+/// "may this audience run this?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    Login,
+    ReadRegions,
+    ReadFamilies,
+    /// Exact-match lookup by ID number; always written to the access log.
+    LookupMemberByIdNumber,
+    RegisterFamily,
+    UpdateMember,
+    ChangeFamilyStatus,
+    EvaluateEligibility,
+    ReadAccessLog,
+    /// Move a family to another village or township (within the city).
+    MoveFamily,
+    ReadStandards,
+    ManageStandards,
+    /// Whether a member is entitled in a month, without amounts.
+    ReadEntitlementStatus,
+    /// Entitlements with kinds, amounts and their explanations.
+    ReadEntitlementAmounts,
+    SetBankAccount,
+    ReadRosters,
+    GenerateRoster,
+    SubmitRoster,
+    ApproveRoster,
+    MarkRosterPaid,
+    ReconcileRoster,
+    /// Sign out the access token the request carries.
+    Logout,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 22] = [
+        Operation::Login,
+        Operation::Logout,
+        Operation::ReadRegions,
+        Operation::ReadFamilies,
+        Operation::LookupMemberByIdNumber,
+        Operation::RegisterFamily,
+        Operation::UpdateMember,
+        Operation::ChangeFamilyStatus,
+        Operation::EvaluateEligibility,
+        Operation::ReadAccessLog,
+        Operation::MoveFamily,
+        Operation::ReadStandards,
+        Operation::ManageStandards,
+        Operation::ReadEntitlementStatus,
+        Operation::ReadEntitlementAmounts,
+        Operation::SetBankAccount,
+        Operation::ReadRosters,
+        Operation::GenerateRoster,
+        Operation::SubmitRoster,
+        Operation::ApproveRoster,
+        Operation::MarkRosterPaid,
+        Operation::ReconcileRoster,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Login => "login / refreshToken / logout(refreshToken)",
+            Operation::Logout => "logout (the access token itself)",
+            Operation::ReadRegions => "regions",
+            Operation::ReadFamilies => "families / family / member",
+            Operation::LookupMemberByIdNumber => "memberByIdNumber",
+            Operation::RegisterFamily => "registerFamily",
+            Operation::UpdateMember => "updateMember",
+            Operation::ChangeFamilyStatus => "changeFamilyStatus",
+            Operation::EvaluateEligibility => "evaluateEligibility",
+            Operation::ReadAccessLog => "accessLog",
+            Operation::MoveFamily => "moveFamily",
+            Operation::ReadStandards => "allowanceStandards",
+            Operation::ManageStandards => "addAllowanceStandard",
+            Operation::ReadEntitlementStatus => "entitlement (status only)",
+            Operation::ReadEntitlementAmounts => "entitlement (amounts and explanation)",
+            Operation::SetBankAccount => "setBankAccount",
+            Operation::ReadRosters => "rosters / roster / rosterJob / exports",
+            Operation::GenerateRoster => "generateRoster / startRosterGeneration",
+            Operation::SubmitRoster => "submitRoster",
+            Operation::ApproveRoster => "approveRoster",
+            Operation::MarkRosterPaid => "markRosterPaid",
+            Operation::ReconcileRoster => "reconcileRoster",
+        }
+    }
+}
+
+/// Sensitive personal information (敏感个人信息), each on its resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum SensitiveField {
+    IdNumber,
+    Phone,
+    Address,
+    /// The account the allowance is paid into (social-security card or bank account).
+    BankAccount,
+}
+
+impl SensitiveField {
+    pub const ALL: [SensitiveField; 4] = [
+        SensitiveField::IdNumber,
+        SensitiveField::Phone,
+        SensitiveField::Address,
+        SensitiveField::BankAccount,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SensitiveField::IdNumber => "idNumber",
+            SensitiveField::Phone => "phone",
+            SensitiveField::Address => "address",
+            SensitiveField::BankAccount => "bankAccount",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// The resource the field belongs to.
+    pub fn resource(self) -> Resource {
+        Resource::Member
+    }
+}
+
+/// How an audience may read a sensitive field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FieldAccess {
+    /// Not at all: the field is absent from this audience's schema.
+    Hidden,
+    /// Only masked.
+    Masked,
+    /// Masked by default; the clear value with a stated purpose, and each read is logged.
+    Unmaskable,
+}
+
+/// The state machines whose transitions the policy assigns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Machine {
+    /// A family's status (家庭状态): registered → verified → active → …
+    FamilyStatus,
+    /// A payment roster: draft → submitted → approved → paid → reconciled.
+    Roster,
+}
+
+impl Machine {
+    pub const ALL: [Machine; 2] = [Machine::FamilyStatus, Machine::Roster];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Machine::FamilyStatus => "family status",
+            Machine::Roster => "roster",
+        }
+    }
+
+    /// Every legal step of the machine, as (from, to) names; which of them an audience may
+    /// take is the policy's business, whether a step is legal the machine's.
+    pub fn steps(self) -> Vec<(&'static str, &'static str)> {
+        match self {
+            Machine::FamilyStatus => FamilyStatus::ALL
+                .into_iter()
+                .flat_map(|f| {
+                    f.next_allowed()
+                        .iter()
+                        .map(move |t| (f.as_str(), t.as_str()))
+                })
+                .collect(),
+            Machine::Roster => RosterStatus::ALL
+                .into_iter()
+                .filter_map(|f| f.next().map(|t| (f.as_str(), t.as_str())))
+                .collect(),
+        }
+    }
+}
+
+/// A state of one of the policy's machines.
+pub trait State: Copy {
+    const MACHINE: Machine;
+    fn name(self) -> &'static str;
+}
+
+impl State for FamilyStatus {
+    const MACHINE: Machine = Machine::FamilyStatus;
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl State for RosterStatus {
+    const MACHINE: Machine = Machine::Roster;
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// Which transitions of a machine an audience may make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transitions {
+    None,
+    AnyLegal,
+    Only(&'static [(&'static str, &'static str)]),
+}
+
+/// Everything one audience is granted.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant {
+    /// The rows rule per resource; a resource not listed has no rows.
+    pub rows: &'static [(Resource, Rows)],
+    pub operations: &'static [Operation],
+    /// How each sensitive field reads; a field not listed is hidden.
+    pub fields: &'static [(SensitiveField, FieldAccess)],
+    /// Per machine; a machine not listed allows no transition.
+    pub transitions: &'static [(Machine, Transitions)],
+}
+
+impl Grant {
+    pub fn allows(&self, op: Operation) -> bool {
+        self.operations.contains(&op)
+    }
+
+    pub fn rows(&self, resource: Resource) -> Rows {
+        self.rows
+            .iter()
+            .find(|(r, _)| *r == resource)
+            .map_or(Rows::Nothing, |(_, rows)| *rows)
+    }
+
+    pub fn field_access(&self, field: SensitiveField) -> FieldAccess {
+        self.fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(FieldAccess::Hidden, |(_, a)| *a)
+    }
+
+    /// True when at least one field may be unmasked (the schema shows `revealed` then).
+    pub fn may_unmask_any(&self) -> bool {
+        SensitiveField::ALL
+            .into_iter()
+            .any(|f| self.field_access(f) == FieldAccess::Unmaskable)
+    }
+
+    fn transitions(&self, machine: Machine) -> Transitions {
+        self.transitions
+            .iter()
+            .find(|(m, _)| *m == machine)
+            .map_or(Transitions::None, |(_, t)| *t)
+    }
+
+    /// May this audience take the step `from → to` (legality is the machine's business)?
+    pub fn may_transition<S: State>(&self, from: S, to: S) -> bool {
+        self.may_step(S::MACHINE, from.name(), to.name())
+    }
+
+    pub fn may_step(&self, machine: Machine, from: &str, to: &str) -> bool {
+        match self.transitions(machine) {
+            Transitions::None => false,
+            Transitions::AnyLegal => true,
+            Transitions::Only(pairs) => pairs.contains(&(from, to)),
+        }
+    }
+}
+
+use FieldAccess::{Masked, Unmaskable};
+use Operation as Op;
+use Resource as R;
+use SensitiveField::{Address, BankAccount, IdNumber, Phone};
+
+const NOTHING: Grant = Grant {
+    rows: &[],
+    operations: &[],
+    fields: &[],
+    transitions: &[],
+};
+
+/// Staff reach the registry by their home region.
+const STAFF_ROWS: &[(Resource, Rows)] = &[
+    (R::Region, Rows::HomeRegionSubtree),
+    (R::Family, Rows::HomeRegionSubtree),
+    (R::Member, Rows::HomeRegionSubtree),
+    (R::Roster, Rows::HomeRegionSubtree),
+    (R::Job, Rows::StartedByCaller),
+    (R::AllowanceStandard, Rows::Everything),
+];
+
+const ALL_UNMASKABLE: &[(SensitiveField, FieldAccess)] = &[
+    (IdNumber, Unmaskable),
+    (Phone, Unmaskable),
+    (Address, Unmaskable),
+    (BankAccount, Unmaskable),
+];
+
+/// A partner sees a family's file only to recognise the person it serves: names and masked
+/// ID numbers. What each kind may do beyond that is the partner issue's to declare.
+const PARTNER_FIELDS: &[(SensitiveField, FieldAccess)] = &[(IdNumber, Masked)];
+
+const fn partner(family_rows: Rows) -> Grant {
+    Grant {
+        rows: match family_rows {
+            Rows::ContractedRegions => &[
+                (R::Region, Rows::ContractedRegions),
+                (R::Family, Rows::ContractedRegions),
+                (R::Member, Rows::ContractedRegions),
+            ],
+            _ => &[
+                (R::Region, Rows::ContractedRegions),
+                (R::Family, Rows::LinkedFamilies),
+                (R::Member, Rows::LinkedFamilies),
+            ],
+        },
+        operations: &[Op::Logout, Op::ReadRegions, Op::ReadFamilies],
+        fields: PARTNER_FIELDS,
+        transitions: &[],
+    }
+}
+
+static ANONYMOUS: Grant = Grant {
+    operations: &[Op::Login],
+    ..NOTHING
+};
+
+// The city approves and pays what the counties generate and submit (maker-checker).
+static CITY_ADMIN: Grant = Grant {
+    rows: STAFF_ROWS,
+    operations: &[
+        Op::Login,
+        Op::Logout,
+        Op::ReadRegions,
+        Op::ReadFamilies,
+        Op::LookupMemberByIdNumber,
+        Op::RegisterFamily,
+        Op::UpdateMember,
+        Op::ChangeFamilyStatus,
+        Op::EvaluateEligibility,
+        Op::MoveFamily,
+        Op::ReadStandards,
+        Op::ManageStandards,
+        Op::ReadEntitlementStatus,
+        Op::ReadEntitlementAmounts,
+        Op::SetBankAccount,
+        Op::ReadRosters,
+        Op::ApproveRoster,
+        Op::MarkRosterPaid,
+        Op::ReconcileRoster,
+    ],
+    fields: ALL_UNMASKABLE,
+    transitions: &[
+        (Machine::FamilyStatus, Transitions::AnyLegal),
+        (
+            Machine::Roster,
+            Transitions::Only(&[
+                ("submitted", "approved"),
+                ("approved", "paid"),
+                ("paid", "reconciled"),
+            ]),
+        ),
+    ],
+};
+
+static COUNTY_ADMIN: Grant = Grant {
+    rows: STAFF_ROWS,
+    operations: &[
+        Op::Login,
+        Op::Logout,
+        Op::ReadRegions,
+        Op::ReadFamilies,
+        Op::LookupMemberByIdNumber,
+        Op::RegisterFamily,
+        Op::UpdateMember,
+        Op::ChangeFamilyStatus,
+        Op::EvaluateEligibility,
+        Op::MoveFamily,
+        Op::ReadStandards,
+        Op::ReadEntitlementStatus,
+        Op::ReadEntitlementAmounts,
+        Op::SetBankAccount,
+        Op::ReadRosters,
+        Op::GenerateRoster,
+        Op::SubmitRoster,
+    ],
+    fields: ALL_UNMASKABLE,
+    transitions: &[
+        (Machine::FamilyStatus, Transitions::AnyLegal),
+        (
+            Machine::Roster,
+            Transitions::Only(&[("draft", "submitted")]),
+        ),
+    ],
+};
+
+static TOWNSHIP_WORKER: Grant = Grant {
+    rows: STAFF_ROWS,
+    operations: &[
+        Op::Login,
+        Op::Logout,
+        Op::ReadRegions,
+        Op::ReadFamilies,
+        Op::LookupMemberByIdNumber,
+        Op::RegisterFamily,
+        Op::UpdateMember,
+        Op::ChangeFamilyStatus,
+        Op::EvaluateEligibility,
+        Op::ReadStandards,
+        Op::ReadEntitlementStatus,
+        Op::ReadEntitlementAmounts,
+        Op::SetBankAccount,
+    ],
+    fields: &[
+        (IdNumber, Unmaskable),
+        (Phone, Unmaskable),
+        (Address, Unmaskable),
+        (BankAccount, Masked),
+    ],
+    // Townships pause and resume; verification and closing are the county's act.
+    transitions: &[(
+        Machine::FamilyStatus,
+        Transitions::Only(&[("active", "suspended"), ("suspended", "active")]),
+    )],
+};
+
+// A village worker visits and phones; the ID number stays masked for them, and they see
+// whether their members are paid, not how much anyone gets.
+static VILLAGE_WORKER: Grant = Grant {
+    rows: STAFF_ROWS,
+    operations: &[
+        Op::Login,
+        Op::Logout,
+        Op::ReadRegions,
+        Op::ReadFamilies,
+        Op::UpdateMember,
+        Op::ReadStandards,
+        Op::ReadEntitlementStatus,
+    ],
+    fields: &[
+        (IdNumber, Masked),
+        (Phone, Unmaskable),
+        (Address, Unmaskable),
+    ],
+    transitions: &[],
+};
+
+// An auditor reads masked data and the access log of their region, and changes nothing.
+static AUDITOR: Grant = Grant {
+    rows: &[
+        (R::Region, Rows::HomeRegionSubtree),
+        (R::Family, Rows::HomeRegionSubtree),
+        (R::Member, Rows::HomeRegionSubtree),
+        (R::AccessLogEntry, Rows::AboutReachableMembers),
+        (R::Roster, Rows::HomeRegionSubtree),
+        (R::AllowanceStandard, Rows::Everything),
+    ],
+    operations: &[
+        Op::Login,
+        Op::Logout,
+        Op::ReadRegions,
+        Op::ReadFamilies,
+        Op::ReadAccessLog,
+        Op::ReadStandards,
+        Op::ReadEntitlementStatus,
+        Op::ReadEntitlementAmounts,
+        Op::ReadRosters,
+    ],
+    fields: &[
+        (IdNumber, Masked),
+        (Phone, Masked),
+        (Address, Masked),
+        (BankAccount, Masked),
+    ],
+    transitions: &[],
+};
+
+static INSURER: Grant = partner(Rows::ContractedRegions);
+static LINKED_PARTNER: Grant = partner(Rows::LinkedFamilies);
+
+// A parent sees their own file, masked where staff see masks, and what they are owed.
+static FAMILY_MEMBER: Grant = Grant {
+    rows: &[(R::Family, Rows::OwnFamily), (R::Member, Rows::OwnFamily)],
+    operations: &[
+        Op::Logout,
+        Op::ReadFamilies,
+        Op::ReadEntitlementStatus,
+        Op::ReadEntitlementAmounts,
+    ],
+    fields: &[
+        (IdNumber, Masked),
+        (Phone, Masked),
+        (Address, Masked),
+        (BankAccount, Masked),
+    ],
+    transitions: &[],
+};
+
+// A volunteer sees the families they visit, with what a visit needs and no ID numbers.
+static VOLUNTEER: Grant = Grant {
+    rows: &[
+        (R::Family, Rows::PairedFamilies),
+        (R::Member, Rows::PairedFamilies),
+    ],
+    operations: &[Op::Logout, Op::ReadFamilies],
+    fields: &[(Phone, Masked), (Address, Masked)],
+    transitions: &[],
+};
+
+// The command line, seeding and background jobs: everything a county or the city does in
+// bulk, logged as the system with its reason. Approving and paying stay with people.
+static SYSTEM: Grant = Grant {
+    rows: &[
+        (R::Region, Rows::Everything),
+        (R::Family, Rows::Everything),
+        (R::Member, Rows::Everything),
+        (R::AccessLogEntry, Rows::Everything),
+        (R::Roster, Rows::Everything),
+        (R::Job, Rows::Everything),
+        (R::AllowanceStandard, Rows::Everything),
+    ],
+    operations: &[
+        Op::ReadRegions,
+        Op::ReadFamilies,
+        Op::LookupMemberByIdNumber,
+        Op::RegisterFamily,
+        Op::UpdateMember,
+        Op::ChangeFamilyStatus,
+        Op::EvaluateEligibility,
+        Op::ReadAccessLog,
+        Op::MoveFamily,
+        Op::ReadStandards,
+        Op::ManageStandards,
+        Op::ReadEntitlementStatus,
+        Op::ReadEntitlementAmounts,
+        Op::SetBankAccount,
+        Op::ReadRosters,
+        Op::GenerateRoster,
+    ],
+    fields: ALL_UNMASKABLE,
+    transitions: &[(Machine::FamilyStatus, Transitions::AnyLegal)],
+};
+
+/// The declaration. Anything not written here is denied.
+pub fn grant(audience: Audience) -> &'static Grant {
+    match audience {
+        Audience::Anonymous => &ANONYMOUS,
+        Audience::Staff(StaffRole::CityAdmin) => &CITY_ADMIN,
+        Audience::Staff(StaffRole::CountyAdmin) => &COUNTY_ADMIN,
+        Audience::Staff(StaffRole::TownshipWorker) => &TOWNSHIP_WORKER,
+        Audience::Staff(StaffRole::VillageWorker) => &VILLAGE_WORKER,
+        Audience::Staff(StaffRole::Auditor) => &AUDITOR,
+        Audience::Partner(PartnerKind::Insurer) => &INSURER,
+        Audience::Partner(_) => &LINKED_PARTNER,
+        Audience::FamilyMember => &FAMILY_MEMBER,
+        Audience::Volunteer => &VOLUNTEER,
+        Audience::System => &SYSTEM,
+    }
+}
+
+pub fn allows(audience: Audience, op: Operation) -> bool {
+    grant(audience).allows(op)
+}
+
+pub fn field_access(audience: Audience, field: SensitiveField) -> FieldAccess {
+    grant(audience).field_access(field)
+}
+
+/// The permission matrix as Markdown; `docs/permissions.md` is this text, checked by a test.
+pub fn render_markdown() -> String {
+    let audiences = Audience::all();
+    let mut out = String::new();
+    out.push_str("# Permission matrix\n\n");
+    out.push_str("Generated from `nuanxin_domain::policy` by `nuanxin policy`; a test fails when it drifts.\n");
+    out.push_str("Default deny: anything not marked here is refused. Rows outside a caller's slice answer NOT_FOUND.\n");
+    out.push_str("Each audience's schema is in `deploy/contracts/<audience>.graphql` (`nuanxin schema --audience NAME`).\n\n");
+    let header = |out: &mut String, first: &str| {
+        out.push_str(&format!("| {first} |"));
+        for a in &audiences {
+            out.push_str(&format!(" {} |", a.name()));
+        }
+        out.push('\n');
+        out.push_str("|---|");
+        for _ in &audiences {
+            out.push_str("---|");
+        }
+        out.push('\n');
+    };
+
+    out.push_str("## Rows\n\n");
+    header(&mut out, "resource");
+    for r in Resource::ALL {
+        out.push_str(&format!("| {} |", r.as_str()));
+        for a in &audiences {
+            out.push_str(&format!(" {} |", grant(*a).rows(r).describe()));
+        }
+        out.push('\n');
+    }
+    out.push_str("\n## Operations\n\n");
+    header(&mut out, "operation");
+    for op in Operation::ALL {
+        out.push_str(&format!("| `{}` |", op.as_str()));
+        for a in &audiences {
+            out.push_str(if allows(*a, op) { " yes |" } else { " — |" });
+        }
+        out.push('\n');
+    }
+    out.push_str("\n## Sensitive fields\n\n");
+    out.push_str("`masked`: only masked; `unmask`: masked by default, clear with a stated purpose, each read logged; `—`: absent from the audience's schema.\n\n");
+    header(&mut out, "field");
+    for f in SensitiveField::ALL {
+        out.push_str(&format!("| {} `{}` |", f.resource().as_str(), f.as_str()));
+        for a in &audiences {
+            let cell = match field_access(*a, f) {
+                FieldAccess::Hidden => "—",
+                FieldAccess::Masked => "masked",
+                FieldAccess::Unmaskable => "unmask",
+            };
+            out.push_str(&format!(" {cell} |"));
+        }
+        out.push('\n');
+    }
+    for machine in Machine::ALL {
+        out.push_str(&format!("\n## Transitions: {}\n\n", machine.as_str()));
+        header(&mut out, "transition");
+        for (from, to) in machine.steps() {
+            out.push_str(&format!("| {from} → {to} |"));
+            for a in &audiences {
+                out.push_str(if grant(*a).may_step(machine, from, to) {
+                    " yes |"
+                } else {
+                    " — |"
+                });
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str(
+        "\nThe access log is append-only. The approver of a roster must not be its submitter\n",
+    );
+    out.push_str(
+        "(maker-checker), and a line of a submitted, approved or paid roster is never edited.\n",
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anonymous_may_only_log_in() {
+        for op in Operation::ALL {
+            assert_eq!(allows(Audience::Anonymous, op), op == Op::Login, "{op:?}");
+        }
+        for r in Resource::ALL {
+            assert_eq!(grant(Audience::Anonymous).rows(r), Rows::Nothing);
+        }
+        for f in SensitiveField::ALL {
+            assert_eq!(field_access(Audience::Anonymous, f), FieldAccess::Hidden);
+        }
+    }
+
+    #[test]
+    fn auditor_reads_masked_and_changes_nothing() {
+        let a = Audience::Staff(StaffRole::Auditor);
+        for op in [
+            Op::RegisterFamily,
+            Op::UpdateMember,
+            Op::ChangeFamilyStatus,
+            Op::EvaluateEligibility,
+        ] {
+            assert!(!allows(a, op));
+        }
+        assert!(allows(a, Op::ReadAccessLog));
+        assert!(!grant(a).may_unmask_any());
+        // Control: a county admin may unmask.
+        assert!(grant(Audience::Staff(StaffRole::CountyAdmin)).may_unmask_any());
+    }
+
+    #[test]
+    fn only_auditors_and_the_system_read_the_access_log() {
+        for a in Audience::all() {
+            assert_eq!(
+                allows(a, Op::ReadAccessLog),
+                matches!(a, Audience::Staff(StaffRole::Auditor) | Audience::System),
+                "{a:?}"
+            );
+            assert_eq!(
+                grant(a).rows(Resource::AccessLogEntry) != Rows::Nothing,
+                allows(a, Op::ReadAccessLog),
+                "{a:?}: rows and operation agree"
+            );
+        }
+    }
+
+    #[test]
+    fn village_worker_cannot_unmask_id_numbers() {
+        let a = Audience::Staff(StaffRole::VillageWorker);
+        assert_eq!(field_access(a, IdNumber), FieldAccess::Masked);
+        assert_eq!(field_access(a, Phone), FieldAccess::Unmaskable);
+    }
+
+    #[test]
+    fn volunteers_never_see_id_numbers() {
+        assert_eq!(
+            field_access(Audience::Volunteer, IdNumber),
+            FieldAccess::Hidden
+        );
+        assert_eq!(
+            field_access(Audience::Volunteer, Phone),
+            FieldAccess::Masked
+        );
+    }
+
+    #[test]
+    fn family_status_transitions_are_limited_for_townships() {
+        let t = grant(Audience::Staff(StaffRole::TownshipWorker));
+        assert!(t.may_transition(FamilyStatus::Active, FamilyStatus::Suspended));
+        assert!(!t.may_transition(FamilyStatus::Registered, FamilyStatus::Verified));
+        assert!(
+            grant(Audience::Staff(StaffRole::CountyAdmin))
+                .may_transition(FamilyStatus::Registered, FamilyStatus::Verified)
+        );
+    }
+
+    #[test]
+    fn counties_submit_and_the_city_approves() {
+        let county = grant(Audience::Staff(StaffRole::CountyAdmin));
+        let city = grant(Audience::Staff(StaffRole::CityAdmin));
+        assert!(county.may_transition(RosterStatus::Draft, RosterStatus::Submitted));
+        assert!(!county.may_transition(RosterStatus::Submitted, RosterStatus::Approved));
+        assert!(city.may_transition(RosterStatus::Submitted, RosterStatus::Approved));
+        assert!(!city.may_transition(RosterStatus::Draft, RosterStatus::Submitted));
+        assert!(
+            !grant(Audience::System)
+                .may_transition(RosterStatus::Submitted, RosterStatus::Approved)
+        );
+    }
+
+    #[test]
+    fn every_declared_transition_is_a_legal_step() {
+        for a in Audience::all() {
+            for (machine, t) in grant(a).transitions {
+                if let Transitions::Only(pairs) = t {
+                    for pair in *pairs {
+                        assert!(machine.steps().contains(pair), "{a:?}: {pair:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for a in Audience::all() {
+            assert_eq!(Audience::parse(a.name()), Some(a));
+        }
+    }
+
+    #[test]
+    fn matrix_mentions_every_audience_and_operation() {
+        let md = render_markdown();
+        for a in Audience::all() {
+            assert!(md.contains(a.name()));
+        }
+        for op in Operation::ALL {
+            assert!(md.contains(op.as_str()));
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! Payment rosters (发放花名册): what a county's roster for a period must contain (arrears,
+//! claw-backs, carry-over of returned payments, county moves) and the roster lifecycle
+//! (draft → submitted → approved → paid → reconciled). The entitlement rules are in
+//! [`crate::allowances`].
+
+use uuid::Uuid;
+
+use crate::allowances::{
+    AllowanceKind, Decision, FamilyTimeline, Rules, Standard, entitlement, yuan,
+};
+use crate::month::YearMonth;
+use crate::registry::family::FamilyStatus;
+use crate::registry::region::{RegionCode, RegionLevel};
+
+/// Regular lines pay a month; claw-back lines take back a month paid in error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LineType {
+    Regular,
+    Clawback,
+}
+
+impl LineType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineType::Regular => "regular",
+            LineType::Clawback => "clawback",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "regular" => Some(LineType::Regular),
+            "clawback" => Some(LineType::Clawback),
+            _ => None,
+        }
+    }
+}
+
+/// Where an existing roster line stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineState {
+    /// In a roster not yet paid (draft to approved).
+    Pending,
+    /// In a paid roster, or reconciled as paid.
+    Paid,
+    /// Reconciled as returned or failed: to be paid again.
+    Unpaid,
+}
+
+/// A line already in some roster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingLine {
+    pub member_id: Uuid,
+    pub family_id: Uuid,
+    pub month: YearMonth,
+    pub kind: AllowanceKind,
+    pub amount_fen: i64,
+    pub line_type: LineType,
+    pub attempt: i32,
+    pub state: LineState,
+    /// The county whose roster holds it.
+    pub county: RegionCode,
+}
+
+/// A line to put in the roster being generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedLine {
+    pub member_id: Uuid,
+    pub family_id: Uuid,
+    pub month: YearMonth,
+    pub kind: AllowanceKind,
+    pub amount_fen: i64,
+    pub line_type: LineType,
+    pub attempt: i32,
+    /// The family's township (for totals by township), as filed now.
+    pub township: Option<RegionCode>,
+    pub explanation: String,
+}
+
+/// A roster's period: one month by default, or a quarter or a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: YearMonth,
+    pub end: YearMonth,
+}
+
+/// Plans the lines of `county`'s roster for `period`: every month owed to parents of active
+/// families (the period's months, arrears and unpaid carry-overs) that no roster holds yet,
+/// and a claw-back for every month this county paid that is no longer owed.
+/// `existing` must hold every line of these families' members in the window.
+pub fn plan_roster(
+    county: &RegionCode,
+    period: Period,
+    families: &[FamilyTimeline],
+    existing: &[ExistingLine],
+    standards: &[Standard],
+    rules: Rules,
+) -> Vec<PlannedLine> {
+    use std::collections::HashMap;
+    let window_start = period.start.plus(-(rules.arrears_cap_months as i32));
+    let mut by_key: HashMap<(Uuid, YearMonth, AllowanceKind, LineType), Vec<&ExistingLine>> =
+        HashMap::new();
+    let mut by_member: HashMap<Uuid, Vec<&ExistingLine>> = HashMap::new();
+    for line in existing {
+        by_key
+            .entry((line.member_id, line.month, line.kind, line.line_type))
+            .or_default()
+            .push(line);
+        by_member.entry(line.member_id).or_default().push(line);
+    }
+    let mut planned = Vec::new();
+    for family in families {
+        let township = family
+            .current_region()
+            .and_then(|r| r.ancestor_at(RegionLevel::Township));
+        let active_now = family.current_status() == Some(FamilyStatus::Active);
+        for parent in &family.parents {
+            let decide = |m| entitlement(family, parent.member_id, m, standards, rules);
+            if active_now {
+                let first = family
+                    .eligibility_start()
+                    .map_or(period.start, |e| e.max(window_start));
+                for month in first.through(period.end) {
+                    let Decision::Entitled(e) = decide(month) else {
+                        continue;
+                    };
+                    if &e.county != county {
+                        continue;
+                    }
+                    let lines = by_key.get(&(parent.member_id, month, e.kind, LineType::Regular));
+                    let lines = lines.map(Vec::as_slice).unwrap_or_default();
+                    if lines.iter().any(|l| l.state != LineState::Unpaid) {
+                        continue;
+                    }
+                    let attempt = lines.iter().map(|l| l.attempt).max().unwrap_or(0) + 1;
+                    let explanation = if attempt > 1 {
+                        format!(
+                            "paid again (attempt {attempt}) after a returned or failed payment; {}",
+                            e.explanation
+                        )
+                    } else if month < period.start {
+                        format!("arrears for {month}; {}", e.explanation)
+                    } else {
+                        e.explanation.clone()
+                    };
+                    planned.push(PlannedLine {
+                        member_id: parent.member_id,
+                        family_id: family.family_id,
+                        month,
+                        kind: e.kind,
+                        amount_fen: e.amount_fen,
+                        line_type: LineType::Regular,
+                        attempt,
+                        township: township.clone(),
+                        explanation,
+                    });
+                }
+            }
+            // Claw-backs: months this county paid that are no longer owed.
+            for paid in by_member.get(&parent.member_id).into_iter().flatten() {
+                if paid.line_type != LineType::Regular
+                    || paid.state != LineState::Paid
+                    || &paid.county != county
+                {
+                    continue;
+                }
+                let reason = match decide(paid.month) {
+                    Decision::Entitled(e) if e.kind == paid.kind => continue,
+                    Decision::Entitled(e) => format!("now owed {} instead", e.kind.chinese()),
+                    Decision::NotEntitled { reason } => reason,
+                };
+                if by_key.contains_key(&(paid.member_id, paid.month, paid.kind, LineType::Clawback))
+                {
+                    continue;
+                }
+                planned.push(PlannedLine {
+                    member_id: paid.member_id,
+                    family_id: paid.family_id,
+                    month: paid.month,
+                    kind: paid.kind,
+                    amount_fen: -paid.amount_fen,
+                    line_type: LineType::Clawback,
+                    attempt: 1,
+                    township: township.clone(),
+                    explanation: format!(
+                        "claw-back of {} paid for {}: {reason}",
+                        yuan(paid.amount_fen),
+                        paid.month
+                    ),
+                });
+            }
+        }
+    }
+    planned
+}
+
+/// A roster's lifecycle (发放花名册).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RosterStatus {
+    /// Generated by the county; regenerates idempotently.
+    Draft,
+    /// Frozen and sent to the city for approval.
+    Submitted,
+    /// Approved by a city admin other than the submitter.
+    Approved,
+    /// Paid by the bank (batch reference and date).
+    Paid,
+    /// Every line's outcome recorded.
+    Reconciled,
+}
+
+impl RosterStatus {
+    pub const ALL: [RosterStatus; 5] = [
+        RosterStatus::Draft,
+        RosterStatus::Submitted,
+        RosterStatus::Approved,
+        RosterStatus::Paid,
+        RosterStatus::Reconciled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RosterStatus::Draft => "draft",
+            RosterStatus::Submitted => "submitted",
+            RosterStatus::Approved => "approved",
+            RosterStatus::Paid => "paid",
+            RosterStatus::Reconciled => "reconciled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn is_frozen(self) -> bool {
+        self != RosterStatus::Draft
+    }
+
+    pub fn next(self) -> Option<RosterStatus> {
+        match self {
+            RosterStatus::Draft => Some(RosterStatus::Submitted),
+            RosterStatus::Submitted => Some(RosterStatus::Approved),
+            RosterStatus::Approved => Some(RosterStatus::Paid),
+            RosterStatus::Paid => Some(RosterStatus::Reconciled),
+            RosterStatus::Reconciled => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RosterTransitionError {
+    #[error("a {from} roster cannot become {to}; next it can only become {next}")]
+    Illegal {
+        from: &'static str,
+        to: &'static str,
+        next: &'static str,
+    },
+    #[error("the approver must not be the person who submitted the roster (maker-checker)")]
+    SameAsSubmitter,
+}
+
+/// Checks a roster transition, including the maker-checker rule on approval.
+pub fn check_roster_transition(
+    from: RosterStatus,
+    to: RosterStatus,
+    submitter: Option<Uuid>,
+    actor: Uuid,
+) -> Result<(), RosterTransitionError> {
+    if from.next() != Some(to) {
+        return Err(RosterTransitionError::Illegal {
+            from: from.as_str(),
+            to: to.as_str(),
+            next: from.next().map_or("nothing (final)", RosterStatus::as_str),
+        });
+    }
+    if to == RosterStatus::Approved && submitter == Some(actor) {
+        return Err(RosterTransitionError::SameAsSubmitter);
+    }
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! The registry: family files and members (each read through the caller's slice), and the
+//! region tree.
+
+mod families;
+mod regions;
+
+pub use families::FamilyFilter;
+pub use regions::demo_valid_from;

@@ -1,0 +1,131 @@
+//! The roster lifecycle: submit, approve (maker-checker), mark paid — each a transition
+//! the policy assigns and the domain checks.
+
+use chrono::{NaiveDate, Utc};
+use nuanxin_domain::policy::Operation;
+use nuanxin_domain::rosters::{self as allowance, RosterStatus};
+use nuanxin_domain::{Principal, time};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::{RosterRecord, transition_error};
+use crate::Store;
+use crate::entity::roster;
+use crate::error::StoreError;
+use crate::slice::require;
+
+impl Store {
+    pub(crate) async fn move_roster<F>(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        op: Operation,
+        to: RosterStatus,
+        set: F,
+    ) -> Result<RosterRecord, StoreError>
+    where
+        F: FnOnce(sea_orm::UpdateMany<roster::Entity>) -> sea_orm::UpdateMany<roster::Entity>,
+    {
+        require(p, op)?;
+        let current = self.get_roster(p, id).await?;
+        if !p.may_transition(current.status, to) {
+            return Err(StoreError::forbidden(format!(
+                "your role ({}) may not move a roster from {} to {}",
+                p.audience().name(),
+                current.status.as_str(),
+                to.as_str()
+            )));
+        }
+        allowance::check_roster_transition(current.status, to, current.submitted_by, p.actor_id())
+            .map_err(transition_error)?;
+        let from = current.status;
+        let update = set(roster::Entity::update_many()
+            .col_expr(roster::Column::Status, Expr::value(to.as_str())))
+        .filter(roster::Column::Id.eq(id))
+        .filter(roster::Column::Status.eq(from.as_str()));
+        let done = update.exec(&self.db).await?;
+        if done.rows_affected != 1 {
+            return Err(StoreError::Conflict {
+                field: Some("status".into()),
+                message: format!(
+                    "the roster is no longer {}: someone else just changed it; reload it",
+                    from.as_str()
+                ),
+            });
+        }
+        self.get_roster(p, id).await
+    }
+
+    pub async fn submit_roster(&self, p: &Principal, id: Uuid) -> Result<RosterRecord, StoreError> {
+        let (actor, now) = (p.actor_id(), Utc::now());
+        self.move_roster(
+            p,
+            id,
+            Operation::SubmitRoster,
+            RosterStatus::Submitted,
+            |u| {
+                u.col_expr(roster::Column::SubmittedBy, Expr::value(actor))
+                    .col_expr(roster::Column::SubmittedAt, Expr::value(now))
+            },
+        )
+        .await
+    }
+
+    pub async fn approve_roster(
+        &self,
+        p: &Principal,
+        id: Uuid,
+    ) -> Result<RosterRecord, StoreError> {
+        let (actor, now) = (p.actor_id(), Utc::now());
+        self.move_roster(
+            p,
+            id,
+            Operation::ApproveRoster,
+            RosterStatus::Approved,
+            |u| {
+                u.col_expr(roster::Column::ApprovedBy, Expr::value(actor))
+                    .col_expr(roster::Column::ApprovedAt, Expr::value(now))
+                    // Maker-checker in the statement too: never the submitter.
+                    .filter(roster::Column::SubmittedBy.ne(actor))
+            },
+        )
+        .await
+    }
+
+    pub async fn mark_roster_paid(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        bank_batch_ref: &str,
+        paid_on: NaiveDate,
+    ) -> Result<RosterRecord, StoreError> {
+        let batch = bank_batch_ref.trim().to_owned();
+        if batch.is_empty() {
+            return Err(StoreError::bad_input(
+                "bankBatchRef",
+                "the bank's batch reference is required",
+            ));
+        }
+        if paid_on > time::china_today() {
+            return Err(StoreError::bad_input(
+                "paidOn",
+                "the payment date cannot be in the future",
+            ));
+        }
+        let (actor, now) = (p.actor_id(), Utc::now());
+        self.move_roster(
+            p,
+            id,
+            Operation::MarkRosterPaid,
+            RosterStatus::Paid,
+            move |u| {
+                u.col_expr(roster::Column::PaidBy, Expr::value(actor))
+                    .col_expr(roster::Column::PaidAt, Expr::value(now))
+                    .col_expr(roster::Column::BankBatchRef, Expr::value(batch))
+                    .col_expr(roster::Column::PaidOn, Expr::value(paid_on))
+            },
+        )
+        .await
+    }
+}

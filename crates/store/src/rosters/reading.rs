@@ -1,0 +1,160 @@
+//! Reading rosters: one, a list, its lines with their outcomes, and its totals — each
+//! through the caller's roster slice.
+
+use std::collections::HashMap;
+
+use nuanxin_domain::Principal;
+use nuanxin_domain::policy::Operation;
+use nuanxin_domain::rosters::RosterStatus;
+use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::{ID_CHUNK, RosterFilter, RosterLineRecord, RosterRecord, Total, to_line, to_roster};
+use crate::entity::{roster, roster_line as line, roster_line_outcome as outcome};
+use crate::error::StoreError;
+use crate::records::Page;
+use crate::slice::require;
+use crate::{Store, slice};
+
+impl Store {
+    pub async fn get_roster(&self, p: &Principal, id: Uuid) -> Result<RosterRecord, StoreError> {
+        require(p, Operation::ReadRosters)?;
+        let row = roster::Entity::find_by_id(id)
+            .filter(slice::rosters(p))
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound { what: "roster" })?;
+        to_roster(row)
+    }
+
+    pub async fn list_rosters(
+        &self,
+        p: &Principal,
+        filter: &RosterFilter,
+        first: u64,
+        after: Option<Uuid>,
+    ) -> Result<Page<RosterRecord>, StoreError> {
+        require(p, Operation::ReadRosters)?;
+        let mut q = roster::Entity::find().filter(slice::rosters(p));
+        if let Some(c) = &filter.county {
+            q = q.filter(roster::Column::CountyCode.eq(c.as_str()));
+        }
+        if let Some(s) = filter.status {
+            q = q.filter(roster::Column::Status.eq(s.as_str()));
+        }
+        if let Some(m) = filter.month {
+            q = q
+                .filter(roster::Column::PeriodStart.lte(m.as_number()))
+                .filter(roster::Column::PeriodEnd.gte(m.as_number()));
+        }
+        if let Some(a) = after {
+            q = q.filter(roster::Column::Id.lt(a));
+        }
+        let mut rows = q
+            .order_by_desc(roster::Column::Id)
+            .limit(first + 1)
+            .all(&self.db)
+            .await?;
+        let has_next_page = rows.len() as u64 > first;
+        rows.truncate(first as usize);
+        Ok(Page {
+            has_next_page,
+            items: rows.into_iter().map(to_roster).collect::<Result<_, _>>()?,
+        })
+    }
+
+    pub async fn roster_lines(
+        &self,
+        p: &Principal,
+        roster_id: Uuid,
+        first: u64,
+        after: Option<Uuid>,
+    ) -> Result<Page<RosterLineRecord>, StoreError> {
+        let roster = self.get_roster(p, roster_id).await?;
+        let mut q = line::Entity::find().filter(line::Column::RosterId.eq(roster_id));
+        if let Some(a) = after {
+            q = q.filter(line::Column::Id.gt(a));
+        }
+        let mut rows = q
+            .order_by_asc(line::Column::Id)
+            .limit(first + 1)
+            .all(&self.db)
+            .await?;
+        let has_next_page = rows.len() as u64 > first;
+        rows.truncate(first as usize);
+        let outcomes = self
+            .outcomes_for(&roster, rows.iter().map(|r| r.id))
+            .await?;
+        Ok(Page {
+            has_next_page,
+            items: rows
+                .into_iter()
+                .map(|r| to_line(r, &outcomes))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Each line's outcome: the bank's exceptions as recorded, and `paid` for every other
+    /// line once the roster is reconciled.
+    pub(crate) async fn outcomes_for(
+        &self,
+        roster: &RosterRecord,
+        line_ids: impl Iterator<Item = Uuid>,
+    ) -> Result<HashMap<Uuid, (String, String)>, StoreError> {
+        let ids: Vec<Uuid> = line_ids.collect();
+        let mut out: HashMap<Uuid, (String, String)> = HashMap::new();
+        for chunk in ids.chunks(ID_CHUNK) {
+            let rows = outcome::Entity::find()
+                .filter(outcome::Column::RosterId.eq(roster.id))
+                .filter(outcome::Column::LineId.is_in(chunk.to_vec()))
+                .all(&self.db)
+                .await?;
+            out.extend(rows.into_iter().map(|o| (o.line_id, (o.outcome, o.reason))));
+        }
+        if roster.status == RosterStatus::Reconciled {
+            for id in ids {
+                out.entry(id)
+                    .or_insert_with(|| ("paid".to_owned(), String::new()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Totals by kind, or by township, in one grouped query.
+    pub async fn roster_totals(
+        &self,
+        p: &Principal,
+        roster_id: Uuid,
+        by_township: bool,
+    ) -> Result<Vec<Total>, StoreError> {
+        self.get_roster(p, roster_id).await?;
+        let key = if by_township {
+            line::Column::TownshipCode
+        } else {
+            line::Column::Kind
+        };
+        let stmt = Query::select()
+            .expr_as(Expr::col(key), Alias::new("k"))
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .expr_as(
+                Expr::cust("CAST(SUM(amount_fen) AS BIGINT)"),
+                Alias::new("total"),
+            )
+            .from(line::Entity)
+            .and_where(line::Column::RosterId.eq(roster_id))
+            .group_by_col(key)
+            .order_by(key, sea_orm::sea_query::Order::Asc)
+            .to_owned();
+        let rows = self.db.query_all(&stmt).await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Total {
+                    key: r.try_get("", "k")?,
+                    line_count: r.try_get("", "n")?,
+                    total_fen: r.try_get("", "total")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,106 @@
+//! Reconciliation: every line's outcome (paid, returned, failed) recorded once the bank
+//! has answered; returned and failed lines are paid again by the next roster.
+
+use chrono::Utc;
+use nuanxin_domain::Principal;
+use nuanxin_domain::policy::Operation;
+use nuanxin_domain::rosters::{self as allowance, RosterStatus};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
+use uuid::Uuid;
+
+use super::{LineOutcome, RosterRecord, conflict, transition_error};
+use crate::Store;
+use crate::entity::{roster, roster_line as line, roster_line_outcome as outcome};
+use crate::error::StoreError;
+use crate::slice::require;
+
+impl Store {
+    /// Records the bank's exceptions (returned or failed lines, which the next roster pays
+    /// again); every other line counts as paid. One transaction.
+    pub async fn reconcile_roster(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        exceptions: &[LineOutcome],
+    ) -> Result<RosterRecord, StoreError> {
+        require(p, Operation::ReconcileRoster)?;
+        let current = self.get_roster(p, id).await?;
+        allowance::check_roster_transition(
+            current.status,
+            RosterStatus::Reconciled,
+            current.submitted_by,
+            p.actor_id(),
+        )
+        .map_err(transition_error)?;
+        for (i, e) in exceptions.iter().enumerate() {
+            if !matches!(e.outcome.as_str(), "returned" | "failed") {
+                return Err(StoreError::bad_input(
+                    format!("outcomes[{i}].outcome"),
+                    "an exception is returned or failed",
+                ));
+            }
+            if e.reason.trim().is_empty() {
+                return Err(StoreError::bad_input(
+                    format!("outcomes[{i}].reason"),
+                    "say why the payment did not arrive",
+                ));
+            }
+        }
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        let ids: Vec<Uuid> = exceptions.iter().map(|e| e.line_id).collect();
+        let known: Vec<Uuid> = line::Entity::find()
+            .select_only()
+            .column(line::Column::Id)
+            .filter(line::Column::RosterId.eq(id))
+            .filter(line::Column::Id.is_in(ids.clone()))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        if let Some(i) = ids.iter().position(|l| !known.contains(l)) {
+            return Err(StoreError::bad_input(
+                format!("outcomes[{i}].lineId"),
+                "this line is not in the roster",
+            ));
+        }
+        let rows: Vec<outcome::ActiveModel> = exceptions
+            .iter()
+            .map(|e| outcome::ActiveModel {
+                line_id: Set(e.line_id),
+                roster_id: Set(id),
+                outcome: Set(e.outcome.clone()),
+                reason: Set(e.reason.trim().to_owned()),
+                recorded_by: Set(p.actor_id()),
+                recorded_at: Set(now),
+            })
+            .collect();
+        for chunk in rows.chunks(2000) {
+            outcome::Entity::insert_many(chunk.to_vec())
+                .exec(&txn)
+                .await
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Conflict { .. } => conflict("a line appears twice in the outcomes"),
+                    other => other,
+                })?;
+        }
+        let done = roster::Entity::update_many()
+            .col_expr(
+                roster::Column::Status,
+                Expr::value(RosterStatus::Reconciled.as_str()),
+            )
+            .col_expr(roster::Column::ReconciledBy, Expr::value(p.actor_id()))
+            .col_expr(roster::Column::ReconciledAt, Expr::value(now))
+            .filter(roster::Column::Id.eq(id))
+            .filter(roster::Column::Status.eq(RosterStatus::Paid.as_str()))
+            .exec(&txn)
+            .await?;
+        if done.rows_affected != 1 {
+            return Err(conflict(
+                "the roster was reconciled by someone else just now; reload it",
+            ));
+        }
+        txn.commit().await?;
+        self.get_roster(p, id).await
+    }
+}
