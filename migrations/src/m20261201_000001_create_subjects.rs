@@ -122,7 +122,10 @@ impl MigrationTrait for Migration {
                             .col(OrganisationRegion::RegionCode),
                     )
                     .foreign_key(&mut fk(
-                        (OrganisationRegion::Table, OrganisationRegion::OrganisationId),
+                        (
+                            OrganisationRegion::Table,
+                            OrganisationRegion::OrganisationId,
+                        ),
                         (Organisation::Table, Organisation::Id),
                     ))
                     .to_owned(),

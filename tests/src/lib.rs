@@ -10,12 +10,13 @@ use actix_web::http::header::HeaderMap;
 use actix_web::{App, test as atest};
 use chrono::NaiveDate;
 use nuanxin_auth::{JwtKeys, TokenService, TokenSettings, hash_password};
-use nuanxin_domain::{IdNumber, MemberRole, Principal, RegionCode, RegionLevel, StaffRole};
+use nuanxin_domain::registry::intake::{NewFamily, NewMember, parse_new_family};
+use nuanxin_domain::{
+    IdNumber, MemberRole, PartnerKind, Principal, RegionCode, RegionLevel, StaffRole, Subject, time,
+};
 use nuanxin_server::bootstrap::state_from;
 use nuanxin_server::http::{AppState, routes};
-use nuanxin_store::{
-    NewFamily, NewMember, NewStaffUser, Store, StoreConfig, Vault, VaultKeys, demo,
-};
+use nuanxin_store::{NewOrganisation, NewStaffUser, Store, StoreConfig, Vault, VaultKeys, demo};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -132,31 +133,104 @@ impl TestApp {
         &self.state.tokens
     }
 
-    /// An access token for a staff member of `role` at `region` (no account needed).
-    pub fn token(&self, role: StaffRole, region: &str) -> String {
-        let p = Principal::staff(
-            Uuid::now_v7(),
-            format!("{}@{region}", role.as_str()),
-            role,
-            RegionCode::parse(region).expect("region"),
-        );
-        self.tokens().issue(&p).expect("issue").token
+    /// An access token for a new staff account of `role` at `region` (the edge looks at
+    /// the account on every request, so a token needs one). The account has no usable
+    /// password.
+    pub async fn token(&self, role: StaffRole, region: &str) -> String {
+        self.staff(role, region).await.1
     }
 
-    /// An access token for a given person (to act as the same person in two roles).
-    pub fn token_as(&self, user_id: Uuid, role: StaffRole, region: &str) -> String {
-        let p = Principal::staff(
-            user_id,
-            format!("{}@{region}", role.as_str()),
-            role,
-            RegionCode::parse(region).expect("region"),
-        );
-        self.tokens().issue(&p).expect("issue").token
+    /// A new staff account of `role` at `region` and a token for it: (account id, token).
+    pub async fn staff(&self, role: StaffRole, region: &str) -> (Uuid, String) {
+        let user = self
+            .store
+            .create_staff_user(NewStaffUser {
+                username: format!("{}-{}", role.as_str(), Uuid::new_v4().simple()),
+                display_name: format!("{} {region}", role.as_str()),
+                password_hash: "!no-password".into(),
+                role,
+                home_region: RegionCode::parse(region).expect("region"),
+            })
+            .await
+            .expect("create test account");
+        (user.id, self.token_for(&user.principal()))
+    }
+
+    /// An access token for `p` as it stands (any subject the server issues tokens for).
+    pub fn token_for(&self, p: &Principal) -> String {
+        self.tokens().issue(p).expect("issue").token
+    }
+
+    /// A partner organisation of `kind` contracted for `regions`, with an active service
+    /// link to each of `linked` families, and a token for its app: (organisation, token).
+    pub async fn partner(
+        &self,
+        kind: PartnerKind,
+        regions: &[&str],
+        linked: &[Uuid],
+    ) -> (Uuid, String) {
+        let (org, app) = self
+            .store
+            .create_organisation(
+                NewOrganisation {
+                    name: format!("{} organisation", kind.as_str()),
+                    kind,
+                    contracted_regions: regions
+                        .iter()
+                        .map(|r| RegionCode::parse(r).expect("region"))
+                        .collect(),
+                    valid_from: NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
+                    valid_to: None,
+                },
+                "test app",
+            )
+            .await
+            .expect("organisation");
+        for f in linked {
+            self.store
+                .link_service(
+                    org,
+                    *f,
+                    "test",
+                    NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
+                )
+                .await
+                .expect("link");
+        }
+        let token = self.token_for(&Principal::of(Subject::Partner {
+            organisation: org,
+            kind,
+            app,
+            name: "test app".into(),
+        }));
+        (org, token)
+    }
+
+    /// A volunteer paired with `families`, and a token: (volunteer, token).
+    pub async fn volunteer(&self, families: &[Uuid]) -> (Uuid, String) {
+        let v = self
+            .store
+            .create_volunteer(
+                "测试志愿者",
+                families,
+                NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
+            )
+            .await
+            .expect("volunteer");
+        (
+            v,
+            self.token_for(&Principal::of(Subject::Volunteer { volunteer: v })),
+        )
+    }
+
+    /// A token for a family member (the mini-program's sign-in comes with a later issue).
+    pub fn family_member_token(&self, family: Uuid, member: Uuid) -> String {
+        self.token_for(&Principal::of(Subject::FamilyMember { family, member }))
     }
 
     /// Verifies and activates a family, as the city would.
     pub async fn activate(&self, family: Uuid) {
-        let system = Principal::system(RegionCode::parse(CITY).expect("city"));
+        let system = Principal::system("test fixture: activate a family");
         for to in [
             nuanxin_domain::FamilyStatus::Verified,
             nuanxin_domain::FamilyStatus::Active,
@@ -254,7 +328,13 @@ impl TestApp {
                 member(MemberRole::Mother, d(1965, 8, 31), n * 2, "李秀英"),
             ],
         };
-        let system = Principal::system(RegionCode::parse(CITY).expect("city"));
+        let system = Principal::system("test fixture: register a family");
+        let family = parse_new_family(
+            &family,
+            &RegionCode::parse(CITY).expect("city"),
+            time::china_today(),
+        )
+        .expect("valid family");
         let rec = self
             .store
             .register_family(&system, family)

@@ -131,11 +131,21 @@ impl TokenService {
         let (role, region, org) = match &principal.subject {
             Subject::Staff {
                 role, home_region, ..
-            } => (role.as_str().to_owned(), home_region.to_string(), String::new()),
+            } => (
+                role.as_str().to_owned(),
+                home_region.to_string(),
+                String::new(),
+            ),
             Subject::Partner {
                 organisation, kind, ..
-            } => (kind.as_str().to_owned(), String::new(), organisation.to_string()),
-            Subject::FamilyMember { family, .. } => (String::new(), String::new(), family.to_string()),
+            } => (
+                kind.as_str().to_owned(),
+                String::new(),
+                organisation.to_string(),
+            ),
+            Subject::FamilyMember { family, .. } => {
+                (String::new(), String::new(), family.to_string())
+            }
             Subject::Volunteer { .. } => (String::new(), String::new(), String::new()),
             Subject::Anonymous | Subject::System { .. } => return Err(AuthError::Invalid),
         };
@@ -202,25 +212,27 @@ impl TokenService {
 fn subject_of(c: &Claims) -> Result<Subject, AuthError> {
     let id = |s: &str| Uuid::parse_str(s).map_err(|_| AuthError::Invalid);
     let sub = id(&c.sub)?;
-    Ok(match SubjectKind::parse(&c.kind).ok_or(AuthError::Invalid)? {
-        SubjectKind::Staff => Subject::Staff {
-            user: sub,
-            username: c.name.clone(),
-            role: StaffRole::parse(&c.role).ok_or(AuthError::Invalid)?,
-            home_region: RegionCode::parse(&c.region).map_err(|_| AuthError::Invalid)?,
+    Ok(
+        match SubjectKind::parse(&c.kind).ok_or(AuthError::Invalid)? {
+            SubjectKind::Staff => Subject::Staff {
+                user: sub,
+                username: c.name.clone(),
+                role: StaffRole::parse(&c.role).ok_or(AuthError::Invalid)?,
+                home_region: RegionCode::parse(&c.region).map_err(|_| AuthError::Invalid)?,
+            },
+            SubjectKind::Partner => Subject::Partner {
+                organisation: id(&c.org)?,
+                kind: PartnerKind::parse(&c.role).ok_or(AuthError::Invalid)?,
+                app: sub,
+                name: c.name.clone(),
+            },
+            SubjectKind::FamilyMember => Subject::FamilyMember {
+                family: id(&c.org)?,
+                member: sub,
+            },
+            SubjectKind::Volunteer => Subject::Volunteer { volunteer: sub },
         },
-        SubjectKind::Partner => Subject::Partner {
-            organisation: id(&c.org)?,
-            kind: PartnerKind::parse(&c.role).ok_or(AuthError::Invalid)?,
-            app: sub,
-            name: c.name.clone(),
-        },
-        SubjectKind::FamilyMember => Subject::FamilyMember {
-            family: id(&c.org)?,
-            member: sub,
-        },
-        SubjectKind::Volunteer => Subject::Volunteer { volunteer: sub },
-    })
+    )
 }
 
 #[cfg(test)]

@@ -64,6 +64,32 @@ impl Guard for Field {
     }
 }
 
+/// Refuses anonymous callers (`me`: anyone with a token may ask who they are).
+pub struct Authenticated;
+
+impl Guard for Authenticated {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let p = principal(ctx);
+        if p.is_authenticated() {
+            return Ok(());
+        }
+        Err(refusal(p, "me"))
+    }
+}
+
+/// Refuses `Member.revealed` to an audience that may unmask nothing.
+pub struct AllowedUnmask;
+
+impl Guard for AllowedUnmask {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let p = principal(ctx);
+        if p.grant().may_unmask_any() {
+            return Ok(());
+        }
+        Err(refusal(p, "unmasked values"))
+    }
+}
+
 fn refusal(p: &Principal, what: &str) -> async_graphql::Error {
     if p.is_authenticated() {
         ApiError::Forbidden(format!(
@@ -125,6 +151,9 @@ pub fn may_see_phone(ctx: &Context<'_>) -> bool {
 }
 pub fn may_see_address(ctx: &Context<'_>) -> bool {
     readable(ctx, SensitiveField::Address)
+}
+pub fn may_log_in(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::Login)
 }
 pub fn may_log_out(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::Login) || allows(ctx, Operation::Logout)

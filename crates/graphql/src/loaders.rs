@@ -142,6 +142,14 @@ pub fn attach(
             HashMapCache::default(),
         ))
         .data(DataLoader::with_cache(
+            BankAccountLoader {
+                store: store.clone(),
+                principal: principal.clone(),
+            },
+            spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
             RegionNameLoader {
                 store: store.clone(),
             },

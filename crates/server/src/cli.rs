@@ -38,8 +38,16 @@ pub enum Command {
     },
     /// Apply pending migrations and exit.
     Migrate,
-    /// Print the GraphQL SDL (schema.graphql is this output).
-    Schema,
+    /// Print the GraphQL SDL (schema.graphql is this output), or what one audience may use
+    /// (deploy/contracts/<audience>.graphql), or write every audience's contract.
+    Schema {
+        /// An audience: anonymous, city_admin, …, partner_insurer, family_member, volunteer.
+        #[arg(long)]
+        audience: Option<String>,
+        /// Write every audience's contract into this folder (deploy/contracts).
+        #[arg(long, conflicts_with = "audience")]
+        contracts: Option<std::path::PathBuf>,
+    },
     /// Print the permission matrix (docs/permissions.md is this output).
     Policy,
     /// Seed the demo city into the database and exit (for benchmarks).
@@ -138,8 +146,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         families: 300,
     });
     match command {
-        Command::Schema => {
+        Command::Schema {
+            audience: None,
+            contracts: None,
+        } => {
             print!("{}", nuanxin_graphql::sdl());
+            Ok(())
+        }
+        Command::Schema {
+            audience: Some(name),
+            ..
+        } => {
+            let audience = nuanxin_domain::Audience::parse(&name)
+                .filter(|a| *a != nuanxin_domain::Audience::System)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = nuanxin_graphql::contract::audiences()
+                        .into_iter()
+                        .map(|a| a.name())
+                        .collect();
+                    anyhow!("--audience is one of: {}", names.join(", "))
+                })?;
+            print!("{}", nuanxin_graphql::contract::render(audience).await);
+            Ok(())
+        }
+        Command::Schema {
+            contracts: Some(dir),
+            ..
+        } => {
+            std::fs::create_dir_all(&dir)?;
+            for audience in nuanxin_graphql::contract::audiences() {
+                let path = dir.join(format!("{}.graphql", audience.name()));
+                std::fs::write(&path, nuanxin_graphql::contract::render(audience).await)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                println!("wrote {}", path.display());
+            }
             Ok(())
         }
         Command::Policy => {
@@ -338,19 +378,16 @@ fn progress_bar(label: &str) -> impl Fn(u64, u64) + Send + Sync + 'static {
 
 async fn roster(command: RosterCommand) -> anyhow::Result<()> {
     use nuanxin_domain::Principal;
-    use nuanxin_domain::rosters::Period;
     use nuanxin_domain::month::YearMonth;
+    use nuanxin_domain::rosters::Period;
 
     let config = Config::from_env()?;
     let state = bootstrap::app_state(&config).await?;
     let store = &state.store;
-    let as_county = |county: &RegionCode| {
-        Principal::staff(
-            uuid::Uuid::nil(),
-            "cli",
-            StaffRole::CountyAdmin,
-            county.clone(),
-        )
+    // The command line acts as the system, with its reason in the log, never as a
+    // disguised staff role.
+    let as_cli = |county: &RegionCode| {
+        Principal::system(format!("command line: roster generation for {county}"))
     };
     match command {
         RosterCommand::Generate {
@@ -367,7 +404,7 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
             let bar = progress_bar(&format!("{county} {}", nuanxin_store::period_label(period)));
             let r = store
                 .generate_roster(
-                    &as_county(&county),
+                    &as_cli(&county),
                     &county,
                     period,
                     config.allowance_rules,
@@ -394,7 +431,7 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
             // another's planning.
             let mut results = futures_util::stream::iter(counties.iter().cloned())
                 .map(|county| {
-                    let principal = as_county(&county);
+                    let principal = as_cli(&county);
                     async move {
                         store
                             .generate_roster(&principal, &county, period, rules, &|_, _| {})
@@ -432,7 +469,7 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
             let roster_id = uuid::Uuid::parse_str(&id).or_else(|_| {
                 nuanxin_graphql::decode_roster_id(&id).map_err(|e| anyhow!("--id: {e}"))
             })?;
-            let system = Principal::system(config.city.clone());
+            let system = Principal::system("command line: roster export");
             let meta = nuanxin_store::RequestMeta {
                 request_id: format!("cli-{}", uuid::Uuid::new_v4()),
             };

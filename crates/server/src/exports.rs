@@ -175,8 +175,9 @@ pub async fn roster_export(
         .get::<RequestId>()
         .map(|r| r.0.clone())
         .unwrap_or_default();
-    let principal = match authenticate(&req, &state.tokens) {
+    let principal = match authenticate(&req, &state.tokens, &state.store).await {
         Ok(p) if p.is_authenticated() => p,
+        Err(e @ crate::http::EdgeAuthError::Unavailable) => return e.response(&rid),
         _ => {
             return error(
                 StatusCode::UNAUTHORIZED,

@@ -19,7 +19,7 @@ use futures_util::StreamExt as _;
 use nuanxin_auth::{AuthError, TokenService};
 use nuanxin_domain::Principal;
 use nuanxin_graphql::{NuanxinSchema, OperationKind};
-use nuanxin_store::{RequestMeta, Store};
+use nuanxin_store::{Refusal, RequestMeta, Store, StoreError};
 use serde::Deserialize;
 use serde_json::json;
 use tracing::Instrument as _;
@@ -106,9 +106,40 @@ fn edge_error(status: StatusCode, code: &str, message: &str, request_id: &str) -
     }))
 }
 
+/// Why the edge refused a request's token.
+#[derive(Debug, thiserror::Error)]
+pub enum EdgeAuthError {
+    #[error("the access token has expired; refresh it")]
+    Expired,
+    #[error("the access token is not valid")]
+    Invalid,
+    /// The token is genuine, but its account was disabled, demoted away or signed out.
+    #[error("{0}; log in again")]
+    Refused(Refusal),
+    #[error("the registry database is unavailable")]
+    Unavailable,
+}
+
+impl EdgeAuthError {
+    /// The error as a response in GraphQL's shape.
+    pub fn response(&self, request_id: &str) -> HttpResponse {
+        let (status, code) = match self {
+            EdgeAuthError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"),
+            _ => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
+        };
+        edge_error(status, code, &self.to_string(), request_id)
+    }
+}
+
 /// The caller, from `Authorization: Bearer …`. No header: anonymous. A bad or expired
-/// token is refused outright (401) rather than silently downgraded.
-pub fn authenticate(req: &HttpRequest, tokens: &TokenService) -> Result<Principal, AuthError> {
+/// token is refused outright (401) rather than silently downgraded, and so is a genuine
+/// token whose account is no longer what it was: the account is looked at again (cached
+/// for at most 30 s), so disabling, demoting or moving someone counts on the next request.
+pub async fn authenticate(
+    req: &HttpRequest,
+    tokens: &TokenService,
+    store: &Store,
+) -> Result<Principal, EdgeAuthError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(Principal::anonymous());
     };
@@ -119,8 +150,23 @@ pub fn authenticate(req: &HttpRequest, tokens: &TokenService) -> Result<Principa
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
         })
-        .ok_or(AuthError::Invalid)?;
-    tokens.verify(token.trim())
+        .ok_or(EdgeAuthError::Invalid)?;
+    let claimed = tokens.verify(token.trim()).map_err(|e| match e {
+        AuthError::Expired => EdgeAuthError::Expired,
+        _ => EdgeAuthError::Invalid,
+    })?;
+    match store.authenticated(&claimed).await {
+        Ok(Ok(p)) => Ok(p),
+        Ok(Err(refusal)) => {
+            tracing::info!(%refusal, "token refused");
+            Err(EdgeAuthError::Refused(refusal))
+        }
+        Err(StoreError::Unavailable) => Err(EdgeAuthError::Unavailable),
+        Err(e) => {
+            tracing::error!(error = %e, "account check failed");
+            Err(EdgeAuthError::Unavailable)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,24 +384,9 @@ async fn execute(
         }
         Ok(_) => {}
     }
-    let principal = match authenticate(req, &state.tokens) {
+    let principal = match authenticate(req, &state.tokens, &state.store).await {
         Ok(p) => p,
-        Err(AuthError::Expired) => {
-            return edge_error(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "the access token has expired; refresh it",
-                &rid,
-            );
-        }
-        Err(_) => {
-            return edge_error(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "the access token is not valid",
-                &rid,
-            );
-        }
+        Err(e) => return e.response(&rid),
     };
     let request = nuanxin_graphql::prepare(
         request,

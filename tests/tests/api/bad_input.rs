@@ -19,10 +19,8 @@ async fn counts(app: &TestApp) -> [i64; 3] {
 on_both_backends!(bad_registrations_are_typed_and_write_nothing);
 async fn bad_registrations_are_typed_and_write_nothing(app: &TestApp) {
     app.family_at("411002001001", 1).await;
-    let token = app.token(StaffRole::CountyAdmin, "411002");
-    let system = nuanxin_domain::Principal::system(
-        nuanxin_domain::RegionCode::parse("411000").expect("city"),
-    );
+    let token = app.token(StaffRole::CountyAdmin, "411002").await;
+    let system = nuanxin_domain::Principal::system("test: read the fixture back");
     let existing = app
         .store
         .list_families(&system, &Default::default(), 1, None)
@@ -150,7 +148,7 @@ async fn bad_registrations_are_typed_and_write_nothing(app: &TestApp) {
 
 on_both_backends!(oversized_and_too_deep_requests_are_refused);
 async fn oversized_and_too_deep_requests_are_refused(app: &TestApp) {
-    let token = app.token(StaffRole::CityAdmin, "411000");
+    let token = app.token(StaffRole::CityAdmin, "411000").await;
     let before = counts(app).await;
 
     // Oversized body: 413 before anything runs.

@@ -27,7 +27,9 @@ async fn introspection_shows_only_the_callers_slice(app: &TestApp) {
     );
 
     let see = async |role, home| {
-        let body = app.gql(&app.token(role, home), FIELDS, json!({})).await;
+        let body = app
+            .gql(&app.token(role, home).await, FIELDS, json!({}))
+            .await;
         let data = &body["data"];
         (
             names(&data["__schema"]["queryType"]),

@@ -1,13 +1,14 @@
 //! End-to-end tests through the real actix-web app. Each `on_both_backends!` test runs on
 //! SQLite and on PostgreSQL.
 
-mod access_log;
-mod auth;
+mod access;
 mod bad_input;
 mod edge;
+mod guards;
 mod introspection;
 mod queries;
 mod registry;
 mod rosters;
+mod session;
 mod slice_matrix;
 mod sources_of_truth;

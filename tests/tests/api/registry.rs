@@ -38,7 +38,7 @@ pub fn register_vars(village: &str, first17: &str) -> Value {
 
 on_both_backends!(register_family_and_read_it_back_masked);
 async fn register_family_and_read_it_back_masked(app: &TestApp) {
-    let token = app.token(StaffRole::TownshipWorker, "411002001");
+    let token = app.token(StaffRole::TownshipWorker, "411002001").await;
     let body = app
         .gql(
             &token,
@@ -72,8 +72,8 @@ on_both_backends!(status_lifecycle_is_appended_and_illegal_moves_refused);
 async fn status_lifecycle_is_appended_and_illegal_moves_refused(app: &TestApp) {
     let (family, _) = app.family_at("411002001001", 1).await;
     let id = gid("Family", family);
-    let county = app.token(StaffRole::CountyAdmin, "411002");
-    let township = app.token(StaffRole::TownshipWorker, "411002001");
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let township = app.token(StaffRole::TownshipWorker, "411002001").await;
 
     // Illegal: registered → active skips verification.
     let before = app.count("family_status_history").await;
@@ -153,7 +153,7 @@ const EVALUATE: &str = "mutation($id: ID!) { evaluateEligibility(familyId: $id) 
 
 on_both_backends!(eligibility_explains_every_rule);
 async fn eligibility_explains_every_rule(app: &TestApp) {
-    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
     let (eligible, _) = app.family_at("411002001001", 1).await;
     let body = app
         .gql(&county, EVALUATE, json!({ "id": gid("Family", eligible) }))
@@ -200,7 +200,7 @@ async fn eligibility_explains_every_rule(app: &TestApp) {
 on_both_backends!(update_member_validates_and_corrects);
 async fn update_member_validates_and_corrects(app: &TestApp) {
     let (_, members) = app.family_at("411002001001", 1).await;
-    let token = app.token(StaffRole::VillageWorker, "411002001001");
+    let token = app.token(StaffRole::VillageWorker, "411002001001").await;
     let q = "mutation($id: ID!, $input: UpdateMemberInput!) { updateMember(id: $id, input: $input) { name phone } }";
     let body = app
         .gql(

@@ -50,8 +50,8 @@ async fn roster_lifecycle_arrears_retry_and_clawback(app: &TestApp) {
     let (family, members) = app.family_at("411002001001", 1).await;
     app.activate(family).await;
     let (father, mother) = (members[0], members[1]);
-    let county = app.token(StaffRole::CountyAdmin, "411002");
-    let city = app.token(StaffRole::CityAdmin, "411000");
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
     let prev = this_month().prev();
 
     // Last month's roster: the family became active this month, so everything since its
@@ -78,8 +78,7 @@ async fn roster_lifecycle_arrears_retry_and_clawback(app: &TestApp) {
     assert_eq!(app.count("roster_line").await, 50);
 
     // Submit: frozen from here on.
-    let county_admin_id = uuid::Uuid::now_v7();
-    let maker = app.token_as(county_admin_id, StaffRole::CountyAdmin, "411002");
+    let (county_admin_id, maker) = app.staff(StaffRole::CountyAdmin, "411002").await;
     let body = step(app, &maker, "submitRoster", &first_id).await;
     assert_eq!(
         body["data"]["submitRoster"]["status"], "SUBMITTED",
@@ -92,8 +91,16 @@ async fn roster_lifecycle_arrears_retry_and_clawback(app: &TestApp) {
         "a submitted roster is frozen: {body}"
     );
 
-    // Maker-checker: the same person, holding a city role too, cannot approve.
-    let same_person = app.token_as(county_admin_id, StaffRole::CityAdmin, "411000");
+    // Maker-checker: the same person, promoted to the city since, cannot approve.
+    app.store
+        .set_staff_role(
+            county_admin_id,
+            StaffRole::CityAdmin,
+            &nuanxin_domain::RegionCode::parse("411000").expect("city"),
+        )
+        .await
+        .expect("promote");
+    let same_person = maker.clone();
     let body = step(app, &same_person, "approveRoster", &first_id).await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
     // A county admin cannot approve at all; a city admin can.
@@ -195,7 +202,7 @@ on_both_backends!(concurrent_generations_and_approvals_pay_once);
 async fn concurrent_generations_and_approvals_pay_once(app: &TestApp) {
     let (family, _) = app.family_at("411002001001", 1).await;
     app.activate(family).await;
-    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
     let month = this_month();
     // The draft exists; now two regenerations race for it.
     let first = generate(app, &county, "411002", month).await;
@@ -273,8 +280,8 @@ async fn concurrent_generations_and_approvals_pay_once(app: &TestApp) {
         "SUBMITTED"
     );
     let (c1, c2) = (
-        app.token(StaffRole::CityAdmin, "411000"),
-        app.token(StaffRole::CityAdmin, "411000"),
+        app.token(StaffRole::CityAdmin, "411000").await,
+        app.token(StaffRole::CityAdmin, "411000").await,
     );
     let (a, b) = futures_join(
         step(app, &c1, "approveRoster", &roster),
@@ -317,8 +324,8 @@ on_both_backends!(standards_entitlements_and_who_sees_amounts);
 async fn standards_entitlements_and_who_sees_amounts(app: &TestApp) {
     let (family, members) = app.family_at("411002001001", 1).await;
     app.activate(family).await;
-    let city = app.token(StaffRole::CityAdmin, "411000");
-    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
     let add = "mutation($f: String!) { addAllowanceStandard(input: { kind: SPECIAL_SUPPORT, monthlyFen: 80000, minAge: 49, effectiveFrom: $f }) { monthlyFen effectiveFrom } }";
     let now = this_month();
     let body = app.gql(&county, add, json!({ "f": now.to_string() })).await;
@@ -397,7 +404,7 @@ async fn standards_entitlements_and_who_sees_amounts(app: &TestApp) {
     );
 
     // The village worker sees whether, not how much.
-    let village = app.token(StaffRole::VillageWorker, "411002001001");
+    let village = app.token(StaffRole::VillageWorker, "411002001001").await;
     let status_only =
         "query($id: ID!, $m: String!) { member(id: $id) { entitlement(month: $m) { entitled } } }";
     let body = app
@@ -429,7 +436,7 @@ on_both_backends!(bank_accounts_are_masked_and_exports_read_back);
 async fn bank_accounts_are_masked_and_exports_read_back(app: &TestApp) {
     let (family, members) = app.family_at("411002001001", 1).await;
     app.activate(family).await;
-    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
     let set = "mutation($id: ID!, $n: String!) { setBankAccount(memberId: $id, input: { kind: \"social_security_card\", bankName: \"许昌农商银行\", accountNumber: $n }) { accountNumber holderName } }";
     let body = app
         .gql(
@@ -453,7 +460,7 @@ async fn bank_accounts_are_masked_and_exports_read_back(app: &TestApp) {
         "{body}"
     );
 
-    let village = app.token(StaffRole::VillageWorker, "411002001001");
+    let village = app.token(StaffRole::VillageWorker, "411002001001").await;
     let body = app
         .gql(
             &village,
@@ -517,7 +524,7 @@ async fn bank_accounts_are_masked_and_exports_read_back(app: &TestApp) {
 
     // Unmasked: needs the grant and a purpose, and logs one row per person.
     let before = app.count("access_log").await;
-    let city = app.token(StaffRole::CityAdmin, "411000");
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
     let bytes = download(
         app,
         &format!("/exports/rosters/{id}.xlsx?purpose=bank%20payment%20file"),
@@ -531,7 +538,7 @@ async fn bank_accounts_are_masked_and_exports_read_back(app: &TestApp) {
         before + 1,
         "one person has an account"
     );
-    let auditor = app.token(StaffRole::Auditor, "411000");
+    let auditor = app.token(StaffRole::Auditor, "411000").await;
     let (status, _, body) = app
         .send(
             TestRequest::get()
@@ -550,7 +557,7 @@ async fn bank_accounts_are_masked_and_exports_read_back(app: &TestApp) {
     assert!(csv.lines().next().unwrap_or("").contains("身份证号"));
     let total = format!("{}.00", roster["totalFen"].as_i64().unwrap_or(0) / 100);
     assert!(csv.lines().last().unwrap_or("").contains(&total), "{csv}");
-    let other = app.token(StaffRole::CountyAdmin, "411024");
+    let other = app.token(StaffRole::CountyAdmin, "411024").await;
     let (status, _, _) = app
         .send(
             TestRequest::get()
@@ -590,7 +597,7 @@ fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
 
 on_both_backends!(generation_rules_are_enforced);
 async fn generation_rules_are_enforced(app: &TestApp) {
-    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
     let body = generate(app, &county, "411024", this_month()).await;
     assert_eq!(
         error_code(&body),
@@ -608,7 +615,7 @@ async fn generation_rules_are_enforced(app: &TestApp) {
         .gql(&county, "mutation { generateRoster(input: { countyCode: \"411002\", periodStart: \"2024-02\", months: 3 }) { id } }", json!({}))
         .await;
     assert_eq!(error_field(&body), Some("months"), "{body}");
-    let city = app.token(StaffRole::CityAdmin, "411000");
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
     let body = generate(app, &city, "411002", this_month()).await;
     assert_eq!(
         error_code(&body),
@@ -651,8 +658,8 @@ on_both_backends!(a_move_keeps_the_month_with_the_county_left);
 async fn a_move_keeps_the_month_with_the_county_left(app: &TestApp) {
     let (family, members) = app.family_at("411002001001", 1).await;
     app.activate(family).await;
-    let weidu = app.token(StaffRole::CountyAdmin, "411002");
-    let yanling = app.token(StaffRole::CountyAdmin, "411024");
+    let weidu = app.token(StaffRole::CountyAdmin, "411002").await;
+    let yanling = app.token(StaffRole::CountyAdmin, "411024").await;
     let today = nuanxin_domain::time::china_today().to_string();
     let mv = "mutation($id: ID!, $d: NaiveDate!) { moveFamily(id: $id, regionCode: \"411024001002\", effectiveOn: $d, reason: \"moved in with relatives\") { regionCode } }";
     let body = app

@@ -85,7 +85,7 @@ async fn slice_matrix(app: &TestApp) {
         ),
     ];
     for (role, home, cases) in table {
-        let token = app.token(role, home);
+        let token = app.token(role, home).await;
         for (family, members, read, update, what) in cases {
             let body = app.gql(&token, READ, json!({ "id": fam(family) })).await;
             assert_eq!(
@@ -121,7 +121,7 @@ async fn list_is_sliced(app: &TestApp) {
     app.family_at("411024001001", 3).await;
     let q = "{ families(first: 50) { edges { node { regionCode } } } }";
     let count = async |role, home| {
-        let body = app.gql(&app.token(role, home), q, json!({})).await;
+        let body = app.gql(&app.token(role, home).await, q, json!({})).await;
         body["data"]["families"]["edges"]
             .as_array()
             .map(Vec::len)
@@ -135,7 +135,7 @@ async fn list_is_sliced(app: &TestApp) {
     // A filter cannot widen the slice: asking for another county gives nothing.
     let body = app
         .gql(
-            &app.token(StaffRole::CountyAdmin, "411002"),
+            &app.token(StaffRole::CountyAdmin, "411002").await,
             "{ families(filter: { regionCode: \"411024\" }) { edges { node { id } } } }",
             json!({}),
         )
@@ -145,7 +145,7 @@ async fn list_is_sliced(app: &TestApp) {
 
 on_both_backends!(registration_outside_own_region_is_refused);
 async fn registration_outside_own_region_is_refused(app: &TestApp) {
-    let token = app.token(StaffRole::CountyAdmin, "411002");
+    let token = app.token(StaffRole::CountyAdmin, "411002").await;
     let before = app.count("family").await;
     let body = app
         .gql(

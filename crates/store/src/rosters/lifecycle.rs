@@ -29,6 +29,10 @@ impl Store {
     {
         require(p, op)?;
         let current = self.get_roster(p, id).await?;
+        allowance::check_roster_transition(current.status, to, current.submitted_by, p.actor_id())
+            .map_err(transition_error)?;
+        // Legal for the machine (checked first: a step already taken is a CONFLICT, not a
+        // refusal); then the policy says whether this caller may take it.
         if !p.may_transition(current.status, to) {
             return Err(StoreError::forbidden(format!(
                 "your role ({}) may not move a roster from {} to {}",
@@ -37,8 +41,6 @@ impl Store {
                 to.as_str()
             )));
         }
-        allowance::check_roster_transition(current.status, to, current.submitted_by, p.actor_id())
-            .map_err(transition_error)?;
         let from = current.status;
         let update = set(roster::Entity::update_many()
             .col_expr(roster::Column::Status, Expr::value(to.as_str())))

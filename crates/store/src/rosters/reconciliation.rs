@@ -33,16 +33,22 @@ impl Store {
             p.actor_id(),
         )
         .map_err(transition_error)?;
+        if !p.may_transition(current.status, RosterStatus::Reconciled) {
+            return Err(StoreError::forbidden(format!(
+                "your role ({}) may not reconcile a roster",
+                p.audience().name()
+            )));
+        }
         for (i, e) in exceptions.iter().enumerate() {
             if !matches!(e.outcome.as_str(), "returned" | "failed") {
                 return Err(StoreError::bad_input(
-                    format!("outcomes[{i}].outcome"),
+                    format!("exceptions[{i}].outcome"),
                     "an exception is returned or failed",
                 ));
             }
             if e.reason.trim().is_empty() {
                 return Err(StoreError::bad_input(
-                    format!("outcomes[{i}].reason"),
+                    format!("exceptions[{i}].reason"),
                     "say why the payment did not arrive",
                 ));
             }
@@ -60,7 +66,7 @@ impl Store {
             .await?;
         if let Some(i) = ids.iter().position(|l| !known.contains(l)) {
             return Err(StoreError::bad_input(
-                format!("outcomes[{i}].lineId"),
+                format!("exceptions[{i}].lineId"),
                 "this line is not in the roster",
             ));
         }

@@ -1,22 +1,25 @@
-//! Output types: explicit, field by field, converted from store records. Sensitive fields
-//! come out masked; clear values only through `Member.revealed`, which is logged.
+//! The registry's output types: explicit, field by field, converted from store records.
+//! Sensitive fields come out masked, each behind its guard; clear values only through
+//! `Member.revealed`, which is logged.
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use nuanxin_domain::registry::eligibility::{Decision, Rule};
-use nuanxin_domain::policy::SensitiveField;
-use nuanxin_domain::{self as domain, Region as DomainRegion, time};
-use nuanxin_store::{
-    AccessLogEntry as StoreAccessLogEntry, FamilyRecord, MemberRecord, StatusHistoryEntry,
-};
+use nuanxin_domain::policy::{FieldAccess, Operation, SensitiveField};
+use nuanxin_domain::{self as domain, time};
 
 use crate::error::IntoGql;
-use crate::guard::{self, principal, request_meta};
+use crate::guard::{self, Allowed, AllowedUnmask, Field, principal, request_meta};
 use crate::ids::{self, Kind};
-use crate::loaders::{Histories, Members, RegionChildren, RegionNames};
+use crate::loaders::{BankAccounts, Histories, Members, RegionChildren, RegionNames};
+use nuanxin_domain::registry::eligibility::Decision;
+use nuanxin_store::{FamilyRecord, MemberRecord, StatusHistoryEntry};
+
+use crate::allowances::objects::{BankAccount, Entitlement};
+use crate::allowances::resolve;
 
 /// Family status (家庭状态).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "nuanxin_domain::FamilyStatus")]
 pub enum FamilyStatus {
     Registered,
     Verified,
@@ -26,33 +29,8 @@ pub enum FamilyStatus {
     Closed,
 }
 
-impl From<domain::FamilyStatus> for FamilyStatus {
-    fn from(s: domain::FamilyStatus) -> Self {
-        match s {
-            domain::FamilyStatus::Registered => Self::Registered,
-            domain::FamilyStatus::Verified => Self::Verified,
-            domain::FamilyStatus::Active => Self::Active,
-            domain::FamilyStatus::Suspended => Self::Suspended,
-            domain::FamilyStatus::MovedOut => Self::MovedOut,
-            domain::FamilyStatus::Closed => Self::Closed,
-        }
-    }
-}
-
-impl From<FamilyStatus> for domain::FamilyStatus {
-    fn from(s: FamilyStatus) -> Self {
-        match s {
-            FamilyStatus::Registered => Self::Registered,
-            FamilyStatus::Verified => Self::Verified,
-            FamilyStatus::Active => Self::Active,
-            FamilyStatus::Suspended => Self::Suspended,
-            FamilyStatus::MovedOut => Self::MovedOut,
-            FamilyStatus::Closed => Self::Closed,
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "nuanxin_domain::MemberRole")]
 pub enum MemberRole {
     Father,
     Mother,
@@ -61,56 +39,15 @@ pub enum MemberRole {
     Other,
 }
 
-impl From<domain::MemberRole> for MemberRole {
-    fn from(r: domain::MemberRole) -> Self {
-        match r {
-            domain::MemberRole::Father => Self::Father,
-            domain::MemberRole::Mother => Self::Mother,
-            domain::MemberRole::Grandchild => Self::Grandchild,
-            domain::MemberRole::Other => Self::Other,
-        }
-    }
-}
-
-impl From<MemberRole> for domain::MemberRole {
-    fn from(r: MemberRole) -> Self {
-        match r {
-            MemberRole::Father => Self::Father,
-            MemberRole::Mother => Self::Mother,
-            MemberRole::Grandchild => Self::Grandchild,
-            MemberRole::Other => Self::Other,
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "nuanxin_domain::Sex")]
 pub enum Sex {
     Male,
     Female,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum StaffRole {
-    CityAdmin,
-    CountyAdmin,
-    TownshipWorker,
-    VillageWorker,
-    Auditor,
-}
-
-impl From<domain::StaffRole> for StaffRole {
-    fn from(r: domain::StaffRole) -> Self {
-        match r {
-            domain::StaffRole::CityAdmin => Self::CityAdmin,
-            domain::StaffRole::CountyAdmin => Self::CountyAdmin,
-            domain::StaffRole::TownshipWorker => Self::TownshipWorker,
-            domain::StaffRole::VillageWorker => Self::VillageWorker,
-            domain::StaffRole::Auditor => Self::Auditor,
-        }
-    }
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "nuanxin_domain::RegionLevel")]
 pub enum RegionLevel {
     Province,
     City,
@@ -119,20 +56,8 @@ pub enum RegionLevel {
     Village,
 }
 
-impl From<domain::RegionLevel> for RegionLevel {
-    fn from(l: domain::RegionLevel) -> Self {
-        match l {
-            domain::RegionLevel::Province => Self::Province,
-            domain::RegionLevel::City => Self::City,
-            domain::RegionLevel::County => Self::County,
-            domain::RegionLevel::Township => Self::Township,
-            domain::RegionLevel::Village => Self::Village,
-        }
-    }
-}
-
 /// An administrative division (行政区划).
-pub struct Region(pub DomainRegion);
+pub struct Region(pub domain::Region);
 
 #[Object]
 impl Region {
@@ -161,37 +86,6 @@ impl Region {
         let loader = ctx.data::<RegionChildren>()?;
         let kids = loader.load_one(self.0.code.clone()).await.gql()?;
         Ok(kids.unwrap_or_default().into_iter().map(Region).collect())
-    }
-}
-
-/// The caller.
-pub struct Me(pub domain::Principal);
-
-#[Object]
-impl Me {
-    async fn id(&self) -> ID {
-        ID(self.0.user_id.to_string())
-    }
-    async fn username(&self) -> &str {
-        &self.0.username
-    }
-    async fn role(&self) -> Option<StaffRole> {
-        match self.0.audience {
-            domain::Audience::Staff(r) => Some(r.into()),
-            domain::Audience::Anonymous => None,
-        }
-    }
-    async fn home_region_code(&self) -> Option<String> {
-        self.0.home_region.as_ref().map(|r| r.to_string())
-    }
-    async fn home_region_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
-        let Some(code) = &self.0.home_region else {
-            return Ok(None);
-        };
-        ctx.data::<RegionNames>()?
-            .load_one(code.clone())
-            .await
-            .gql()
     }
 }
 
@@ -315,10 +209,7 @@ impl Member {
         self.0.name()
     }
     async fn sex(&self) -> Sex {
-        match self.0.sex {
-            domain::Sex::Male => Sex::Male,
-            domain::Sex::Female => Sex::Female,
-        }
+        self.0.sex.into()
     }
     /// Age in whole years today (China Standard Time); the birth date itself is part of
     /// the ID number and stays masked.
@@ -329,14 +220,26 @@ impl Member {
         )
     }
     /// Masked: first 6 and last 4 characters.
+    #[graphql(
+        guard = "Field(SensitiveField::IdNumber, FieldAccess::Masked)",
+        visible = "guard::may_see_id_number"
+    )]
     async fn id_number(&self) -> String {
         self.0.id_number_masked()
     }
     /// Masked: first 3 and last 4 digits.
+    #[graphql(
+        guard = "Field(SensitiveField::Phone, FieldAccess::Masked)",
+        visible = "guard::may_see_phone"
+    )]
     async fn phone(&self) -> Option<String> {
         self.0.phone_masked()
     }
     /// Masked: the area only.
+    #[graphql(
+        guard = "Field(SensitiveField::Address, FieldAccess::Masked)",
+        visible = "guard::may_see_address"
+    )]
     async fn address(&self) -> Option<String> {
         self.0.address_masked()
     }
@@ -349,44 +252,44 @@ impl Member {
     }
     /// What the member is owed for a month (`YYYY-MM`), and why.
     #[graphql(
-        guard = "crate::guard::Allowed(nuanxin_domain::policy::Operation::ReadEntitlementStatus)",
+        guard = "Allowed(Operation::ReadEntitlementStatus)",
         visible = "guard::may_read_entitlement"
     )]
     async fn entitlement(
         &self,
         ctx: &Context<'_>,
         month: String,
-    ) -> async_graphql::Result<crate::areas::allowances::Entitlement> {
-        crate::areas::allowances::entitlement_for(ctx, self, &month).await
+    ) -> async_graphql::Result<Entitlement> {
+        resolve::entitlement_for(ctx, &self.0, &month).await
     }
     /// The account the allowance is paid into, masked.
-    #[graphql(visible = "guard::may_see_bank_accounts")]
-    async fn bank_account(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<crate::areas::allowances::BankAccount>> {
-        if !guard::may_see_bank_accounts(ctx) {
-            return Err(crate::error::ApiError::Forbidden(
-                "your role may not see bank accounts".into(),
-            ))
-            .gql();
-        }
-        let loader = ctx.data::<crate::loaders::BankAccounts>()?;
-        let account = loader.load_one(self.0.id()).await.gql()?;
+    #[graphql(
+        guard = "Field(SensitiveField::BankAccount, FieldAccess::Masked)",
+        visible = "guard::may_see_bank_accounts"
+    )]
+    async fn bank_account(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<BankAccount>> {
+        let account = ctx
+            .data::<BankAccounts>()?
+            .load_one(self.0.id())
+            .await
+            .gql()?;
         Ok(account.as_ref().map(Into::into))
     }
     /// The account number in the clear, for a stated purpose; written to the access log.
-    #[graphql(visible = "guard::may_unmask_bank_account")]
+    #[graphql(
+        guard = "Field(SensitiveField::BankAccount, FieldAccess::Unmaskable)",
+        visible = "guard::may_unmask_bank_account"
+    )]
     async fn revealed_account_number(
         &self,
         ctx: &Context<'_>,
         purpose: String,
     ) -> async_graphql::Result<Option<String>> {
-        crate::areas::allowances::reveal_account(ctx, self, &purpose).await
+        resolve::reveal_account(ctx, &self.0, &purpose).await
     }
     /// The clear values of the selected fields, for a stated purpose. Each call writes one
     /// access-log row for this person naming the fields read.
-    #[graphql(visible = "guard::may_unmask_any")]
+    #[graphql(guard = "AllowedUnmask", visible = "guard::may_unmask_any")]
     async fn revealed(
         &self,
         ctx: &Context<'_>,
@@ -399,7 +302,11 @@ impl Member {
             ("phone", SensitiveField::Phone),
             ("address", SensitiveField::Address),
         ] {
-            if look.field(name).exists() {
+            // Fields the caller may not unmask are left to their own guards on
+            // `RevealedMember`, which refuse them; the rest are read (and logged).
+            if look.field(name).exists()
+                && principal(ctx).field_access(f) == FieldAccess::Unmaskable
+            {
                 fields.push(f);
             }
         }
@@ -427,15 +334,25 @@ impl Member {
 #[derive(SimpleObject)]
 #[graphql(visible = "guard::may_unmask_any")]
 pub struct RevealedMember {
-    #[graphql(visible = "guard::may_unmask_id_number")]
+    #[graphql(
+        guard = "Field(SensitiveField::IdNumber, FieldAccess::Unmaskable)",
+        visible = "guard::may_unmask_id_number"
+    )]
     pub id_number: Option<String>,
-    #[graphql(visible = "guard::may_unmask_phone")]
+    #[graphql(
+        guard = "Field(SensitiveField::Phone, FieldAccess::Unmaskable)",
+        visible = "guard::may_unmask_phone"
+    )]
     pub phone: Option<String>,
-    #[graphql(visible = "guard::may_unmask_address")]
+    #[graphql(
+        guard = "Field(SensitiveField::Address, FieldAccess::Unmaskable)",
+        visible = "guard::may_unmask_address"
+    )]
     pub address: Option<String>,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "nuanxin_domain::registry::eligibility::Rule")]
 pub enum EligibilityRule {
     /// 户籍在本市
     RegisteredInCity,
@@ -471,99 +388,11 @@ impl From<Decision> for EligibilityDecision {
                 .outcomes
                 .into_iter()
                 .map(|o| EligibilityReason {
-                    rule: match o.rule {
-                        Rule::RegisteredInCity => EligibilityRule::RegisteredInCity,
-                        Rule::HonourCertificate => EligibilityRule::HonourCertificate,
-                        Rule::OnlyChildDeceased => EligibilityRule::OnlyChildDeceased,
-                        Rule::NoLaterChild => EligibilityRule::NoLaterChild,
-                    },
+                    rule: o.rule.into(),
                     satisfied: o.satisfied,
                     explanation: o.explanation,
                 })
                 .collect(),
         }
-    }
-}
-
-/// One read of sensitive data (append-only).
-#[derive(SimpleObject)]
-#[graphql(visible = "guard::may_read_access_log")]
-pub struct AccessLogEntry {
-    pub id: ID,
-    pub at: DateTime<Utc>,
-    pub actor_id: ID,
-    pub actor_name: String,
-    pub actor_role: String,
-    pub member_id: Option<ID>,
-    pub fields: Vec<String>,
-    pub operation: String,
-    pub purpose: String,
-    pub request_id: String,
-}
-
-impl From<StoreAccessLogEntry> for AccessLogEntry {
-    fn from(e: StoreAccessLogEntry) -> Self {
-        Self {
-            id: ids::encode(Kind::AccessLog, e.id),
-            at: e.at,
-            actor_id: ID(e.actor_id.to_string()),
-            actor_name: e.actor_name,
-            actor_role: e.actor_role,
-            member_id: e.member_id.map(|m| ids::encode(Kind::Member, m)),
-            fields: e.fields,
-            operation: e.operation,
-            purpose: e.purpose,
-            request_id: e.request_id,
-        }
-    }
-}
-
-#[derive(SimpleObject)]
-pub struct PageInfo {
-    pub has_next_page: bool,
-    pub has_previous_page: bool,
-    pub start_cursor: Option<String>,
-    pub end_cursor: Option<String>,
-}
-
-#[derive(SimpleObject)]
-pub struct FamilyEdge {
-    pub cursor: String,
-    pub node: Family,
-}
-
-#[derive(SimpleObject)]
-pub struct FamilyConnection {
-    pub edges: Vec<FamilyEdge>,
-    pub page_info: PageInfo,
-}
-
-#[derive(SimpleObject)]
-#[graphql(visible = "guard::may_read_access_log")]
-pub struct AccessLogEdge {
-    pub cursor: String,
-    pub node: AccessLogEntry,
-}
-
-#[derive(SimpleObject)]
-#[graphql(visible = "guard::may_read_access_log")]
-pub struct AccessLogConnection {
-    pub edges: Vec<AccessLogEdge>,
-    pub page_info: PageInfo,
-}
-
-/// Page info for a page of edges (forward pagination: a previous page exists when the
-/// request came with a cursor).
-pub fn page_info<E>(
-    edges: &[E],
-    cursor: impl Fn(&E) -> &str,
-    has_next_page: bool,
-    had_cursor: bool,
-) -> PageInfo {
-    PageInfo {
-        has_next_page,
-        has_previous_page: had_cursor,
-        start_cursor: edges.first().map(|e| cursor(e).to_owned()),
-        end_cursor: edges.last().map(|e| cursor(e).to_owned()),
     }
 }

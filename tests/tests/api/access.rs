@@ -15,7 +15,7 @@ async fn unmasked_read_logs_one_row_per_person(app: &TestApp) {
     for n in 1..=3 {
         app.family_at("411002001001", n).await;
     }
-    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
 
     let before = app.count("access_log").await;
     let body = app.gql(&county, PAGE_MASKED, json!({})).await;
@@ -45,7 +45,7 @@ async fn unmasked_read_logs_one_row_per_person(app: &TestApp) {
     );
 
     // The auditor sees who read what, and why.
-    let auditor = app.token(StaffRole::Auditor, "411000");
+    let auditor = app.token(StaffRole::Auditor, "411000").await;
     let body = app
         .gql(&auditor, "{ accessLog(first: 10) { edges { node { actorRole fields operation purpose requestId memberId } } } }", json!({}))
         .await;
@@ -70,7 +70,7 @@ async fn unmasking_needs_purpose_and_grant(app: &TestApp) {
     app.family_at("411002001001", 1).await;
     let before = app.count("access_log").await;
 
-    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
     let body = app
         .gql(&county, PAGE_REVEALED, json!({ "purpose": "" }))
         .await;
@@ -78,7 +78,7 @@ async fn unmasking_needs_purpose_and_grant(app: &TestApp) {
     assert_eq!(error_field(&body), Some("purpose"));
 
     // A village worker may unmask phones for visits, never ID numbers.
-    let village = app.token(StaffRole::VillageWorker, "411002001001");
+    let village = app.token(StaffRole::VillageWorker, "411002001001").await;
     let body = app
         .gql(&village, PAGE_REVEALED, json!({ "purpose": "home visit" }))
         .await;
@@ -94,7 +94,7 @@ async fn unmasking_needs_purpose_and_grant(app: &TestApp) {
     assert_eq!(app.count("access_log").await, before + 2);
 
     // The auditor reads masked only.
-    let auditor = app.token(StaffRole::Auditor, "411000");
+    let auditor = app.token(StaffRole::Auditor, "411000").await;
     let body = app.gql(&auditor, q, json!({})).await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
     assert_eq!(app.count("access_log").await, before + 2);
@@ -110,7 +110,7 @@ async fn only_auditors_read_the_log(app: &TestApp) {
     ] {
         let body = app
             .gql(
-                &app.token(role, home),
+                &app.token(role, home).await,
                 "{ accessLog { edges { node { id } } } }",
                 json!({}),
             )
@@ -129,9 +129,7 @@ const BY_ID: &str = "query($n: String!) { memberByIdNumber(idNumber: $n) { id na
 on_both_backends!(lookup_by_id_number_is_exact_sliced_and_audited);
 async fn lookup_by_id_number_is_exact_sliced_and_audited(app: &TestApp) {
     let (_, members) = app.family_at("411002001001", 7).await;
-    let system = nuanxin_domain::Principal::system(
-        nuanxin_domain::RegionCode::parse("411000").expect("city"),
-    );
+    let system = nuanxin_domain::Principal::system("test: read the fixture back");
     let rec = app
         .store
         .get_member(&system, members[0])
@@ -154,7 +152,7 @@ async fn lookup_by_id_number_is_exact_sliced_and_audited(app: &TestApp) {
         .expect("id");
     let before = app.count("access_log").await;
 
-    let county = app.token(StaffRole::CountyAdmin, "411002");
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
     let body = app
         .gql(&county, BY_ID, json!({ "n": clear.to_lowercase() }))
         .await;
@@ -172,7 +170,7 @@ async fn lookup_by_id_number_is_exact_sliced_and_audited(app: &TestApp) {
     assert_eq!(app.count("access_log").await, before + 1);
 
     // Another county cannot find the person, and the attempt is still logged.
-    let other = app.token(StaffRole::CountyAdmin, "411024");
+    let other = app.token(StaffRole::CountyAdmin, "411024").await;
     let body = app.gql(&other, BY_ID, json!({ "n": clear })).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
     assert_eq!(app.count("access_log").await, before + 2);

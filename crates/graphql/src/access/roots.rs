@@ -1,19 +1,21 @@
-//! The access log, for auditors.
+//! The access log, for auditors: entries about the persons in their rows.
 
 use async_graphql::{Context, ID, Object};
 use nuanxin_domain::policy::Operation;
-use nuanxin_store::Store;
 
+use crate::connection::{self, Connection};
 use crate::error::IntoGql;
 use crate::guard::{self, Allowed, principal};
 use crate::ids::{self, Kind};
-use crate::types::{AccessLogConnection, AccessLogEdge, AccessLogEntry, page_info};
+use nuanxin_store::Store;
+
+use crate::access::objects::AccessLogEntry;
 
 #[derive(Default)]
-pub struct AuditQuery;
+pub struct AccessQuery;
 
 #[Object]
-impl AuditQuery {
+impl AccessQuery {
     /// Every read of sensitive personal information, newest first.
     #[graphql(
         guard = "Allowed(Operation::ReadAccessLog)",
@@ -25,7 +27,7 @@ impl AuditQuery {
         member_id: Option<ID>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<AccessLogConnection> {
+    ) -> async_graphql::Result<Connection<AccessLogEntry>> {
         let store = ctx.data::<Store>()?;
         let first = ids::page_size(first).gql()?;
         let after_id = ids::decode_cursor(after.as_deref()).gql()?;
@@ -37,17 +39,11 @@ impl AuditQuery {
             .access_log(principal(ctx), member, first, after_id)
             .await
             .gql()?;
-        let edges: Vec<AccessLogEdge> = page
-            .items
-            .into_iter()
-            .map(|e| AccessLogEdge {
-                cursor: ids::cursor(e.id),
-                node: AccessLogEntry::from(e),
-            })
-            .collect();
-        Ok(AccessLogConnection {
-            page_info: page_info(&edges, |e| &e.cursor, page.has_next_page, after.is_some()),
-            edges,
-        })
+        Ok(connection::of_page(
+            page,
+            after.is_some(),
+            |e| e.id,
+            AccessLogEntry::from,
+        ))
     }
 }

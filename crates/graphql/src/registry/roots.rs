@@ -1,66 +1,42 @@
-//! The family registry: families, members, registration, corrections, status changes and
-//! eligibility. Resolvers are thin: parse, call the store, convert.
+//! The registry's roots: the region tree, families, members, registration, corrections,
+//! status changes and eligibility. Resolvers are thin: parse, call the store, convert.
 
-use async_graphql::{Context, ID, InputObject, Object};
-use chrono::NaiveDate;
+use async_graphql::{Context, ID, Object};
 use nuanxin_domain::policy::Operation;
-use nuanxin_domain::{IdNumber, RegionCode};
-use nuanxin_store::{FamilyFilter as StoreFilter, MemberPatch, NewFamily, NewMember, Store};
+use nuanxin_domain::{IdNumber, RegionCode, time};
 
+use crate::connection::{self, Connection};
 use crate::error::{ApiError, IntoGql};
 use crate::guard::{self, Allowed, principal, request_meta};
 use crate::ids::{self, Kind};
 use crate::loaders::{Histories, Members, RegionNames};
-use crate::types::{
-    EligibilityDecision, Family, FamilyConnection, FamilyEdge, FamilyStatus, Member, MemberRole,
-    page_info,
-};
+use nuanxin_domain::registry::intake::{MemberPatch, NewFamily, NewMember, parse_new_family};
+use nuanxin_store::{FamilyFilter as StoreFilter, Store};
 
-#[derive(InputObject, Default)]
-pub struct FamilyFilter {
-    /// Only families within this region (any level).
-    pub region_code: Option<String>,
-    pub status: Option<FamilyStatus>,
-    /// The wife's (mother's) age today, inclusive.
-    pub wife_age_min: Option<i32>,
-    pub wife_age_max: Option<i32>,
-    /// Part of any member's name.
-    pub name: Option<String>,
-}
+use crate::registry::inputs::{FamilyFilter, RegisterFamilyInput, UpdateMemberInput};
+use crate::registry::objects::{EligibilityDecision, Family, FamilyStatus, Member, Region};
 
-#[derive(InputObject)]
-pub struct MemberInput {
-    pub role: MemberRole,
-    pub name: String,
-    /// The 18-character resident ID number.
-    pub id_number: String,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    /// Household registration (户籍) region code.
-    pub hukou_region_code: String,
-    pub deceased_on: Option<NaiveDate>,
-}
+#[derive(Default)]
+pub struct RegionQuery;
 
-#[derive(InputObject)]
-pub struct RegisterFamilyInput {
-    /// The village or township where the family is managed.
-    pub region_code: String,
-    pub honour_certificate_no: Option<String>,
-    pub honour_certificate_date: Option<NaiveDate>,
-    pub child_death_date: Option<NaiveDate>,
-    pub later_child_date: Option<NaiveDate>,
-    pub members: Vec<MemberInput>,
-}
-
-/// Only the fields given are changed.
-#[derive(InputObject, Default)]
-pub struct UpdateMemberInput {
-    pub name: Option<String>,
-    /// An empty string removes the phone number.
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub hukou_region_code: Option<String>,
-    pub deceased_on: Option<NaiveDate>,
+#[Object]
+impl RegionQuery {
+    /// The caller's home region with its ancestors and everything below it, by code;
+    /// use `children` to walk it as a tree.
+    #[graphql(
+        guard = "Allowed(Operation::ReadRegions)",
+        visible = "guard::may_read_regions"
+    )]
+    async fn regions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
+        let store = ctx.data::<Store>()?;
+        Ok(store
+            .regions_visible(principal(ctx))
+            .await
+            .gql()?
+            .into_iter()
+            .map(Region)
+            .collect())
+    }
 }
 
 #[derive(Default)]
@@ -80,7 +56,7 @@ impl RegistryQuery {
         filter: Option<FamilyFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<FamilyConnection> {
+    ) -> async_graphql::Result<Connection<Family>> {
         let store = ctx.data::<Store>()?;
         let first_n = ids::page_size(first).gql()?;
         let after_id = ids::decode_cursor(after.as_deref()).gql()?;
@@ -114,18 +90,12 @@ impl RegistryQuery {
             .await
             .gql()?;
         prime_page(ctx, &page.items).await?;
-        let edges: Vec<FamilyEdge> = page
-            .items
-            .into_iter()
-            .map(|f| FamilyEdge {
-                cursor: ids::cursor(f.family.id),
-                node: Family(f),
-            })
-            .collect();
-        Ok(FamilyConnection {
-            page_info: page_info(&edges, |e| &e.cursor, page.has_next_page, after.is_some()),
-            edges,
-        })
+        Ok(connection::of_page(
+            page,
+            after.is_some(),
+            |f| f.family.id,
+            Family,
+        ))
     }
 
     #[graphql(
@@ -233,8 +203,11 @@ impl RegistryMutation {
                 })
                 .collect(),
         };
+        let valid = parse_new_family(&new, store.city(), time::china_today())
+            .map_err(|e| ApiError::bad_input(e.field, e.message))
+            .gql()?;
         Ok(Family(
-            store.register_family(principal(ctx), new).await.gql()?,
+            store.register_family(principal(ctx), valid).await.gql()?,
         ))
     }
 

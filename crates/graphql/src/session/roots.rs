@@ -1,15 +1,16 @@
-//! Logging in and out: `me`, `login`, `refreshToken`, `logout`.
+//! Signing in and out: `me`, `login`, `refreshToken`, `logout`.
 
-use async_graphql::{Context, Object, SimpleObject};
-use chrono::{DateTime, Utc};
-use nuanxin_auth::{TokenService, hash_refresh_token, new_refresh_token, verify_password};
+use async_graphql::{Context, Object};
+use chrono::Utc;
 use nuanxin_domain::policy::Operation;
-use nuanxin_store::{RefreshOutcome, StaffUserRecord, Store};
 use uuid::Uuid;
 
 use crate::error::{ApiError, IntoGql};
-use crate::guard::{self, Allowed, principal};
-use crate::types::Me;
+use crate::guard::{self, Allowed, AllowedAny, Authenticated, principal};
+use nuanxin_auth::{TokenService, hash_refresh_token, new_refresh_token, verify_password};
+use nuanxin_store::{RefreshOutcome, StaffUserRecord, Store};
+
+use crate::session::objects::{AuthPayload, Me};
 
 /// An argon2id hash verified when the username is unknown, so that a wrong username takes
 /// as long as a wrong password (no user enumeration by timing).
@@ -17,30 +18,15 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     nuanxin_auth::hash_password("no-such-user-timing-pad").unwrap_or_default()
 });
 
-#[derive(SimpleObject)]
-pub struct AuthPayload {
-    /// Send as `Authorization: Bearer <token>`; valid for at most 15 minutes.
-    pub access_token: String,
-    pub access_token_expires_at: DateTime<Utc>,
-    /// Single use: exchange it with `refreshToken` for a new pair. Keep it secret.
-    pub refresh_token: String,
-    pub refresh_token_expires_at: DateTime<Utc>,
-    pub me: Me,
-}
-
 #[derive(Default)]
 pub struct SessionQuery;
 
 #[Object]
 impl SessionQuery {
     /// The caller, as the access token says.
-    #[graphql(visible = "guard::is_authenticated")]
-    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Me> {
-        let p = principal(ctx);
-        if !p.is_authenticated() {
-            return Err(ApiError::Unauthenticated("log in first".into())).gql();
-        }
-        Ok(Me(p.clone()))
+    #[graphql(guard = "Authenticated", visible = "guard::is_authenticated")]
+    async fn me(&self, ctx: &Context<'_>) -> Me {
+        Me(principal(ctx).clone())
     }
 }
 
@@ -50,7 +36,7 @@ pub struct SessionMutation;
 #[Object]
 impl SessionMutation {
     /// Staff log in with username and password.
-    #[graphql(guard = "Allowed(Operation::Login)")]
+    #[graphql(guard = "Allowed(Operation::Login)", visible = "guard::may_log_in")]
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -82,7 +68,7 @@ impl SessionMutation {
 
     /// Exchanges a refresh token for a new access and refresh token. A refresh token works
     /// once: presenting a spent one signs out every session of that login.
-    #[graphql(guard = "Allowed(Operation::Login)")]
+    #[graphql(guard = "Allowed(Operation::Login)", visible = "guard::may_log_in")]
     async fn refresh_token(
         &self,
         ctx: &Context<'_>,
@@ -127,19 +113,34 @@ impl SessionMutation {
         }
     }
 
-    /// Signs out the login the refresh token belongs to. Access tokens already issued stay
-    /// valid until they expire (at most 15 minutes).
-    #[graphql(guard = "Allowed(Operation::Login)")]
+    /// Signs out. The access token this request carries is refused from the next request
+    /// on (its id is kept until it would have expired), and the login the refresh token
+    /// belongs to, if one is given, ends. True when anything was signed out.
+    #[graphql(
+        guard = "AllowedAny(&[Operation::Login, Operation::Logout])",
+        visible = "guard::may_log_out"
+    )]
     async fn logout(
         &self,
         ctx: &Context<'_>,
-        refresh_token: String,
+        refresh_token: Option<String>,
     ) -> async_graphql::Result<bool> {
         let store = ctx.data::<Store>()?;
-        store
-            .revoke_refresh_token(&hash_refresh_token(&refresh_token))
-            .await
-            .gql()
+        let mut signed_out = false;
+        if let Some(token) = &principal(ctx).token {
+            store
+                .revoke_access_token(&token.id, token.expires_at)
+                .await
+                .gql()?;
+            signed_out = true;
+        }
+        if let Some(refresh) = refresh_token {
+            signed_out |= store
+                .revoke_refresh_token(&hash_refresh_token(&refresh))
+                .await
+                .gql()?;
+        }
+        Ok(signed_out)
     }
 }
 

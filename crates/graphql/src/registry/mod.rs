@@ -1,0 +1,5 @@
+//! The registry: the region tree, family files and members.
+
+pub mod inputs;
+pub mod objects;
+pub mod roots;

@@ -1,0 +1,5 @@
+//! Payment rosters: generation, lifecycle, lines, totals and jobs.
+
+pub mod inputs;
+pub mod objects;
+pub mod roots;

@@ -1,0 +1,269 @@
+//! Payment rosters, their lines, totals and jobs as the API shows them.
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use nuanxin_domain::RegionCode;
+
+use crate::connection::{self, Connection};
+use crate::error::IntoGql;
+use crate::guard::principal;
+use crate::ids::{self, Kind};
+use crate::loaders::RegionNames;
+use nuanxin_domain::allowances::AllowanceKind as DomainKind;
+use nuanxin_store::{JobRecord, RosterLineRecord, RosterRecord, Store, Total};
+
+use crate::allowances::objects::AllowanceKind;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "nuanxin_domain::rosters::RosterStatus")]
+pub enum RosterStatus {
+    Draft,
+    Submitted,
+    Approved,
+    Paid,
+    Reconciled,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "nuanxin_domain::rosters::LineType")]
+pub enum LineType {
+    /// Pays a month (the period's, arrears, or again after a returned payment).
+    Regular,
+    /// Takes back a month paid in error.
+    Clawback,
+}
+
+#[derive(SimpleObject)]
+pub struct KindTotal {
+    pub kind: Option<AllowanceKind>,
+    pub line_count: i64,
+    pub total_fen: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct TownshipTotal {
+    pub township_code: Option<String>,
+    pub township_name: Option<String>,
+    pub line_count: i64,
+    pub total_fen: i64,
+}
+
+/// One payment (or claw-back) of one person for one month.
+pub struct RosterLine(pub RosterLineRecord);
+
+#[Object]
+impl RosterLine {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::RosterLine, self.0.id)
+    }
+    async fn member_id(&self) -> ID {
+        ids::encode(Kind::Member, self.0.member_id)
+    }
+    async fn family_id(&self) -> ID {
+        ids::encode(Kind::Family, self.0.family_id)
+    }
+    /// `YYYY-MM`: the month paid (earlier than the period for arrears).
+    async fn month(&self) -> String {
+        self.0.month.to_string()
+    }
+    async fn kind(&self) -> AllowanceKind {
+        self.0.kind.into()
+    }
+    /// In fen; negative for a claw-back.
+    async fn amount_fen(&self) -> i64 {
+        self.0.amount_fen
+    }
+    async fn line_type(&self) -> LineType {
+        self.0.line_type.into()
+    }
+    /// 1 for a first payment; more when paying again after a returned or failed one.
+    async fn attempt(&self) -> i32 {
+        self.0.attempt
+    }
+    async fn township_code(&self) -> Option<String> {
+        self.0.township.as_ref().map(|t| t.to_string())
+    }
+    async fn explanation(&self) -> &str {
+        &self.0.explanation
+    }
+    /// Once the roster is reconciled: `paid`, `returned` or `failed`; `null` before.
+    async fn outcome(&self) -> Option<&str> {
+        self.0.outcome.as_ref().map(|(o, _)| o.as_str())
+    }
+    async fn outcome_reason(&self) -> Option<&str> {
+        self.0.outcome.as_ref().map(|(_, r)| r.as_str())
+    }
+}
+
+/// A county's payment roster for a period.
+pub struct Roster(pub RosterRecord);
+
+#[Object]
+impl Roster {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Roster, self.0.id)
+    }
+    async fn county_code(&self) -> &str {
+        self.0.county.as_str()
+    }
+    async fn county_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        ctx.data::<RegionNames>()?
+            .load_one(self.0.county.clone())
+            .await
+            .gql()
+    }
+    /// `YYYY-MM`.
+    async fn period_start(&self) -> String {
+        self.0.period.start.to_string()
+    }
+    async fn period_end(&self) -> String {
+        self.0.period.end.to_string()
+    }
+    async fn status(&self) -> RosterStatus {
+        self.0.status.into()
+    }
+    /// How many times the draft was generated.
+    async fn generation(&self) -> i32 {
+        self.0.generation
+    }
+    async fn line_count(&self) -> i32 {
+        self.0.line_count
+    }
+    /// In fen (claw-backs subtracted).
+    async fn total_fen(&self) -> i64 {
+        self.0.total_fen
+    }
+    async fn generated_at(&self) -> DateTime<Utc> {
+        self.0.generated_at
+    }
+    async fn submitted_by(&self) -> Option<ID> {
+        self.0.submitted_by.map(|u| ID(u.to_string()))
+    }
+    async fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.submitted_at
+    }
+    async fn approved_by(&self) -> Option<ID> {
+        self.0.approved_by.map(|u| ID(u.to_string()))
+    }
+    async fn approved_at(&self) -> Option<DateTime<Utc>> {
+        self.0.approved_at
+    }
+    async fn paid_at(&self) -> Option<DateTime<Utc>> {
+        self.0.paid_at
+    }
+    async fn bank_batch_ref(&self) -> Option<&str> {
+        self.0.bank_batch_ref.as_deref()
+    }
+    async fn paid_on(&self) -> Option<NaiveDate> {
+        self.0.paid_on
+    }
+    async fn reconciled_at(&self) -> Option<DateTime<Utc>> {
+        self.0.reconciled_at
+    }
+    async fn totals_by_kind(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<KindTotal>> {
+        let store = ctx.data::<Store>()?;
+        let totals = store
+            .roster_totals(principal(ctx), self.0.id, false)
+            .await
+            .gql()?;
+        Ok(totals
+            .into_iter()
+            .map(|t: Total| KindTotal {
+                kind: t.key.as_deref().and_then(DomainKind::parse).map(Into::into),
+                line_count: t.line_count,
+                total_fen: t.total_fen,
+            })
+            .collect())
+    }
+    async fn totals_by_township(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<TownshipTotal>> {
+        let store = ctx.data::<Store>()?;
+        let totals = store
+            .roster_totals(principal(ctx), self.0.id, true)
+            .await
+            .gql()?;
+        let codes: Vec<RegionCode> = totals
+            .iter()
+            .filter_map(|t| t.key.as_deref().and_then(|k| RegionCode::parse(k).ok()))
+            .collect();
+        let names = ctx.data::<RegionNames>()?.load_many(codes).await.gql()?;
+        Ok(totals
+            .into_iter()
+            .map(|t| TownshipTotal {
+                township_name: t
+                    .key
+                    .as_deref()
+                    .and_then(|k| RegionCode::parse(k).ok())
+                    .and_then(|c| names.get(&c).cloned()),
+                township_code: t.key,
+                line_count: t.line_count,
+                total_fen: t.total_fen,
+            })
+            .collect())
+    }
+    async fn lines(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<RosterLine>> {
+        let store = ctx.data::<Store>()?;
+        let first_n = ids::page_size(first).gql()?;
+        let after_id = ids::decode_cursor(after.as_deref()).gql()?;
+        let page = store
+            .roster_lines(principal(ctx), self.0.id, first_n, after_id)
+            .await
+            .gql()?;
+        Ok(connection::of_page(
+            page,
+            after.is_some(),
+            |l| l.id,
+            RosterLine,
+        ))
+    }
+    /// Authenticated download paths (send the same Authorization header).
+    async fn export_paths(&self) -> Vec<String> {
+        let id = ids::encode(Kind::Roster, self.0.id).0;
+        vec![
+            format!("/exports/rosters/{id}.xlsx"),
+            format!("/exports/rosters/{id}.csv"),
+        ]
+    }
+}
+
+/// A background generation.
+pub struct Job(pub JobRecord);
+
+#[Object]
+impl Job {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Job, self.0.id)
+    }
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    /// `running`, `succeeded` or `failed`.
+    async fn status(&self) -> &str {
+        &self.0.status
+    }
+    async fn done(&self) -> i64 {
+        self.0.done
+    }
+    async fn total(&self) -> i64 {
+        self.0.total
+    }
+    async fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+    async fn roster_id(&self) -> Option<ID> {
+        self.0.roster_id.map(|r| ids::encode(Kind::Roster, r))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
+        self.0.finished_at
+    }
+}

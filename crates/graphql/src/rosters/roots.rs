@@ -1,0 +1,242 @@
+//! Payment rosters (发放花名册): generation (at once, or as a background job), the
+//! lifecycle, lines and totals.
+
+use async_graphql::{Context, ID, Object};
+use chrono::NaiveDate;
+use nuanxin_domain::policy::Operation;
+use nuanxin_domain::{Principal, RegionCode};
+
+use crate::connection::{self, Connection};
+use crate::error::{ApiError, IntoGql};
+use crate::guard::{self, Allowed, principal};
+use crate::ids::{self, Kind};
+use nuanxin_domain::allowances::Rules;
+use nuanxin_store::{LineOutcome, RosterFilter as StoreFilter, Store};
+
+use crate::allowances::inputs::parse_month;
+use crate::rosters::inputs::{GenerateRosterInput, LineOutcomeInput, RosterFilter};
+use crate::rosters::objects::{Job, Roster};
+
+#[derive(Default)]
+pub struct RosterQuery;
+
+#[Object]
+impl RosterQuery {
+    /// Rosters within the caller's region, newest first.
+    #[graphql(
+        guard = "Allowed(Operation::ReadRosters)",
+        visible = "guard::may_read_rosters"
+    )]
+    async fn rosters(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<RosterFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<Roster>> {
+        let store = ctx.data::<Store>()?;
+        let first_n = ids::page_size(first).gql()?;
+        let after_id = ids::decode_cursor(after.as_deref()).gql()?;
+        let filter = filter.unwrap_or_default();
+        let store_filter = StoreFilter {
+            county: filter
+                .county_code
+                .as_deref()
+                .map(|c| {
+                    RegionCode::parse(c)
+                        .map_err(|e| ApiError::bad_input("filter.countyCode", e.to_string()))
+                })
+                .transpose()
+                .gql()?,
+            status: filter.status.map(Into::into),
+            month: filter
+                .month
+                .as_deref()
+                .map(|m| parse_month(m, "filter.month"))
+                .transpose()
+                .gql()?,
+        };
+        let page = store
+            .list_rosters(principal(ctx), &store_filter, first_n, after_id)
+            .await
+            .gql()?;
+        Ok(connection::of_page(page, after.is_some(), |r| r.id, Roster))
+    }
+
+    #[graphql(
+        guard = "Allowed(Operation::ReadRosters)",
+        visible = "guard::may_read_rosters"
+    )]
+    async fn roster(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Roster> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Roster, &id, "id").gql()?;
+        Ok(Roster(store.get_roster(principal(ctx), id).await.gql()?))
+    }
+
+    /// A background generation started by the caller.
+    #[graphql(
+        guard = "Allowed(Operation::GenerateRoster)",
+        visible = "guard::may_generate_roster"
+    )]
+    async fn roster_job(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Job> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Job, &id, "id").gql()?;
+        Ok(Job(store.get_job(principal(ctx), id).await.gql()?))
+    }
+}
+
+#[derive(Default)]
+pub struct RosterMutation;
+
+#[Object]
+impl RosterMutation {
+    /// Generates (or regenerates, while a draft) a county's roster for a period and waits for
+    /// it. Concurrent generations of one roster: one wins, the others get CONFLICT.
+    #[graphql(
+        guard = "Allowed(Operation::GenerateRoster)",
+        visible = "guard::may_generate_roster"
+    )]
+    async fn generate_roster(
+        &self,
+        ctx: &Context<'_>,
+        input: GenerateRosterInput,
+    ) -> async_graphql::Result<Roster> {
+        let store = ctx.data::<Store>()?;
+        let rules = ctx.data::<Rules>()?;
+        let (county, period) = input.parse().gql()?;
+        Ok(Roster(
+            store
+                .generate_roster(principal(ctx), &county, period, *rules, &|_, _| {})
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Starts a generation in the background and returns its job; poll `rosterJob`.
+    #[graphql(
+        guard = "Allowed(Operation::GenerateRoster)",
+        visible = "guard::may_generate_roster"
+    )]
+    async fn start_roster_generation(
+        &self,
+        ctx: &Context<'_>,
+        input: GenerateRosterInput,
+    ) -> async_graphql::Result<Job> {
+        let store = ctx.data::<Store>()?.clone();
+        let rules = *ctx.data::<Rules>()?;
+        let (county, period) = input.parse().gql()?;
+        let p: Principal = principal(ctx).clone();
+        let job_id = store.create_job(&p, "roster_generation").await.gql()?;
+        let job = store.get_job(&p, job_id).await.gql()?;
+        tokio::spawn(async move {
+            let progress_store = store.clone();
+            let report = move |done: u64, total: u64| {
+                let s = progress_store.clone();
+                tokio::spawn(async move {
+                    let _ = s.update_job(job_id, done, total).await;
+                });
+            };
+            let result = store
+                .generate_roster(&p, &county, period, rules, &report)
+                .await;
+            let outcome = match result {
+                Ok(r) => {
+                    let n = r.line_count as u64;
+                    let _ = store.update_job(job_id, n, n).await;
+                    Ok(r.id)
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(e) = store.finish_job(job_id, outcome).await {
+                tracing::error!(%e, "could not record the end of a roster job");
+            }
+        });
+        Ok(Job(job))
+    }
+
+    /// Freezes a draft and sends it to the city (county admins).
+    #[graphql(
+        guard = "Allowed(Operation::SubmitRoster)",
+        visible = "guard::may_submit_roster"
+    )]
+    async fn submit_roster(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Roster> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Roster, &id, "id").gql()?;
+        Ok(Roster(store.submit_roster(principal(ctx), id).await.gql()?))
+    }
+
+    /// Approves a submitted roster (city admins; never the submitter).
+    #[graphql(
+        guard = "Allowed(Operation::ApproveRoster)",
+        visible = "guard::may_approve_roster"
+    )]
+    async fn approve_roster(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Roster> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Roster, &id, "id").gql()?;
+        Ok(Roster(
+            store.approve_roster(principal(ctx), id).await.gql()?,
+        ))
+    }
+
+    /// Records the bank's batch reference and payment date.
+    #[graphql(
+        guard = "Allowed(Operation::MarkRosterPaid)",
+        visible = "guard::may_mark_roster_paid"
+    )]
+    async fn mark_roster_paid(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        bank_batch_ref: String,
+        paid_on: NaiveDate,
+    ) -> async_graphql::Result<Roster> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Roster, &id, "id").gql()?;
+        Ok(Roster(
+            store
+                .mark_roster_paid(principal(ctx), id, &bank_batch_ref, paid_on)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Records the lines the bank returned or could not pay (the next roster pays them
+    /// again); every other line counts as paid.
+    #[graphql(
+        guard = "Allowed(Operation::ReconcileRoster)",
+        visible = "guard::may_reconcile_roster"
+    )]
+    async fn reconcile_roster(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        exceptions: Vec<LineOutcomeInput>,
+    ) -> async_graphql::Result<Roster> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Roster, &id, "id").gql()?;
+        let mut parsed = Vec::with_capacity(exceptions.len());
+        for (i, e) in exceptions.into_iter().enumerate() {
+            parsed.push(LineOutcome {
+                line_id: ids::decode(
+                    Kind::RosterLine,
+                    &e.line_id,
+                    &format!("exceptions[{i}].lineId"),
+                )
+                .gql()?,
+                outcome: e.outcome,
+                reason: e.reason,
+            });
+        }
+        Ok(Roster(
+            store
+                .reconcile_roster(principal(ctx), id, &parsed)
+                .await
+                .gql()?,
+        ))
+    }
+}
+
+/// Parses a roster's API id (for the HTTP export route).
+pub fn decode_roster_id(id: &str) -> Result<uuid::Uuid, ApiError> {
+    ids::decode(Kind::Roster, &ID(id.to_owned()), "id")
+}
