@@ -77,16 +77,27 @@ impl Guard for Authenticated {
     }
 }
 
-/// Refuses `Member.revealed` to an audience that may unmask nothing.
+/// Refuses `Member.revealed` unless the caller may unmask every field it selects: a read
+/// of clear values is all or nothing (nothing revealed, nothing logged).
 pub struct AllowedUnmask;
 
 impl Guard for AllowedUnmask {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
         let p = principal(ctx);
-        if p.grant().may_unmask_any() {
-            return Ok(());
+        if !p.grant().may_unmask_any() {
+            return Err(refusal(p, "unmasked values"));
         }
-        Err(refusal(p, "unmasked values"))
+        let look = ctx.look_ahead();
+        for f in [
+            SensitiveField::IdNumber,
+            SensitiveField::Phone,
+            SensitiveField::Address,
+        ] {
+            if look.field(f.as_str()).exists() && p.field_access(f) != FieldAccess::Unmaskable {
+                return Err(refusal(p, &format!("unmasked {}", f.as_str())));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -37,6 +37,30 @@ impl StoreConfig {
     }
 }
 
+/// The tables tests may count and read.
+const TABLES: [&str; 20] = [
+    "organisation",
+    "organisation_region",
+    "partner_app",
+    "service_link",
+    "volunteer",
+    "pairing",
+    "revoked_token",
+    "allowance_standard",
+    "bank_account",
+    "roster",
+    "roster_line",
+    "roster_line_outcome",
+    "family_region_change",
+    "region",
+    "family",
+    "member",
+    "family_status_history",
+    "staff_user",
+    "refresh_token",
+    "access_log",
+];
+
 #[derive(Clone)]
 pub struct Store {
     pub(crate) db: DatabaseConnection,
@@ -111,30 +135,26 @@ impl Store {
         self.db.get_database_backend() == DbBackend::Postgres
     }
 
+    /// Every row of a registry table as JSON, exactly as stored (tests read what is at
+    /// rest: ciphertext, not clear values).
+    pub async fn stored_rows(&self, table: &str) -> Result<Vec<serde_json::Value>, StoreError> {
+        use sea_orm::FromQueryResult as _;
+        if !TABLES.contains(&table) {
+            return Err(StoreError::bad_input("table", "unknown table"));
+        }
+        let backend = self.db.get_database_backend();
+        Ok(
+            sea_orm::JsonValue::find_by_statement(sea_orm::Statement::from_string(
+                backend,
+                format!("SELECT * FROM {table}"),
+            ))
+            .all(&self.db)
+            .await?,
+        )
+    }
+
     /// Counts rows of a registry table (tests prove nothing was half-written).
     pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
-        const TABLES: [&str; 20] = [
-            "organisation",
-            "organisation_region",
-            "partner_app",
-            "service_link",
-            "volunteer",
-            "pairing",
-            "revoked_token",
-            "allowance_standard",
-            "bank_account",
-            "roster",
-            "roster_line",
-            "roster_line_outcome",
-            "family_region_change",
-            "region",
-            "family",
-            "member",
-            "family_status_history",
-            "staff_user",
-            "refresh_token",
-            "access_log",
-        ];
         if !TABLES.contains(&table) {
             return Err(StoreError::bad_input("table", "unknown table"));
         }

@@ -182,3 +182,95 @@ async fn lookup_by_id_number_is_exact_sliced_and_audited(app: &TestApp) {
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     assert_eq!(error_field(&body), Some("idNumber"));
 }
+
+const LOG: &str =
+    "{ accessLog(first: 50) { edges { node { memberId actorRole actorName operation } } } }";
+
+fn logged_members(body: &serde_json::Value) -> Vec<Option<String>> {
+    body["data"]["accessLog"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["node"]["memberId"].as_str().map(str::to_owned))
+        .collect()
+}
+
+on_both_backends!(a_county_auditor_sees_only_their_countys_log);
+async fn a_county_auditor_sees_only_their_countys_log(app: &TestApp) {
+    let (_, weidu) = app.family_at("411002001001", 1).await;
+    let (_, yanling) = app.family_at("411024001001", 2).await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let q = "query($id: ID!) { member(id: $id) { revealed(purpose: \"annual verification\") { idNumber } } }";
+    for m in [weidu[0], yanling[0]] {
+        let body = app.gql(&city, q, json!({ "id": gid("Member", m) })).await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    // A lookup that finds no one is logged about no one.
+    let body = app
+        .gql(
+            &city,
+            "{ memberByIdNumber(idNumber: \"11010519491231002X\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    // The system's reads are logged as the system, with its reason.
+    let system = nuanxin_domain::Principal::system("test: a bulk check");
+    let rec = app
+        .store
+        .get_member(&system, yanling[1])
+        .await
+        .expect("member");
+    app.store
+        .reveal(
+            &system,
+            &[&rec],
+            &[nuanxin_domain::SensitiveField::Phone],
+            "bulk check",
+            &Default::default(),
+        )
+        .await
+        .expect("reveal");
+
+    let weidu_auditor = app.token(StaffRole::Auditor, "411002").await;
+    let seen = logged_members(&app.gql(&weidu_auditor, LOG, json!({})).await);
+    assert_eq!(
+        seen,
+        [Some(gid("Member", weidu[0]))],
+        "only 魏都区's person"
+    );
+
+    let yanling_auditor = app.token(StaffRole::Auditor, "411024").await;
+    let seen = logged_members(&app.gql(&yanling_auditor, LOG, json!({})).await);
+    assert_eq!(seen.len(), 2, "鄢陵县's two reads: {seen:?}");
+    assert!(seen.iter().all(|m| m.is_some()));
+
+    // Control: the city auditor sees everything, including the lookup about no one.
+    let body = app
+        .gql(
+            &app.token(StaffRole::Auditor, "411000").await,
+            LOG,
+            json!({}),
+        )
+        .await;
+    let seen = logged_members(&body);
+    assert_eq!(seen.len(), 4, "{body}");
+    assert!(seen.contains(&None));
+    let nodes: Vec<&serde_json::Value> = body["data"]["accessLog"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| &e["node"])
+        .collect();
+    assert!(
+        nodes
+            .iter()
+            .any(|n| n["actorRole"] == "system" && n["actorName"] == "system: test: a bulk check"),
+        "{body}"
+    );
+    assert!(
+        !nodes
+            .iter()
+            .any(|n| n["actorRole"] == "system" && n["actorName"] == "city_admin")
+    );
+}

@@ -3,6 +3,7 @@
 
 mod access;
 mod bad_input;
+mod contracts;
 mod edge;
 mod guards;
 mod introspection;

@@ -60,8 +60,25 @@ async fn register_family_and_read_it_back_masked(app: &TestApp) {
         family["statusHistory"],
         json!([{ "from": null, "to": "REGISTERED", "reason": "registered" }])
     );
-    // The clear value is not at rest: the database holds only ciphertext and a digest.
-    assert_eq!(app.count("member").await, 1);
+    // The clear value is not at rest: the stored row holds only ciphertext and a digest.
+    let rows = app.store.stored_rows("member").await.expect("rows");
+    assert_eq!(rows.len(), 1);
+    let stored = rows[0].to_string();
+    for clear in [full.as_str(), "13800001234", "1380000"] {
+        assert!(
+            !stored.contains(clear),
+            "{clear} is stored in the clear: {stored}"
+        );
+    }
+    for column in ["id_number_enc", "id_number_bidx", "phone_enc"] {
+        let value = rows[0][column].as_str().unwrap_or_default();
+        assert!(
+            value.len() > 20,
+            "{column} holds a ciphertext or digest: {stored}"
+        );
+    }
+    // Control: the name, which is not encrypted, is found the same way.
+    assert!(stored.contains("张秀英"));
 }
 
 const CHANGE: &str = "mutation($id: ID!, $status: FamilyStatus!, $reason: String!) {

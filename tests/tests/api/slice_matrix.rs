@@ -15,7 +15,18 @@ enum Expect {
 
 const READ: &str =
     "query($id: ID!) { family(id: $id) { id regionCode members { idNumber phone } } }";
-const UPDATE: &str = "mutation($id: ID!) { updateMember(id: $id, input: { address: \"河南省许昌市新地址1号\" }) { id address } }";
+const UPDATE: &str = "mutation($id: ID!, $address: String!) { updateMember(id: $id, input: { address: $address }) { id address } }";
+
+/// The address stored for a member, read from the table itself.
+async fn stored_address(app: &TestApp, member: uuid::Uuid) -> Option<String> {
+    app.store
+        .stored_rows("member")
+        .await
+        .expect("rows")
+        .into_iter()
+        .find(|r| r["id"].as_str() == Some(member.to_string().as_str()))
+        .and_then(|r| r["address"].as_str().map(str::to_owned))
+}
 
 fn outcome(body: &Value, field: &str) -> Expect {
     match error_code(body) {
@@ -84,6 +95,7 @@ async fn slice_matrix(app: &TestApp) {
             ],
         ),
     ];
+    let mut n = 0;
     for (role, home, cases) in table {
         let token = app.token(role, home).await;
         for (family, members, read, update, what) in cases {
@@ -102,14 +114,26 @@ async fn slice_matrix(app: &TestApp) {
                     "{role:?} must see masked ID numbers, got {id}"
                 );
             }
-            let before = app.count("member").await;
-            let body = app.gql(&token, UPDATE, json!({ "id": mem(members) })).await;
+            // Each update writes an address of its own, so the table shows which went in.
+            n += 1;
+            let address = format!("河南省许昌市新地址{n}号");
+            let body = app
+                .gql(
+                    &token,
+                    UPDATE,
+                    json!({ "id": mem(members), "address": address }),
+                )
+                .await;
             assert_eq!(
                 outcome(&body, "updateMember"),
                 update,
                 "{role:?}@{home} update {what}: {body}"
             );
-            assert_eq!(app.count("member").await, before);
+            assert_eq!(
+                stored_address(app, members[0]).await == Some(address),
+                update == Allowed,
+                "{role:?}@{home} update {what}: the stored address"
+            );
         }
     }
 }
@@ -119,6 +143,7 @@ async fn list_is_sliced(app: &TestApp) {
     app.family_at("411002001001", 1).await;
     app.family_at("411002002001", 2).await;
     app.family_at("411024001001", 3).await;
+    app.family_at("411002001002", 4).await;
     let q = "{ families(first: 50) { edges { node { regionCode } } } }";
     let count = async |role, home| {
         let body = app.gql(&app.token(role, home).await, q, json!({})).await;
@@ -127,11 +152,14 @@ async fn list_is_sliced(app: &TestApp) {
             .map(Vec::len)
             .unwrap_or(usize::MAX)
     };
-    assert_eq!(count(StaffRole::CityAdmin, "411000").await, 3);
-    assert_eq!(count(StaffRole::CountyAdmin, "411002").await, 2);
+    assert_eq!(count(StaffRole::CityAdmin, "411000").await, 4);
+    assert_eq!(count(StaffRole::CountyAdmin, "411002").await, 3);
     assert_eq!(count(StaffRole::CountyAdmin, "411024").await, 1);
-    assert_eq!(count(StaffRole::TownshipWorker, "411002001").await, 1);
-    assert_eq!(count(StaffRole::VillageWorker, "411002001002").await, 0);
+    assert_eq!(count(StaffRole::TownshipWorker, "411002001").await, 2);
+    // Two villages of one township, one family each: each worker sees their own only.
+    assert_eq!(count(StaffRole::VillageWorker, "411002001002").await, 1);
+    assert_eq!(count(StaffRole::VillageWorker, "411002001001").await, 1);
+    assert_eq!(count(StaffRole::VillageWorker, "411002002002").await, 0);
     // A filter cannot widen the slice: asking for another county gives nothing.
     let body = app
         .gql(
@@ -157,4 +185,228 @@ async fn registration_outside_own_region_is_refused(app: &TestApp) {
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     assert_eq!(nuanxin_tests::error_field(&body), Some("regionCode"));
     assert_eq!(app.count("family").await, before);
+}
+
+const READ_FAMILY: &str = "query($id: ID!) { family(id: $id) { id members { name } } }";
+const READ_MEMBER: &str = "query($id: ID!) { member(id: $id) { id name } }";
+const LIST: &str = "{ families(first: 50) { edges { node { id } } } }";
+
+/// What one caller gets for a family and a member: Allowed, NotFound or Forbidden.
+async fn reach(
+    app: &TestApp,
+    token: &str,
+    family: uuid::Uuid,
+    member: uuid::Uuid,
+) -> (Expect, Expect) {
+    let f = app
+        .gql(token, READ_FAMILY, json!({ "id": gid("Family", family) }))
+        .await;
+    let m = app
+        .gql(token, READ_MEMBER, json!({ "id": gid("Member", member) }))
+        .await;
+    (outcome(&f, "family"), outcome(&m, "member"))
+}
+
+async fn listed(app: &TestApp, token: &str) -> Vec<String> {
+    let body = app.gql(token, LIST, json!({})).await;
+    body["data"]["families"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["node"]["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+on_both_backends!(partners_families_and_volunteers_reach_exactly_their_rows);
+async fn partners_families_and_volunteers_reach_exactly_their_rows(app: &TestApp) {
+    use Expect::*;
+    use nuanxin_domain::PartnerKind;
+    let (a, a_members) = app.family_at("411002001001", 1).await;
+    let (e, e_members) = app.family_at("411002002001", 2).await;
+    let (d, d_members) = app.family_at("411024001001", 3).await;
+    let fam = |id| gid("Family", id);
+
+    // An insurer reaches the families of the regions it is contracted for.
+    let (_, insurer) = app.partner(PartnerKind::Insurer, &["411024"], &[]).await;
+    assert_eq!(
+        reach(app, &insurer, d, d_members[0]).await,
+        (Allowed, Allowed)
+    );
+    assert_eq!(
+        reach(app, &insurer, a, a_members[0]).await,
+        (NotFound, NotFound)
+    );
+    assert_eq!(listed(app, &insurer).await, [fam(d)]);
+
+    // A hospital reaches the families linked to it, not its whole contracted county.
+    let (org, hospital) = app.partner(PartnerKind::Hospital, &["411002"], &[a]).await;
+    assert_eq!(
+        reach(app, &hospital, a, a_members[1]).await,
+        (Allowed, Allowed)
+    );
+    assert_eq!(
+        reach(app, &hospital, e, e_members[0]).await,
+        (NotFound, NotFound)
+    );
+    assert_eq!(
+        reach(app, &hospital, d, d_members[0]).await,
+        (NotFound, NotFound)
+    );
+    assert_eq!(listed(app, &hospital).await, [fam(a)]);
+
+    // A volunteer reaches the paired family only.
+    let (_, volunteer) = app.volunteer(&[e]).await;
+    assert_eq!(
+        reach(app, &volunteer, e, e_members[0]).await,
+        (Allowed, Allowed)
+    );
+    assert_eq!(
+        reach(app, &volunteer, a, a_members[0]).await,
+        (NotFound, NotFound)
+    );
+    assert_eq!(listed(app, &volunteer).await, [fam(e)]);
+
+    // A parent reaches their own family only.
+    let parent = app.family_member_token(a, a_members[1]);
+    assert_eq!(
+        reach(app, &parent, a, a_members[0]).await,
+        (Allowed, Allowed)
+    );
+    assert_eq!(
+        reach(app, &parent, d, d_members[0]).await,
+        (NotFound, NotFound)
+    );
+    assert_eq!(listed(app, &parent).await, [fam(a)]);
+
+    // None of them may change a family file, inside their rows or outside.
+    for (who, token, member) in [
+        ("insurer", &insurer, d_members[0]),
+        ("hospital", &hospital, a_members[0]),
+        ("volunteer", &volunteer, e_members[0]),
+        ("parent", &parent, a_members[0]),
+        ("insurer outside", &insurer, a_members[0]),
+    ] {
+        let body = app
+            .gql(
+                token,
+                UPDATE,
+                json!({ "id": gid("Member", member), "address": "河南省许昌市别处1号" }),
+            )
+            .await;
+        assert_eq!(outcome(&body, "updateMember"), Forbidden, "{who}: {body}");
+    }
+    assert_eq!(
+        stored_address(app, a_members[0]).await.as_deref(),
+        Some("河南省许昌市魏都区某街3号")
+    );
+
+    // Ending the service link ends the hospital's reach on its next request.
+    let links = app.store.stored_rows("service_link").await.expect("links");
+    let link = links
+        .iter()
+        .find(|l| l["organisation_id"].as_str() == Some(org.to_string().as_str()))
+        .and_then(|l| l["id"].as_str())
+        .and_then(|s| uuid::Uuid::parse_str(s).ok())
+        .expect("link");
+    app.store
+        .end_service_link(link, nuanxin_domain::time::china_today())
+        .await
+        .expect("end");
+    assert_eq!(
+        reach(app, &hospital, a, a_members[1]).await,
+        (NotFound, NotFound)
+    );
+}
+
+on_both_backends!(regions_rosters_and_jobs_go_through_the_rows_rules);
+async fn regions_rosters_and_jobs_go_through_the_rows_rules(app: &TestApp) {
+    use nuanxin_domain::PartnerKind;
+    let codes = async |token: &str| -> Vec<String> {
+        let body = app.gql(token, "{ regions { code } }", json!({})).await;
+        body["data"]["regions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["code"].as_str().map(str::to_owned))
+            .collect()
+    };
+    // Regions: the home (or contracted) region, below it, and its ancestors for context.
+    let yanling = app.token(StaffRole::CountyAdmin, "411024").await;
+    let seen = codes(&yanling).await;
+    assert!(seen.contains(&"411024001".to_owned()) && seen.contains(&"411000".to_owned()));
+    assert!(!seen.iter().any(|c| c.starts_with("411002")), "{seen:?}");
+    let (_, insurer) = app.partner(PartnerKind::Insurer, &["411002"], &[]).await;
+    let seen = codes(&insurer).await;
+    assert!(seen.contains(&"411002001".to_owned()));
+    assert!(!seen.iter().any(|c| c.starts_with("411024")), "{seen:?}");
+    let (_, volunteer) = app.volunteer(&[]).await;
+    let body = app.gql(&volunteer, "{ regions { code } }", json!({})).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+
+    // Rosters: a county's roster is reached from its county and the city, not elsewhere.
+    let (f, _) = app.family_at("411002001001", 1).await;
+    app.activate(f).await;
+    let weidu = app.token(StaffRole::CountyAdmin, "411002").await;
+    let generate = "mutation { generateRoster(input: { countyCode: \"411002\", periodStart: \"2026-11\" }) { id } }";
+    let body = app.gql(&weidu, generate, json!({})).await;
+    let roster = body["data"]["generateRoster"]["id"]
+        .as_str()
+        .expect("roster")
+        .to_owned();
+    let read = "query($id: ID!) { roster(id: $id) { id } }";
+    for (who, token, expect) in [
+        ("own county", weidu.clone(), Expect::Allowed),
+        (
+            "city",
+            app.token(StaffRole::CityAdmin, "411000").await,
+            Expect::Allowed,
+        ),
+        (
+            "county auditor",
+            app.token(StaffRole::Auditor, "411002").await,
+            Expect::Allowed,
+        ),
+        ("other county", yanling.clone(), Expect::NotFound),
+        (
+            "other county's auditor",
+            app.token(StaffRole::Auditor, "411024").await,
+            Expect::NotFound,
+        ),
+        (
+            "township",
+            app.token(StaffRole::TownshipWorker, "411002001").await,
+            Expect::Forbidden,
+        ),
+        ("hospital", insurer.clone(), Expect::Forbidden),
+    ] {
+        let body = app.gql(&token, read, json!({ "id": roster })).await;
+        assert_eq!(outcome(&body, "roster"), expect, "{who}: {body}");
+    }
+    // Another county may not generate for 魏都区 (a write outside its rows).
+    let body = app.gql(&yanling, generate, json!({})).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+
+    // Jobs: followed by the person who started them, by no one else of the same county.
+    let start = "mutation { startRosterGeneration(input: { countyCode: \"411002\", periodStart: \"2026-11\" }) { id } }";
+    let body = app.gql(&weidu, start, json!({})).await;
+    let job = body["data"]["startRosterGeneration"]["id"]
+        .as_str()
+        .expect("job")
+        .to_owned();
+    let poll = "query($id: ID!) { rosterJob(id: $id) { id } }";
+    let colleague = app.token(StaffRole::CountyAdmin, "411002").await;
+    assert_eq!(
+        outcome(
+            &app.gql(&weidu, poll, json!({ "id": job })).await,
+            "rosterJob"
+        ),
+        Expect::Allowed
+    );
+    assert_eq!(
+        outcome(
+            &app.gql(&colleague, poll, json!({ "id": job })).await,
+            "rosterJob"
+        ),
+        Expect::NotFound
+    );
 }

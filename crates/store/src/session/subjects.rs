@@ -26,6 +26,15 @@ pub enum Refusal {
     NotANetworkCaller,
 }
 
+/// The account cache's key for a token: its id and the subject it names.
+fn cache_key(jti: &str, token: &Principal) -> String {
+    format!(
+        "{jti}|{}|{}",
+        token.kind().map_or("", |k| k.as_str()),
+        token.actor_id()
+    )
+}
+
 /// A partner organisation, as set up by the city (and by test fixtures).
 #[derive(Debug, Clone)]
 pub struct NewOrganisation {
@@ -52,7 +61,8 @@ impl Store {
         &self,
         token: &Principal,
     ) -> Result<Result<Principal, Refusal>, StoreError> {
-        let Some(key) = token.token.as_ref().map(|t| t.id.clone()) else {
+        // Keyed by token id *and* subject: a token id is only unique among honest tokens.
+        let Some(key) = token.token.as_ref().map(|t| cache_key(&t.id, token)) else {
             return self.recheck(token).await;
         };
         if let Some(hit) = self.accounts.get(&key) {
@@ -210,7 +220,16 @@ impl Store {
         .on_conflict_do_nothing_on([revoked_token::Column::Jti])
         .exec(&self.db)
         .await?;
-        self.accounts.invalidate(jti);
+        let prefix = format!("{jti}|");
+        let stale: Vec<std::sync::Arc<String>> = self
+            .accounts
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, _)| k)
+            .collect();
+        for k in stale {
+            self.accounts.invalidate(k.as_str());
+        }
         // Ids of tokens that have expired anyway are dropped (they are refused as expired).
         revoked_token::Entity::delete_many()
             .filter(revoked_token::Column::ExpiresAt.lt(Utc::now()))
