@@ -12,7 +12,8 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::http::{AppState, RequestId, authenticate};
+use crate::caller::{EdgeAuthError, authenticate};
+use crate::state::{AppState, RequestId};
 
 pub const HEADERS: [&str; 13] = [
     "序号",
@@ -177,7 +178,7 @@ pub async fn roster_export(
         .unwrap_or_default();
     let principal = match authenticate(&req, &state.tokens, &state.store).await {
         Ok(p) if p.is_authenticated() => p,
-        Err(e @ crate::http::EdgeAuthError::Unavailable) => return e.response(&rid),
+        Err(e @ EdgeAuthError::Unavailable) => return e.response(&rid),
         _ => {
             return error(
                 StatusCode::UNAUTHORIZED,

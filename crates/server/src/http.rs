@@ -16,27 +16,14 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::{ErrorExtensionValues, Response, ServerError};
 use futures_util::StreamExt as _;
-use nuanxin_auth::{AuthError, TokenService};
-use nuanxin_domain::Principal;
-use nuanxin_graphql::{NuanxinSchema, OperationKind};
-use nuanxin_store::{Refusal, RequestMeta, Store, StoreError};
+use nuanxin_graphql::OperationKind;
+use nuanxin_store::RequestMeta;
+
+use crate::caller::{authenticate, edge_error, request_id_of};
+pub use crate::state::{AppState, RequestId};
 use serde::Deserialize;
 use serde_json::json;
 use tracing::Instrument as _;
-
-/// Everything a request handler needs; cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub schema: NuanxinSchema,
-    pub store: Store,
-    pub tokens: TokenService,
-    pub dev_mode: bool,
-    pub body_limit: usize,
-}
-
-/// The request id, from a sane `X-Request-Id` header or freshly made.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
 
 /// Registers the routes; used by the server and by the tests alike.
 pub fn routes(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
@@ -90,83 +77,6 @@ async fn request_id(
     }
     .instrument(span)
     .await
-}
-
-fn request_id_of(req: &HttpRequest) -> String {
-    req.extensions()
-        .get::<RequestId>()
-        .map(|r| r.0.clone())
-        .unwrap_or_default()
-}
-
-/// A JSON error body in GraphQL's shape, for errors raised before execution.
-fn edge_error(status: StatusCode, code: &str, message: &str, request_id: &str) -> HttpResponse {
-    HttpResponse::build(status).content_type("application/json").json(json!({
-        "errors": [{ "message": message, "extensions": { "code": code, "requestId": request_id } }]
-    }))
-}
-
-/// Why the edge refused a request's token.
-#[derive(Debug, thiserror::Error)]
-pub enum EdgeAuthError {
-    #[error("the access token has expired; refresh it")]
-    Expired,
-    #[error("the access token is not valid")]
-    Invalid,
-    /// The token is genuine, but its account was disabled, demoted away or signed out.
-    #[error("{0}; log in again")]
-    Refused(Refusal),
-    #[error("the registry database is unavailable")]
-    Unavailable,
-}
-
-impl EdgeAuthError {
-    /// The error as a response in GraphQL's shape.
-    pub fn response(&self, request_id: &str) -> HttpResponse {
-        let (status, code) = match self {
-            EdgeAuthError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"),
-            _ => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
-        };
-        edge_error(status, code, &self.to_string(), request_id)
-    }
-}
-
-/// The caller, from `Authorization: Bearer …`. No header: anonymous. A bad or expired
-/// token is refused outright (401) rather than silently downgraded, and so is a genuine
-/// token whose account is no longer what it was: the account is looked at again (cached
-/// for at most 30 s), so disabling, demoting or moving someone counts on the next request.
-pub async fn authenticate(
-    req: &HttpRequest,
-    tokens: &TokenService,
-    store: &Store,
-) -> Result<Principal, EdgeAuthError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(Principal::anonymous());
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .ok_or(EdgeAuthError::Invalid)?;
-    let claimed = tokens.verify(token.trim()).map_err(|e| match e {
-        AuthError::Expired => EdgeAuthError::Expired,
-        _ => EdgeAuthError::Invalid,
-    })?;
-    match store.authenticated(&claimed).await {
-        Ok(Ok(p)) => Ok(p),
-        Ok(Err(refusal)) => {
-            tracing::info!(%refusal, "token refused");
-            Err(EdgeAuthError::Refused(refusal))
-        }
-        Err(StoreError::Unavailable) => Err(EdgeAuthError::Unavailable),
-        Err(e) => {
-            tracing::error!(error = %e, "account check failed");
-            Err(EdgeAuthError::Unavailable)
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,11 @@
 //! The `nuanxin` server: configuration, start-up, the HTTP edge and the command line.
 
 pub mod bootstrap;
+pub mod caller;
 pub mod cli;
 pub mod config;
 pub mod exports;
 pub mod http;
 pub mod keys;
+pub mod state;
 pub mod telemetry;

@@ -1,0 +1,20 @@
+//! What every request handler shares: the schema, the store, the token service and the
+//! edge's settings; and the request id the edge gives each request.
+
+use nuanxin_auth::TokenService;
+use nuanxin_graphql::NuanxinSchema;
+use nuanxin_store::Store;
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: NuanxinSchema,
+    pub store: Store,
+    pub tokens: TokenService,
+    pub dev_mode: bool,
+    pub body_limit: usize,
+}
+
+/// The request id, from a sane `X-Request-Id` header or freshly made.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
