@@ -336,9 +336,11 @@ async fn every_sensitive_field_is_guarded_for_every_audience(app: &TestApp) {
             });
             match (may, refusal.is_some()) {
                 (true, false) => {
-                    if body["data"]["family"]["id"].is_null() {
+                    // Visible means readable: no error at all (an unattached loader would
+                    // answer INTERNAL here).
+                    if body["data"]["family"]["id"].is_null() || !body["errors"].is_null() {
                         holes.push(format!(
-                            "{}: the fixture family is out of reach: {body}",
+                            "{ty}.{field} is shown to {} but not read: {body}",
                             audience.name()
                         ));
                     }

@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 mod access;
+mod allowances;
 mod bad_input;
 mod contracts;
 mod edge;

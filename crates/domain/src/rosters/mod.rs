@@ -84,6 +84,31 @@ pub struct Period {
     pub end: YearMonth,
 }
 
+/// A period that is not one month, a quarter or a calendar year.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a period is one month, a quarter starting in Jan/Apr/Jul/Oct (3) or a calendar year (12)")]
+pub struct PeriodError;
+
+impl Period {
+    /// The period of `months` months (1, 3 or 12) from `start`: quarters start in January,
+    /// April, July or October, years in January.
+    pub fn starting(start: YearMonth, months: i32) -> Result<Self, PeriodError> {
+        let ok = match months {
+            1 => true,
+            3 => start.month() % 3 == 1,
+            12 => start.month() == 1,
+            _ => false,
+        };
+        if !ok {
+            return Err(PeriodError);
+        }
+        Ok(Self {
+            start,
+            end: start.plus(months - 1),
+        })
+    }
+}
+
 /// Plans the lines of `county`'s roster for `period`: every month owed to parents of active
 /// families (the period's months, arrears and unpaid carry-overs) that no roster holds yet,
 /// and a claw-back for every month this county paid that is no longer owed.
@@ -277,4 +302,25 @@ pub fn check_roster_transition(
         return Err(RosterTransitionError::SameAsSubmitter);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod period_tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_months_quarters_or_years() {
+        let ym = |s: &str| s.parse::<YearMonth>().expect("month");
+        assert_eq!(
+            Period::starting(ym("2026-04"), 3).map(|p| p.end),
+            Ok(ym("2026-06"))
+        );
+        assert_eq!(Period::starting(ym("2026-05"), 3), Err(PeriodError));
+        assert_eq!(Period::starting(ym("2026-02"), 12), Err(PeriodError));
+        assert_eq!(Period::starting(ym("2026-11"), 2), Err(PeriodError));
+        assert_eq!(
+            Period::starting(ym("2026-11"), 1).map(|p| p.end),
+            Ok(ym("2026-11"))
+        );
+    }
 }

@@ -32,25 +32,9 @@ impl GenerateRosterInput {
         let county = RegionCode::parse(&self.county_code)
             .map_err(|e| ApiError::bad_input("countyCode", e.to_string()))?;
         let start = parse_month(&self.period_start, "periodStart")?;
-        let ok = match self.months {
-            1 => true,
-            3 => start.month() % 3 == 1,
-            12 => start.month() == 1,
-            _ => false,
-        };
-        if !ok {
-            return Err(ApiError::bad_input(
-                "months",
-                "a period is one month, a quarter starting in Jan/Apr/Jul/Oct (3) or a calendar year (12)",
-            ));
-        }
-        Ok((
-            county,
-            Period {
-                start,
-                end: start.plus(self.months - 1),
-            },
-        ))
+        let period = Period::starting(start, self.months)
+            .map_err(|e| ApiError::bad_input("months", e.to_string()))?;
+        Ok((county, period))
     }
 }
 
