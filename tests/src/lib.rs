@@ -223,6 +223,38 @@ impl TestApp {
         )
     }
 
+    /// A token for every network audience but the anonymous one: staff at homes that reach
+    /// 411002001001, partners contracted for 411002 (linked to `linked`), a volunteer paired
+    /// with `family`, and `member` of `family`.
+    pub async fn token_per_audience(
+        &self,
+        family: Uuid,
+        member: Uuid,
+        linked: &[Uuid],
+    ) -> Vec<(nuanxin_domain::Audience, String)> {
+        use nuanxin_domain::Audience;
+        let mut tokens = Vec::new();
+        for (role, home) in [
+            (StaffRole::CityAdmin, "411000"),
+            (StaffRole::CountyAdmin, "411002"),
+            (StaffRole::TownshipWorker, "411002001"),
+            (StaffRole::VillageWorker, "411002001001"),
+            (StaffRole::Auditor, "411002"),
+        ] {
+            tokens.push((Audience::Staff(role), self.token(role, home).await));
+        }
+        for kind in PartnerKind::ALL {
+            let (_, t) = self.partner(kind, &["411002"], linked).await;
+            tokens.push((Audience::Partner(kind), t));
+        }
+        tokens.push((Audience::Volunteer, self.volunteer(&[family]).await.1));
+        tokens.push((
+            Audience::FamilyMember,
+            self.family_member_token(family, member),
+        ));
+        tokens
+    }
+
     /// A token for a family member (the mini-program's sign-in comes with a later issue).
     pub fn family_member_token(&self, family: Uuid, member: Uuid) -> String {
         self.token_for(&Principal::of(Subject::FamilyMember { family, member }))

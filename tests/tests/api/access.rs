@@ -117,6 +117,19 @@ async fn only_auditors_read_the_log(app: &TestApp) {
             .await;
         assert_eq!(error_code(&body), Some("FORBIDDEN"), "{role:?}: {body}");
     }
+    // Partners, volunteers and families never read it, inside their rows or not.
+    let (family, members) = app.family_at("411002001001", 1).await;
+    for (audience, token) in app.token_per_audience(family, members[0], &[family]).await {
+        let body = app
+            .gql(&token, "{ accessLog { edges { node { id } } } }", json!({}))
+            .await;
+        let expect = if audience == nuanxin_domain::Audience::Staff(StaffRole::Auditor) {
+            None
+        } else {
+            Some("FORBIDDEN")
+        };
+        assert_eq!(error_code(&body), expect, "{}: {body}", audience.name());
+    }
     let (status, body) = app
         .gql_full(None, "{ accessLog { edges { node { id } } } }", json!({}))
         .await;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use nuanxin_domain::{Audience, PartnerKind, StaffRole};
+use nuanxin_domain::{Audience, StaffRole};
 use nuanxin_graphql::contract;
 use nuanxin_tests::{TestApp, on_both_backends};
 use serde_json::json;
@@ -85,27 +85,7 @@ async fn staff_only_types_are_in_no_other_contract() {
 on_both_backends!(live_introspection_equals_each_contract);
 async fn live_introspection_equals_each_contract(app: &TestApp) {
     let (family, members) = app.family_at("411002001001", 1).await;
-    let mut tokens: Vec<(Audience, String)> = Vec::new();
-    for (role, home) in [
-        (StaffRole::CityAdmin, "411000"),
-        (StaffRole::CountyAdmin, "411002"),
-        (StaffRole::TownshipWorker, "411002001"),
-        (StaffRole::VillageWorker, "411002001001"),
-        (StaffRole::Auditor, "411002"),
-    ] {
-        tokens.push((Audience::Staff(role), app.token(role, home).await));
-    }
-    for kind in PartnerKind::ALL {
-        tokens.push((
-            Audience::Partner(kind),
-            app.partner(kind, &["411002"], &[]).await.1,
-        ));
-    }
-    tokens.push((Audience::Volunteer, app.volunteer(&[family]).await.1));
-    tokens.push((
-        Audience::FamilyMember,
-        app.family_member_token(family, members[0]),
-    ));
+    let tokens = app.token_per_audience(family, members[0], &[]).await;
     assert_eq!(tokens.len() + 1, contract::audiences().len());
     for (audience, token) in tokens {
         let body = app.gql(&token, contract::INTROSPECTION, json!({})).await;

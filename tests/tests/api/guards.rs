@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 use async_graphql::parser::types::{
     BaseType, ServiceDocument, Type, TypeKind, TypeSystemDefinition,
 };
-use nuanxin_domain::{Audience, PartnerKind, StaffRole};
+use nuanxin_domain::Audience;
 use nuanxin_graphql::contract;
 use nuanxin_tests::{TestApp, gid, on_both_backends};
 use serde_json::{Value, json};
@@ -292,25 +292,7 @@ on_both_backends!(every_sensitive_field_is_guarded_for_every_audience);
 async fn every_sensitive_field_is_guarded_for_every_audience(app: &TestApp) {
     let (family, members) = app.family_at("411002001001", 5).await;
     app.activate(family).await;
-    let mut tokens: Vec<(Audience, String)> = Vec::new();
-    for (role, home) in [
-        (StaffRole::CityAdmin, "411000"),
-        (StaffRole::CountyAdmin, "411002"),
-        (StaffRole::TownshipWorker, "411002001"),
-        (StaffRole::VillageWorker, "411002001001"),
-        (StaffRole::Auditor, "411002"),
-    ] {
-        tokens.push((Audience::Staff(role), app.token(role, home).await));
-    }
-    for kind in PartnerKind::ALL {
-        let (_, t) = app.partner(kind, &["411002"], &[family]).await;
-        tokens.push((Audience::Partner(kind), t));
-    }
-    tokens.push((Audience::Volunteer, app.volunteer(&[family]).await.1));
-    tokens.push((
-        Audience::FamilyMember,
-        app.family_member_token(family, members[1]),
-    ));
+    let tokens = app.token_per_audience(family, members[1], &[family]).await;
     let mut holes = Vec::new();
     for (audience, token) in &tokens {
         let seen = visible(*audience).await;
