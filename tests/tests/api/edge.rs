@@ -250,3 +250,61 @@ async fn database_down_gives_a_clean_503() {
         actix_web::test::call_service(&app, TestRequest::get().uri("/healthz").to_request()).await;
     assert_eq!(resp.status(), 200);
 }
+
+on_both_backends!(no_nesting_aborts_the_process);
+async fn no_nesting_aborts_the_process(app: &TestApp) {
+    let token = app.token(StaffRole::CityAdmin, "411000").await;
+    for depth in [300usize, 1_000, 3_000, 10_000] {
+        let documents = [
+            (
+                "selections",
+                format!("{{ me {}{} }}", "{ a ".repeat(depth), "}".repeat(depth)),
+                json!({}),
+            ),
+            (
+                "list values",
+                format!(
+                    "{{ families(filter: {{ name: {}\"x\"{} }}) {{ edges {{ cursor }} }} }}",
+                    "[".repeat(depth),
+                    "]".repeat(depth)
+                ),
+                json!({}),
+            ),
+            (
+                "object values",
+                format!(
+                    "{{ families(filter: {}{}) {{ edges {{ cursor }} }} }}",
+                    "{ name: ".repeat(depth),
+                    "}".repeat(depth)
+                ),
+                json!({}),
+            ),
+        ];
+        for (kind, query, variables) in documents {
+            for t in [None, Some(token.as_str())] {
+                let (status, body) = app.gql_full(t, &query, variables.clone()).await;
+                assert_eq!(status, 400, "{kind} at depth {depth}: {body}");
+                assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{kind}: {body}");
+            }
+        }
+        // Variables nested as deep: refused as JSON before anything converts them.
+        let nested = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        let body = format!(
+            "{{\"query\":\"query($v: [Int]) {{ me {{ id }} }}\",\"variables\":{{\"v\":{nested}}}}}"
+        );
+        let (status, _, answer) = app
+            .send(
+                TestRequest::post()
+                    .uri("/graphql")
+                    .insert_header(("content-type", "application/json"))
+                    .set_payload(body),
+            )
+            .await;
+        assert_eq!(status, 400, "variables at depth {depth}: {answer}");
+    }
+    // Control: the process is alive and an honest request works.
+    let (status, body) = app
+        .gql_full(Some(&token), "{ me { username } }", json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
