@@ -4,8 +4,10 @@
 
 mod jwt;
 mod secrets;
+mod throttle;
 
 pub use jwt::{AccessToken, AuthError, Claims, JwtKeys, TokenService, TokenSettings};
 pub use secrets::{
     PasswordError, hash_password, hash_refresh_token, new_refresh_token, verify_password,
 };
+pub use throttle::{LoginThrottle, ThrottleSettings, Throttled, max_concurrent_hashes};

@@ -21,6 +21,9 @@ pub enum ApiError {
     },
     #[error("the registry is temporarily unavailable; please try again in a moment")]
     Unavailable,
+    /// Too many attempts (429), or too busy to check now (503); both say when to return.
+    #[error("{0}")]
+    Throttled(nuanxin_auth::Throttled),
     #[error("something went wrong on our side; quote the request id to support")]
     Internal,
 }
@@ -34,6 +37,8 @@ impl ApiError {
             ApiError::BadInput { .. } => "BAD_USER_INPUT",
             ApiError::Conflict { .. } => "CONFLICT",
             ApiError::Unavailable => "SERVICE_UNAVAILABLE",
+            ApiError::Throttled(nuanxin_auth::Throttled::Busy) => "SERVICE_UNAVAILABLE",
+            ApiError::Throttled(_) => "RATE_LIMITED",
             ApiError::Internal => "INTERNAL",
         }
     }
@@ -57,6 +62,7 @@ impl ErrorExtensions for ApiError {
                 ApiError::Conflict {
                     field: Some(field), ..
                 } => e.set("field", field.as_str()),
+                ApiError::Throttled(t) => e.set("retryAfter", t.retry_after_secs()),
                 _ => {}
             }
         })

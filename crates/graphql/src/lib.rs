@@ -68,6 +68,9 @@ pub fn build_schema(store: Store, tokens: TokenService, rules: Rules) -> Nuanxin
         .data(store)
         .data(tokens)
         .data(rules)
+        .data(nuanxin_auth::LoginThrottle::new(
+            nuanxin_auth::ThrottleSettings::default(),
+        ))
         .extension(async_graphql::extensions::Tracing)
         .finish()
 }

@@ -472,6 +472,7 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
             let system = Principal::system("command line: roster export");
             let meta = nuanxin_store::RequestMeta {
                 request_id: format!("cli-{}", uuid::Uuid::new_v4()),
+                client: None,
             };
             let (roster, rows) = store
                 .roster_export(&system, roster_id, purpose.as_deref(), &meta)

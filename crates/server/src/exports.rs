@@ -205,6 +205,7 @@ pub async fn roster_export(
     };
     let meta = RequestMeta {
         request_id: rid.clone(),
+        client: req.peer_addr().map(|a| a.ip()),
     };
     let purpose = params.purpose.as_deref().filter(|p| !p.trim().is_empty());
     let (roster, rows) = match state

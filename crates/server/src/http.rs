@@ -304,10 +304,11 @@ async fn execute(
         principal,
         RequestMeta {
             request_id: rid.clone(),
+            client: req.peer_addr().map(|a| a.ip()),
         },
     );
     let mut response = state.schema.execute(request).await;
-    let status = finish_errors(&mut response, &rid, media);
+    let (status, retry_after) = finish_errors(&mut response, &rid, media);
     let body = match serde_json::to_vec(&response) {
         Ok(b) => b,
         Err(_) => {
@@ -319,15 +320,24 @@ async fn execute(
             );
         }
     };
-    HttpResponse::build(status)
-        .content_type(media.as_str())
-        .body(body)
+    let mut builder = HttpResponse::build(status);
+    if let Some(secs) = retry_after {
+        builder.insert_header((header::RETRY_AFTER, secs.to_string()));
+    }
+    builder.content_type(media.as_str()).body(body)
 }
 
-/// Gives every error a code and the request id, and picks the HTTP status.
-fn finish_errors(response: &mut Response, request_id: &str, media: MediaType) -> StatusCode {
+/// Gives every error a code and the request id, and picks the HTTP status (and the
+/// `Retry-After` seconds, when an error says when to come back).
+fn finish_errors(
+    response: &mut Response,
+    request_id: &str,
+    media: MediaType,
+) -> (StatusCode, Option<u64>) {
     let request_error = response.data == async_graphql::Value::Null && !response.errors.is_empty();
     let mut unavailable = false;
+    let mut rate_limited = false;
+    let mut retry_after = None;
     for err in &mut response.errors {
         let has_code = err
             .extensions
@@ -358,18 +368,27 @@ fn finish_errors(response: &mut Response, request_id: &str, media: MediaType) ->
         {
             unavailable = true;
         }
+        if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "RATE_LIMITED") {
+            rate_limited = true;
+        }
+        if let Some(async_graphql::Value::Number(n)) = ext.get("retryAfter") {
+            retry_after = n.as_u64().max(retry_after);
+        }
         ext.set("requestId", request_id);
     }
     if unavailable {
-        return StatusCode::SERVICE_UNAVAILABLE;
+        return (StatusCode::SERVICE_UNAVAILABLE, retry_after);
+    }
+    if rate_limited {
+        return (StatusCode::TOO_MANY_REQUESTS, retry_after);
     }
     if request_error
         && media == MediaType::GraphqlResponseJson
         && !has_code(&response.errors, "UNAUTHENTICATED")
     {
-        return StatusCode::BAD_REQUEST;
+        return (StatusCode::BAD_REQUEST, None);
     }
-    StatusCode::OK
+    (StatusCode::OK, None)
 }
 
 fn has_code(errors: &[ServerError], code: &str) -> bool {

@@ -103,4 +103,6 @@ pub struct Page<T> {
 #[derive(Debug, Clone, Default)]
 pub struct RequestMeta {
     pub request_id: String,
+    /// The client's address, when the edge knows it (sign-in throttling).
+    pub client: Option<std::net::IpAddr>,
 }

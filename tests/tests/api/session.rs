@@ -348,3 +348,108 @@ async fn partner_and_volunteer_accounts_are_looked_at_too(app: &TestApp) {
     );
     assert_eq!(error_code(&read(&volunteer).await), None);
 }
+
+on_both_backends!(password_guessing_is_slowed);
+async fn password_guessing_is_slowed(app: &TestApp) {
+    use actix_web::test::TestRequest;
+    app.create_user("weidu.desk", StaffRole::CountyAdmin, "411002")
+        .await;
+    app.create_user("yanling.desk", StaffRole::CountyAdmin, "411024")
+        .await;
+
+    // Thirty guesses in one request, the right password among them: refused whole.
+    let guesses: String = (0..30)
+        .map(|i| {
+            let p = if i == 17 {
+                PASSWORD.to_owned()
+            } else {
+                format!("guess number {i}")
+            };
+            format!("g{i}: login(username: \"weidu.desk\", password: \"{p}\") {{ accessToken }} ")
+        })
+        .collect();
+    let (status, body) = app
+        .gql_full(None, &format!("mutation {{ {guesses} }}"), json!({}))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+    assert!(!body.to_string().contains("accessToken\":\""), "{body}");
+
+    // Five wrong passwords in a row, then the username backs off: even the right one waits.
+    for _ in 0..5 {
+        let body = app
+            .gql_full(
+                None,
+                LOGIN,
+                json!({ "u": "weidu.desk", "p": "not the password" }),
+            )
+            .await
+            .1;
+        assert_eq!(error_code(&body), Some("UNAUTHENTICATED"), "{body}");
+    }
+    let (status, headers, body) = app
+        .send(
+            TestRequest::post()
+                .uri("/graphql")
+                .insert_header(("content-type", "application/json"))
+                .set_payload(
+                    json!({ "query": LOGIN, "variables": { "u": "weidu.desk", "p": PASSWORD } })
+                        .to_string(),
+                ),
+        )
+        .await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(error_code(&body), Some("RATE_LIMITED"));
+    assert!(
+        headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|s| s >= 1),
+        "{headers:?}"
+    );
+    // Control: another username is not slowed.
+    let body = app
+        .gql_full(None, LOGIN, json!({ "u": "yanling.desk", "p": PASSWORD }))
+        .await
+        .1;
+    assert!(body["data"]["login"]["accessToken"].is_string(), "{body}");
+
+    // One address trying many usernames is limited too (30 a minute).
+    let from = |ip: [u8; 4]| std::net::SocketAddr::from((ip, 40000));
+    let mut limited = None;
+    for i in 0..40 {
+        let (status, _, _) = app
+            .send(
+                TestRequest::post()
+                    .uri("/graphql")
+                    .peer_addr(from([203, 0, 113, 7]))
+                    .insert_header(("content-type", "application/json"))
+                    .set_payload(json!({ "query": LOGIN, "variables": { "u": format!("nobody{i}"), "p": "x" } }).to_string()),
+            )
+            .await;
+        if status == 429 {
+            limited = Some(i);
+            break;
+        }
+    }
+    assert_eq!(
+        limited,
+        Some(30),
+        "the 31st attempt from one address is refused"
+    );
+    // Control: another address may still try.
+    let (status, _, body) = app
+        .send(
+            TestRequest::post()
+                .uri("/graphql")
+                .peer_addr(from([203, 0, 113, 8]))
+                .insert_header(("content-type", "application/json"))
+                .set_payload(
+                    json!({ "query": LOGIN, "variables": { "u": "yanling.desk", "p": PASSWORD } })
+                        .to_string(),
+                ),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}

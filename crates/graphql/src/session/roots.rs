@@ -6,8 +6,8 @@ use nuanxin_domain::policy::Operation;
 use uuid::Uuid;
 
 use crate::error::{ApiError, IntoGql};
-use crate::guard::{self, Allowed, AllowedAny, Authenticated, principal};
-use nuanxin_auth::{TokenService, hash_refresh_token, new_refresh_token, verify_password};
+use crate::guard::{self, Allowed, AllowedAny, Authenticated, principal, request_meta};
+use nuanxin_auth::{LoginThrottle, TokenService, hash_refresh_token, new_refresh_token};
 use nuanxin_store::{RefreshOutcome, StaffUserRecord, Store};
 
 use crate::session::objects::{AuthPayload, Me};
@@ -44,20 +44,37 @@ impl SessionMutation {
         password: String,
     ) -> async_graphql::Result<AuthPayload> {
         let store = ctx.data::<Store>()?;
+        let throttle = ctx.data::<LoginThrottle>()?;
+        if username.len() > 64 || password.len() > 1024 {
+            return Err(ApiError::Unauthenticated(
+                "wrong username or password".into(),
+            ))
+            .gql();
+        }
+        // Throttled before anything is looked up or hashed; `?username` escapes control
+        // characters, so a username cannot forge a log line.
+        if let Err(t) = throttle.admit(&username, request_meta(ctx).client) {
+            tracing::warn!(?username, "sign-in throttled");
+            return Err(ApiError::Throttled(t)).gql();
+        }
         let user = store.staff_user_by_username(&username).await.gql()?;
         let hash = user
             .as_ref()
             .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        let ok = throttle
+            .verify(password, hash)
             .await
-            .unwrap_or(false);
+            .map_err(ApiError::Throttled)
+            .gql()?;
         match user {
             Some(user) if ok && user.active => {
-                tracing::info!(user = %user.username, "login");
+                throttle.succeeded(&username);
+                tracing::info!(user = ?user.username, "login");
                 issue_pair(ctx, &user, Uuid::now_v7()).await
             }
             _ => {
-                tracing::info!(%username, "failed login");
+                throttle.failed(&username);
+                tracing::info!(?username, "failed login");
                 Err(ApiError::Unauthenticated(
                     "wrong username or password".into(),
                 ))
