@@ -287,3 +287,77 @@ async fn a_county_auditor_sees_only_their_countys_log(app: &TestApp) {
             .any(|n| n["actorRole"] == "system" && n["actorName"] == "city_admin")
     );
 }
+
+on_both_backends!(no_visible_fields_rebuild_a_masked_id_number);
+async fn no_visible_fields_rebuild_a_masked_id_number(app: &TestApp) {
+    use nuanxin_domain::month::YearMonth;
+    use nuanxin_domain::registry::id_number::candidates_for_mask;
+    // Fixture mothers are born 1965-08-31, fathers 1962-04-12.
+    let (family, members) = app.family_at("411002001001", 4).await;
+    app.activate(family).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let mut seen = String::new();
+    // Every field about the member a county admin may read masked, for two years of months.
+    let mut month = YearMonth::of(nuanxin_domain::time::china_today()).plus(-24);
+    for _ in 0..24 {
+        let body = app
+            .gql(
+                &county,
+                "query($id: ID!, $m: String!) { member(id: $id) { idNumber sex age name entitlement(month: $m) { entitled reason kind amountFen explanation countyCode } } }",
+                json!({ "id": gid("Member", members[1]), "m": month.to_string() }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        seen.push_str(&body.to_string());
+        month = month.plus(1);
+    }
+    // The roster's lines and its masked export.
+    let body = app
+        .gql(
+            &county,
+            "mutation($p: String!) { generateRoster(input: { countyCode: \"411002\", periodStart: $p }) { id lines(first: 100) { edges { node { explanation } } } } }",
+            json!({ "p": month.plus(-1).to_string() }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    seen.push_str(&body.to_string());
+    let roster = body["data"]["generateRoster"]["id"]
+        .as_str()
+        .expect("roster")
+        .to_owned();
+    let (status, _, csv) = app
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri(&format!("/exports/rosters/{roster}.csv"))
+                .insert_header(("authorization", format!("Bearer {county}"))),
+        )
+        .await;
+    assert_eq!(status, 200);
+    seen.push_str(&csv.to_string());
+
+    for birth in [
+        "1965-08-31",
+        "19650831",
+        "1965年8月31日",
+        "1962-04-12",
+        "19620412",
+    ] {
+        assert!(
+            !seen.contains(birth),
+            "the birth date {birth} is visible: {seen}"
+        );
+    }
+    // The most anyone can infer is the birth year and month (the amount switches the month
+    // after the 49th birthday): the mask must still leave many candidates.
+    let masked =
+        serde_json::from_str::<serde_json::Value>(&seen[..seen.find("}}}").map_or(0, |i| i + 3)])
+            .ok()
+            .and_then(|v| v["data"]["member"]["idNumber"].as_str().map(str::to_owned))
+            .expect("a masked ID number");
+    assert!(seen.contains("turned"), "control: explanations were read");
+    let candidates = candidates_for_mask(&masked, 1965, 8);
+    assert!(
+        candidates >= 100,
+        "{masked}: only {candidates} candidate numbers"
+    );
+}

@@ -52,7 +52,10 @@ async fn register_family_and_read_it_back_masked(app: &TestApp) {
     assert_eq!(family["regionName"], "魏都区城关镇南村");
     let member = &family["members"][0];
     let full = id("41100219650831002");
-    assert_eq!(member["idNumber"], format!("411002********{}", &full[14..]));
+    assert_eq!(
+        member["idNumber"],
+        format!("411002**********{}", &full[16..])
+    );
     assert_eq!(member["phone"], "138****1234");
     assert_eq!(member["address"], "河南省许昌市****");
     assert_eq!(member["sex"], "FEMALE");

@@ -404,11 +404,10 @@ pub fn entitlement(
         None => String::new(),
     };
     let explanation = format!(
-        "{} CNY {} ({}): {who} born {} turned {age} in {turned}; family active since {}; standard of {}{scope}",
+        "{} CNY {} ({}): {who} turned {age} in {turned}; family active since {}; standard of {}{scope}",
         yuan(standard.monthly_fen),
         standard.kind.chinese(),
         standard.kind.as_str(),
-        reference.birth_date,
         YearMonth::of(active_since),
         standard.effective_from,
     );

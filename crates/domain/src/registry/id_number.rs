@@ -105,9 +105,14 @@ impl IdNumber {
         &self.0
     }
 
-    /// Masked form: first 6, eight `*`, last 4 (`411002********1234`).
+    /// Masked form: the first 6 (where it was issued), ten `*`, the last 2
+    /// (`411002**********34`). The birth year and month are not secret to anyone who sees
+    /// allowances (the amount switches in the month after the 49th birthday), so the mask
+    /// must hold against them: with the last 4 shown, year and month left about 3 candidate
+    /// numbers (the day, checked by the check character); with the last 2, about 270 (see
+    /// [`candidates_for_mask`]).
     pub fn masked(&self) -> String {
-        format!("{}********{}", &self.0[..6], &self.0[14..])
+        format!("{}**********{}", &self.0[..6], &self.0[16..])
     }
 
     /// The 6-digit address code where the number was issued.
@@ -148,9 +153,53 @@ impl fmt::Debug for IdNumber {
     }
 }
 
+/// How many valid ID numbers fit a mask, given the birth year and month an observer may
+/// know: what the tests hold every visible combination of fields against.
+pub fn candidates_for_mask(masked: &str, year: i32, month: u32) -> usize {
+    let chars: Vec<char> = masked.chars().collect();
+    if chars.len() != 18 {
+        return 0;
+    }
+    let prefix: String = chars[..6].iter().collect();
+    let mut n = 0;
+    for day in 1..=31 {
+        let Some(date) = NaiveDate::from_ymd_opt(year, month, day) else {
+            continue;
+        };
+        for seq in 0..1000u16 {
+            let first17 = format!("{prefix}{}{seq:03}", date.format("%Y%m%d"));
+            let id: Vec<char> = format!("{first17}{}", check_character(&first17))
+                .chars()
+                .collect();
+            if id.iter().zip(&chars).all(|(c, m)| *m == '*' || c == m) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mask_holds_against_the_birth_month() {
+        let id = IdNumber::compose(
+            "411002",
+            NaiveDate::from_ymd_opt(1965, 8, 31).expect("date"),
+            123,
+        )
+        .expect("id");
+        let masked = id.masked();
+        assert_eq!(masked.chars().filter(|c| *c == '*').count(), 10);
+        assert!(masked.starts_with("411002") && masked.ends_with(&id.expose()[16..]));
+        let n = candidates_for_mask(&masked, 1965, 8);
+        assert!(n >= 100, "{n} candidates");
+        // What the old mask (last 4 shown) left: a handful.
+        let old = format!("{}********{}", &id.expose()[..6], &id.expose()[14..]);
+        assert!(candidates_for_mask(&old, 1965, 8) < 10);
+    }
 
     #[test]
     fn accepts_valid_number_and_derives_birth_and_sex() {
@@ -225,8 +274,8 @@ mod tests {
     #[test]
     fn display_and_debug_are_masked() {
         let id = IdNumber::parse("11010519491231002X").expect("valid");
-        assert_eq!(id.to_string(), "110105********002X");
-        assert_eq!(format!("{id:?}"), "IdNumber(110105********002X)");
+        assert_eq!(id.to_string(), "110105**********2X");
+        assert_eq!(format!("{id:?}"), "IdNumber(110105**********2X)");
         assert!(!format!("{id} {id:?}").contains("19491231"));
     }
 

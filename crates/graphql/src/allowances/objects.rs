@@ -99,7 +99,7 @@ impl Entitlement {
     async fn county_code(&self) -> Option<String> {
         self.decision.entitled().map(|e| e.county.to_string())
     }
-    /// E.g. "680 CNY 特别扶助金 (special_support): wife born 1975-03-02 turned 49 in 2024-03;
+    /// E.g. "680 CNY 特别扶助金 (special_support): wife turned 49 in 2024-03;
     /// family active since 2019-06; standard of 2014-01".
     #[graphql(
         guard = "Allowed(Operation::ReadEntitlementAmounts)",
