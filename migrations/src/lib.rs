@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_create_registry;
 mod m20261129_000002_create_allowances;
 mod m20261201_000001_create_subjects;
+mod m20261201_000002_scrub_birth_dates;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_create_registry::Migration),
             Box::new(m20261129_000002_create_allowances::Migration),
             Box::new(m20261201_000001_create_subjects::Migration),
+            Box::new(m20261201_000002_scrub_birth_dates::Migration),
         ]
     }
 }

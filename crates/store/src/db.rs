@@ -171,6 +171,14 @@ impl Store {
     }
 }
 
+#[cfg(feature = "test-support")]
+impl Store {
+    /// The raw connection: only for tests that set up what the API never writes.
+    pub fn raw_connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
+
 impl Store {
     /// Closes the pool (tests drop their database afterwards).
     pub async fn close(&self) {

@@ -625,3 +625,54 @@ async fn a_move_keeps_the_month_with_the_county_left(app: &TestApp) {
         "{yanling_roster}"
     );
 }
+
+on_both_backends!(stored_explanations_lose_their_birth_dates);
+async fn stored_explanations_lose_their_birth_dates(app: &TestApp) {
+    use nuanxin_migration::{Migrator, MigratorTrait};
+    use sea_orm::ConnectionTrait;
+    let (family, _) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let roster = generate(app, &county, "411002", this_month().plus(-1)).await["data"]
+        ["generateRoster"]["id"]
+        .clone();
+    step(app, &county, "submitRoster", &roster).await;
+    let before = lines(app, &county, &roster).await;
+    assert!(!before.is_empty());
+
+    // Lines as the old code wrote them (the guard lifted for the set-up only).
+    let db = app.store.raw_connection();
+    let old = "UPDATE roster_line SET explanation = replace(explanation, 'wife turned', 'wife born 1965-08-31 turned')";
+    if app.backend == nuanxin_tests::Backend::Postgres {
+        db.execute_unprepared("ALTER TABLE roster_line DISABLE TRIGGER roster_line_frozen")
+            .await
+            .expect("lift");
+        db.execute_unprepared(old).await.expect("old text");
+        db.execute_unprepared("ALTER TABLE roster_line ENABLE TRIGGER roster_line_frozen")
+            .await
+            .expect("guard");
+    } else {
+        db.execute_unprepared("DROP TRIGGER roster_line_no_update")
+            .await
+            .expect("lift");
+        db.execute_unprepared(old).await.expect("old text");
+        db.execute_unprepared("CREATE TRIGGER roster_line_no_update BEFORE UPDATE ON roster_line BEGIN SELECT RAISE(ABORT, 'roster lines are never edited'); END").await.expect("guard");
+    }
+    let aged = lines(app, &county, &roster).await;
+    assert!(aged.iter().any(|l| {
+        l["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("born 1965-08-31"))
+    }));
+
+    // The scrubbing migration, run again.
+    Migrator::down(db, Some(1)).await.expect("down");
+    Migrator::up(db, None).await.expect("up");
+    let after = lines(app, &county, &roster).await;
+    assert_eq!(
+        after, before,
+        "every line as generated, dates gone, amounts unchanged"
+    );
+    // The guard is back: a line is never edited.
+    assert!(db.execute_unprepared(old).await.is_err());
+}
