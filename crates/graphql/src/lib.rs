@@ -75,6 +75,24 @@ pub fn build_schema(store: Store, tokens: TokenService, rules: Rules) -> Nuanxin
         .finish()
 }
 
+/// The schema that runs introspection-only requests ([`OperationKind::Introspection`]):
+/// the same types and data, every limit but the depth limit.
+pub fn build_introspection_schema(
+    store: Store,
+    tokens: TokenService,
+    rules: Rules,
+) -> NuanxinSchema {
+    unlimited()
+        .limit_complexity(LIMITS.complexity)
+        .limit_directives(LIMITS.directives)
+        .limit_recursive_depth(32)
+        .disable_suggestions()
+        .data(store)
+        .data(tokens)
+        .data(rules)
+        .finish()
+}
+
 /// The full SDL (all audiences); `schema.graphql` is this text, checked by a test.
 pub fn sdl() -> String {
     builder().finish().sdl()

@@ -23,6 +23,11 @@ pub const LIMITS: Limits = Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OperationKind {
     Query,
+    /// A query whose root fields are all introspection (`__schema`, `__type`,
+    /// `__typename`), told apart by structure, never by an operation or fragment name: it
+    /// runs without the depth limit (GraphiQL's and codegen tools' standard query nests
+    /// about 13 levels) and in introspection-only mode, so no data field can ride along.
+    Introspection,
     Mutation,
     Subscription,
 }
@@ -131,6 +136,9 @@ pub fn preflight(
         aliases += count_aliases(&op.selection_set.node);
         if operation_name.is_none() || operation_name == name {
             kind.get_or_insert(match op.ty {
+                OperationType::Query if introspection_only(&op.selection_set.node) => {
+                    OperationKind::Introspection
+                }
                 OperationType::Query => OperationKind::Query,
                 OperationType::Mutation => OperationKind::Mutation,
                 OperationType::Subscription => OperationKind::Subscription,
@@ -152,6 +160,16 @@ pub fn preflight(
         });
     }
     Ok(kind)
+}
+
+/// Every root selection is an introspection field (no fragments at the root: a spread
+/// could bring in anything).
+fn introspection_only(set: &SelectionSet) -> bool {
+    !set.items.is_empty()
+        && set.items.iter().all(|item| match &item.node {
+            Selection::Field(f) => f.node.name.node.starts_with("__"),
+            Selection::InlineFragment(_) | Selection::FragmentSpread(_) => false,
+        })
 }
 
 fn count_named(set: &SelectionSet, name: &str) -> usize {
@@ -244,6 +262,22 @@ mod tests {
         assert!(preflight(via_fragment, None).is_err());
         let one = "mutation { login(username: \"u\", password: \"p\") { accessToken } }";
         assert_eq!(preflight(one, None), Ok(Some(OperationKind::Mutation)));
+    }
+
+    #[test]
+    fn introspection_is_told_apart_by_structure() {
+        let standard = "query IntrospectionQuery { __schema { types { ...T } } } fragment T on __Type { name }";
+        assert_eq!(
+            preflight(standard, None),
+            Ok(Some(OperationKind::Introspection))
+        );
+        // A data field beside it, or a root fragment, makes it an ordinary query.
+        for q in [
+            "query IntrospectionQuery { __schema { types { name } } me { id } }",
+            "query IntrospectionQuery { ...F } fragment F on Query { __schema { types { name } } }",
+        ] {
+            assert_eq!(preflight(q, None), Ok(Some(OperationKind::Query)), "{q}");
+        }
     }
 
     #[test]

@@ -108,6 +108,11 @@ pub fn state_with_rules(
 ) -> AppState {
     AppState {
         schema: nuanxin_graphql::build_schema(store.clone(), tokens.clone(), rules),
+        introspection: nuanxin_graphql::build_introspection_schema(
+            store.clone(),
+            tokens.clone(),
+            rules,
+        ),
         store,
         tokens,
         dev_mode,

@@ -73,6 +73,9 @@ async fn request_id(
             res.headers_mut()
                 .insert(header::HeaderName::from_static("x-request-id"), v);
         }
+        // Answers carry personal data: no cache (browser, proxy, WeChat's) may keep one.
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         Ok(res)
     }
     .instrument(span)
@@ -272,7 +275,7 @@ async fn execute(
 ) -> HttpResponse {
     let rid = request_id_of(req);
     let media = negotiate(req);
-    match nuanxin_graphql::preflight(&request.query, request.operation_name.as_deref()) {
+    let kind = match nuanxin_graphql::preflight(&request.query, request.operation_name.as_deref()) {
         Err(e) => {
             return edge_error(
                 StatusCode::BAD_REQUEST,
@@ -292,8 +295,8 @@ async fn execute(
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));
             return resp;
         }
-        Ok(_) => {}
-    }
+        Ok(kind) => kind,
+    };
     let principal = match authenticate(req, &state.tokens, &state.store).await {
         Ok(p) => p,
         Err(e) => return e.response(&rid),
@@ -307,7 +310,18 @@ async fn execute(
             client: req.peer_addr().map(|a| a.ip()),
         },
     );
-    let mut response = state.schema.execute(request).await;
+    // Anonymous callers get no introspection (`prepare` disabled it): they stay on the
+    // ordinary schema, which answers `__schema: null`.
+    let introspects = kind == Some(OperationKind::Introspection)
+        && request.introspection_mode != async_graphql::IntrospectionMode::Disabled;
+    let mut response = if introspects {
+        state
+            .introspection
+            .execute(request.only_introspection())
+            .await
+    } else {
+        state.schema.execute(request).await
+    };
     let (status, retry_after) = finish_errors(&mut response, &rid, media);
     let body = match serde_json::to_vec(&response) {
         Ok(b) => b,
@@ -334,7 +348,11 @@ fn finish_errors(
     request_id: &str,
     media: MediaType,
 ) -> (StatusCode, Option<u64>) {
-    let request_error = response.data == async_graphql::Value::Null && !response.errors.is_empty();
+    // A request error (parse, validation) has no path; a field error nulling `data` is
+    // still an executed request and keeps 200.
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
     let mut unavailable = false;
     let mut rate_limited = false;
     let mut retry_after = None;

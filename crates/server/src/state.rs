@@ -9,6 +9,8 @@ use nuanxin_store::Store;
 #[derive(Clone)]
 pub struct AppState {
     pub schema: NuanxinSchema,
+    /// Runs introspection-only requests (no depth limit; nothing but introspection).
+    pub introspection: NuanxinSchema,
     pub store: Store,
     pub tokens: TokenService,
     pub dev_mode: bool,

@@ -308,3 +308,71 @@ async fn no_nesting_aborts_the_process(app: &TestApp) {
         .await;
     assert_eq!(status, 200, "{body}");
 }
+
+/// The standard introspection query of GraphiQL and codegen tools (graphql-js), 13 levels
+/// deep through `TypeRef`.
+const STANDARD_INTROSPECTION: &str = "query IntrospectionQuery { __schema { queryType { name } mutationType { name } subscriptionType { name } types { ...FullType } directives { name description locations args { ...InputValue } } } }
+fragment FullType on __Type { kind name description fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason } inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } possibleTypes { ...TypeRef } }
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+
+on_both_backends!(graphql_semantics_and_tooling);
+async fn graphql_semantics_and_tooling(app: &TestApp) {
+    let token = app.token(StaffRole::CountyAdmin, "411002").await;
+    // The standard introspection query works for staff…
+    let (status, body) = app
+        .gql_full(Some(&token), STANDARD_INTROSPECTION, json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let types = body["data"]["__schema"]["types"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    assert!(types > 20, "{body}");
+    // …shows the caller's slice only (no access log for a county admin)…
+    assert!(!body.to_string().contains("AccessLogEntry"));
+    // …and gives no way around the depth limit: a data field as deep is still refused.
+    let deep_data = "{ families { edges { node { members { entitlement(month: \"2026-01\") { month } } } } } __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }";
+    let (_, body) = app.gql_full(Some(&token), deep_data, json!({})).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert!(body["data"].is_null(), "{body}");
+    // Anonymous callers still get none.
+    let (_, body) = app.gql_full(None, STANDARD_INTROSPECTION, json!({})).await;
+    assert!(body["data"]["__schema"].is_null(), "{body}");
+
+    // A field error that nulls `data` is an executed request: 200, also under
+    // application/graphql-response+json; a request that does not parse is 400 there.
+    let ask = |q: &str| {
+        TestRequest::post()
+            .uri("/graphql")
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("accept", "application/graphql-response+json"))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .set_payload(json!({ "query": q }).to_string())
+    };
+    let (status, headers, body) = app
+        .send(ask(
+            "{ family(id: \"RmFtaWx5OjAxOTAwMDAwLTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMA\") { id } }",
+        ))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    assert_eq!(
+        headers.get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    let (status, _, body) = app.send(ask("{ family(id: ")).await;
+    assert_eq!(status, 400, "{body}");
+
+    // Every response says no-store: errors at the edge and health checks too.
+    for req in [
+        TestRequest::post().uri("/graphql").set_payload("{}"),
+        TestRequest::get().uri("/healthz"),
+    ] {
+        let (_, headers, _) = app.send(req).await;
+        assert_eq!(
+            headers.get("cache-control").and_then(|v| v.to_str().ok()),
+            Some("no-store")
+        );
+    }
+}
