@@ -61,19 +61,15 @@ fn load_or_create_file(path: &Path) -> anyhow::Result<Keys> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(path, serde_json::to_vec_pretty(&file)?)
+        write_private(path, &serde_json::to_vec_pretty(&file)?)
             .with_context(|| format!("writing {}", path.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-        }
         tracing::warn!(
             path = %path.display(),
             "created a local key file for JWT signing and PII encryption; keep it with the database \
              (without it the encrypted ID numbers cannot be read) and use environment keys in production"
         );
     }
+    refuse_if_shared(path)?;
     let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let file: KeyFile = serde_json::from_slice(&text)
         .with_context(|| format!("{} is not a key file", path.display()))?;
@@ -92,6 +88,45 @@ fn load_or_create_file(path: &Path) -> anyhow::Result<Keys> {
         jwt: JwtKeys::new(jwt_pairs).map_err(|e| anyhow!("{e}"))?,
         vault: VaultKeys::parse(&vault_text, &file.index).map_err(|e| anyhow!("{e}"))?,
     })
+}
+
+/// Creates the file readable by its owner only, atomically: it never exists with wider
+/// permissions, not even for a moment, and an existing file is never overwritten.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// A key file that others on the machine can read is a leaked key: refuse to start.
+fn refuse_if_shared(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(anyhow!(
+                "{} can be read by other users (mode {:o}); run `chmod 600 {}` — and in production \
+                 keep keys out of files: set NUANXIN_JWT_KEYS, NUANXIN_VAULT_KEYS and \
+                 NUANXIN_VAULT_INDEX_KEY from your secret store",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn fresh() -> anyhow::Result<KeyFile> {
@@ -128,4 +163,29 @@ pub fn fresh_env_lines() -> anyhow::Result<String> {
         pairs(&f.vault),
         f.index
     ))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn the_key_file_is_private_and_a_shared_one_is_refused() {
+        let dir = std::env::temp_dir().join(format!("nuanxin-keys-{}", uuid::Uuid::new_v4()));
+        let path = dir.join("keys.json");
+        assert!(load_or_create_file(&path).is_ok());
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // Control: it loads again as it is.
+        assert!(load_or_create_file(&path).is_ok());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let err = load_or_create_file(&path)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("chmod 600"), "{err}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

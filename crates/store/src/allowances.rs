@@ -359,7 +359,7 @@ impl Store {
             account_kind: Set(new.kind.clone()),
             bank_name: Set(new.bank_name.trim().to_owned()),
             holder_name: Set(holder.clone()),
-            account_enc: Set(self.encrypt("bankAccount", &number)?),
+            account_enc: Set(self.encrypt("bankAccount", member_id, &number)?),
             updated_by: Set(p.actor_id()),
             updated_at: Set(Utc::now()),
         };
@@ -408,7 +408,7 @@ impl Store {
         for r in rows {
             let number = self
                 .vault
-                .decrypt("bankAccount", &r.account_enc)
+                .decrypt("bankAccount", r.member_id, &r.account_enc)
                 .map_err(|e| {
                     StoreError::Internal(format!("bank account of {}: {e}", r.member_id))
                 })?;

@@ -114,6 +114,7 @@ impl Store {
         Migrator::up(&self.db, None)
             .await
             .map_err(StoreError::from)?;
+        self.reseal_legacy().await?;
         self.seed_standards_if_empty().await
     }
 
@@ -176,6 +177,11 @@ impl Store {
     /// The raw connection: only for tests that set up what the API never writes.
     pub fn raw_connection(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// The vault, to write what older versions wrote.
+    pub fn vault(&self) -> &Vault {
+        &self.vault
     }
 }
 

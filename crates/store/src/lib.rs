@@ -10,6 +10,7 @@ mod entity;
 mod error;
 mod records;
 mod registry;
+mod reseal;
 mod rosters;
 mod session;
 mod slice;

@@ -1,8 +1,11 @@
 //! The PII vault: AES-256-GCM encryption at rest with key ids (for rotation) and a keyed
 //! HMAC-SHA-256 blind index for exact-match lookup without decrypting every row.
 //!
-//! Envelope: `v1:<key id>:<base64(nonce ‖ ciphertext ‖ tag)>`. The field name is bound as
-//! associated data, so a phone ciphertext cannot be passed off as an ID number.
+//! Envelope: `v2:<key id>:<base64(nonce ‖ ciphertext ‖ tag)>`. The field name *and the row*
+//! (the member's id) are bound as associated data, so a phone ciphertext cannot be passed
+//! off as an ID number, nor one person's ID number copied onto another's row: it no longer
+//! decrypts there. `v1` envelopes (field only) are read once more by [`Vault::open_legacy`]
+//! to be sealed again as `v2` when the store migrates, and refused everywhere else.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +16,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use thiserror::Error;
+use uuid::Uuid;
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum VaultError {
@@ -26,6 +30,15 @@ pub enum VaultError {
     NoKeys,
     #[error("the system random number generator failed")]
     Random,
+}
+
+/// The associated data of a value: its field and its row.
+fn bound(field: &str, row: Uuid) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(field.len() + 17);
+    aad.extend_from_slice(field.as_bytes());
+    aad.push(0);
+    aad.extend_from_slice(row.as_bytes());
+    aad
 }
 
 /// Keys as configured: encryption keys by id (the first is current) and the index key.
@@ -108,7 +121,17 @@ impl Vault {
         &self.current
     }
 
-    pub fn encrypt(&self, field: &str, clear: &str) -> Result<String, VaultError> {
+    pub fn encrypt(&self, field: &str, row: Uuid, clear: &str) -> Result<String, VaultError> {
+        self.seal("v2", &bound(field, row), clear)
+    }
+
+    /// A `v1` envelope (field only): what earlier versions wrote, for the tests of the
+    /// upgrade path.
+    pub fn encrypt_legacy(&self, field: &str, clear: &str) -> Result<String, VaultError> {
+        self.seal("v1", field.as_bytes(), clear)
+    }
+
+    fn seal(&self, version: &str, aad: &[u8], clear: &str) -> Result<String, VaultError> {
         let cipher = self
             .ciphers
             .get(&self.current)
@@ -121,21 +144,36 @@ impl Vault {
                 &nonce,
                 Payload {
                     msg: clear.as_bytes(),
-                    aad: field.as_bytes(),
+                    aad,
                 },
             )
             .map_err(|_| VaultError::Damaged)?;
         let mut blob = Vec::with_capacity(12 + ct.len());
         blob.extend_from_slice(&nonce_bytes);
         blob.extend_from_slice(&ct);
-        Ok(format!("v1:{}:{}", self.current, B64.encode(blob)))
+        Ok(format!("{version}:{}:{}", self.current, B64.encode(blob)))
     }
 
-    pub fn decrypt(&self, field: &str, envelope: &str) -> Result<String, VaultError> {
+    /// The clear value of `field` on `row`; an envelope sealed for another field or row is
+    /// `Damaged`.
+    pub fn decrypt(&self, field: &str, row: Uuid, envelope: &str) -> Result<String, VaultError> {
+        self.open("v2", &bound(field, row), envelope)
+    }
+
+    /// Reads a `v1` envelope (field only), to seal it again for its row; nothing else reads
+    /// them.
+    pub fn open_legacy(&self, field: &str, envelope: &str) -> Result<String, VaultError> {
+        self.open("v1", field.as_bytes(), envelope)
+    }
+
+    fn open(&self, version: &str, aad: &[u8], envelope: &str) -> Result<String, VaultError> {
         let mut parts = envelope.splitn(3, ':');
-        let (Some("v1"), Some(kid), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(v), Some(kid), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(VaultError::Damaged);
         };
+        if v != version {
+            return Err(VaultError::Damaged);
+        }
         let cipher = self
             .ciphers
             .get(kid)
@@ -147,13 +185,7 @@ impl Vault {
         let (nonce_bytes, ct) = blob.split_at(12);
         let nonce_arr: [u8; 12] = nonce_bytes.try_into().map_err(|_| VaultError::Damaged)?;
         let clear = cipher
-            .decrypt(
-                &Nonce::from(nonce_arr),
-                Payload {
-                    msg: ct,
-                    aad: field.as_bytes(),
-                },
-            )
+            .decrypt(&Nonce::from(nonce_arr), Payload { msg: ct, aad })
             .map_err(|_| VaultError::Damaged)?;
         String::from_utf8(clear).map_err(|_| VaultError::Damaged)
     }
@@ -178,42 +210,75 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trip_and_field_binding() {
+    fn round_trip_and_field_and_row_binding() {
         let vault = Vault::new(&VaultKeys::generate("k1").expect("keys")).expect("vault");
+        let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
         let env = vault
-            .encrypt("idNumber", "11010519491231002X")
+            .encrypt("idNumber", alice, "11010519491231002X")
             .expect("enc");
-        assert!(env.starts_with("v1:k1:"));
+        assert!(env.starts_with("v2:k1:"));
         assert!(!env.contains("19491231"));
         assert_eq!(
-            vault.decrypt("idNumber", &env).expect("dec"),
+            vault.decrypt("idNumber", alice, &env).expect("dec"),
             "11010519491231002X"
         );
-        assert_eq!(vault.decrypt("phone", &env), Err(VaultError::Damaged));
+        assert_eq!(
+            vault.decrypt("phone", alice, &env),
+            Err(VaultError::Damaged)
+        );
+        assert_eq!(
+            vault.decrypt("idNumber", bob, &env),
+            Err(VaultError::Damaged),
+            "copied onto another person's row, it does not decrypt"
+        );
         // A fresh nonce each time.
         assert_ne!(
             env,
             vault
-                .encrypt("idNumber", "11010519491231002X")
+                .encrypt("idNumber", alice, "11010519491231002X")
                 .expect("enc")
         );
+    }
+
+    #[test]
+    fn legacy_envelopes_are_read_only_to_be_sealed_again() {
+        let vault = Vault::new(&VaultKeys::generate("k1").expect("keys")).expect("vault");
+        let old = vault.encrypt_legacy("phone", "13800001234").expect("enc");
+        assert!(old.starts_with("v1:"));
+        assert_eq!(
+            vault.decrypt("phone", Uuid::nil(), &old),
+            Err(VaultError::Damaged)
+        );
+        assert_eq!(
+            vault.open_legacy("phone", &old).expect("legacy"),
+            "13800001234"
+        );
+        let new = vault
+            .encrypt("phone", Uuid::nil(), "13800001234")
+            .expect("enc");
+        assert_eq!(vault.open_legacy("phone", &new), Err(VaultError::Damaged));
     }
 
     #[test]
     fn rotation_keeps_old_values_readable() {
         let old = VaultKeys::generate("k1").expect("keys");
         let old_vault = Vault::new(&old).expect("vault");
-        let env = old_vault.encrypt("phone", "13800001234").expect("enc");
+        let env = old_vault
+            .encrypt("phone", Uuid::nil(), "13800001234")
+            .expect("enc");
         let mut rotated = VaultKeys::generate("k2").expect("keys");
         rotated.encryption.push(old.encryption[0].clone());
         rotated.index = old.index;
         let vault = Vault::new(&rotated).expect("vault");
-        assert_eq!(vault.decrypt("phone", &env).expect("dec"), "13800001234");
+        assert_eq!(
+            vault.decrypt("phone", Uuid::nil(), &env).expect("dec"),
+            "13800001234"
+        );
         assert!(
             vault
-                .encrypt("phone", "1")
+                .encrypt("phone", Uuid::nil(), "1")
                 .expect("enc")
-                .starts_with("v1:k2:")
+                .starts_with("v2:k2:")
         );
         assert_eq!(
             vault.blind_index("phone", "1"),

@@ -240,3 +240,68 @@ async fn update_member_validates_and_corrects(app: &TestApp) {
         "{body}"
     );
 }
+
+on_both_backends!(ciphertexts_are_bound_to_their_rows);
+async fn ciphertexts_are_bound_to_their_rows(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    let (_, members) = app.family_at("411002001001", 1).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let reveal = async |member| {
+        app.gql(
+            &county,
+            "query($id: ID!) { member(id: $id) { revealed(purpose: \"annual verification\") { idNumber phone } } }",
+            json!({ "id": gid("Member", member) }),
+        )
+        .await
+    };
+    let father = reveal(members[0]).await;
+    assert!(father["errors"].is_null(), "{father}");
+    let mother_id = reveal(members[1]).await["data"]["member"]["revealed"]["idNumber"].clone();
+
+    // Someone with write access to the database copies the mother's ciphertext onto the
+    // father's row: it does not decrypt there, and his file does not show her number.
+    let db = app.store.raw_connection();
+    // (By role: the only family here; ids are stored differently on the two backends.)
+    let copied = db
+        .execute_unprepared(
+            "UPDATE member SET id_number_enc = (SELECT id_number_enc FROM member WHERE role = 'mother') WHERE role = 'father'",
+        )
+        .await
+        .expect("copy");
+    assert_eq!(copied.rows_affected(), 1);
+    let body = reveal(members[0]).await;
+    assert_eq!(error_code(&body), Some("INTERNAL"), "{body}");
+    assert!(!body.to_string().contains(mother_id.as_str().unwrap_or("?")));
+    // Control: her own row still reads.
+    assert_eq!(
+        reveal(members[1]).await["data"]["member"]["revealed"]["idNumber"],
+        mother_id
+    );
+
+    // A value an earlier version wrote (bound to its field only) is sealed again for its
+    // row when the store migrates, and reads as before.
+    let legacy = app
+        .store
+        .vault()
+        .encrypt_legacy("phone", "13912345678")
+        .expect("v1");
+    let set = db
+        .execute_unprepared(&format!(
+            "UPDATE member SET phone_enc = '{legacy}' WHERE role = 'mother'"
+        ))
+        .await
+        .expect("legacy");
+    assert_eq!(set.rows_affected(), 1);
+    app.store.migrate().await.expect("migrate");
+    let body = reveal(members[1]).await;
+    assert_eq!(
+        body["data"]["member"]["revealed"]["phone"], "13912345678",
+        "{body}"
+    );
+    let rows = app.store.stored_rows("member").await.expect("rows");
+    assert!(
+        rows.iter()
+            .all(|r| r["phone_enc"].as_str().is_none_or(|p| p.starts_with("v2:"))),
+        "{rows:?}"
+    );
+}

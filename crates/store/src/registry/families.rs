@@ -335,7 +335,7 @@ impl Store {
                         "a phone number is an 11-digit mobile number or a landline with area code",
                     )
                 })?;
-                Some(self.encrypt("phone", &phone)?)
+                Some(self.encrypt("phone", id, &phone)?)
             });
         }
         if let Some(address) = patch.address {
@@ -468,9 +468,14 @@ impl Store {
         Ok(decision)
     }
 
-    pub(crate) fn encrypt(&self, field: &str, clear: &str) -> Result<String, StoreError> {
+    pub(crate) fn encrypt(
+        &self,
+        field: &str,
+        row: Uuid,
+        clear: &str,
+    ) -> Result<String, StoreError> {
         self.vault
-            .encrypt(field, clear)
+            .encrypt(field, row, clear)
             .map_err(|e| StoreError::Internal(e.to_string()))
     }
 
@@ -480,19 +485,20 @@ impl Store {
         m: &ValidMember,
         now: chrono::DateTime<Utc>,
     ) -> Result<mem::ActiveModel, StoreError> {
+        let id = Uuid::now_v7();
         Ok(mem::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(id),
             family_id: Set(family_id),
             role: Set(m.role.as_str().to_owned()),
             name: Set(m.name.clone()),
-            id_number_enc: Set(self.encrypt("idNumber", m.id_number.expose())?),
+            id_number_enc: Set(self.encrypt("idNumber", id, m.id_number.expose())?),
             id_number_bidx: Set(self.vault.blind_index("idNumber", m.id_number.expose())),
             birth_date: Set(m.id_number.birth_date()),
             sex: Set(sex_str(m.id_number.sex()).to_owned()),
             phone_enc: Set(m
                 .phone
                 .as_deref()
-                .map(|ph| self.encrypt("phone", ph))
+                .map(|ph| self.encrypt("phone", id, ph))
                 .transpose()?),
             address: Set(m.address.clone()),
             hukou_region_code: Set(m.hukou_region.as_str().to_owned()),
@@ -507,14 +513,14 @@ impl Store {
             |e: crate::vault::VaultError| StoreError::Internal(format!("member {}: {e}", row.id));
         let id_clear = self
             .vault
-            .decrypt("idNumber", &row.id_number_enc)
+            .decrypt("idNumber", row.id, &row.id_number_enc)
             .map_err(damaged)?;
         let id_number =
             IdNumber::parse(&id_clear).map_err(|e| StoreError::Internal(e.to_string()))?;
         let phone = row
             .phone_enc
             .as_deref()
-            .map(|env| self.vault.decrypt("phone", env))
+            .map(|env| self.vault.decrypt("phone", row.id, env))
             .transpose()
             .map_err(damaged)?;
         Ok(MemberRecord {
