@@ -369,7 +369,7 @@ impl TestApp {
         .expect("valid family");
         let rec = self
             .store
-            .register_family(&system, family)
+            .register_family(&system, family, &Default::default())
             .await
             .expect("register family");
         let members = self

@@ -10,4 +10,6 @@ pub use jwt::{AccessToken, AuthError, Claims, JwtKeys, TokenService, TokenSettin
 pub use secrets::{
     PasswordError, hash_password, hash_refresh_token, new_refresh_token, verify_password,
 };
-pub use throttle::{LoginThrottle, ThrottleSettings, Throttled, max_concurrent_hashes};
+pub use throttle::{
+    LoginThrottle, RefusalBudget, ThrottleSettings, Throttled, max_concurrent_hashes,
+};

@@ -150,6 +150,52 @@ impl LoginThrottle {
     }
 }
 
+/// A budget of refusals per caller: a clerk whose registrations keep hitting people already
+/// on file elsewhere (each refusal says "this ID number is registered") is stopped for a
+/// while once the budget is spent — probing the registry by registering is slowed like
+/// password guessing.
+#[derive(Clone)]
+pub struct RefusalBudget {
+    spent: Arc<DefaultKeyedRateLimiter<String>>,
+    blocked: moka::sync::Cache<String, Instant>,
+}
+
+impl RefusalBudget {
+    /// `per_hour` refusals an hour, all usable at once: the one that spends the budget
+    /// still answers, and blocks what follows until the budget refills (one an
+    /// `1 h / per_hour`).
+    pub fn per_hour(per_hour: u32) -> Self {
+        let n = |v: u32| NonZeroU32::new(v.max(1)).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::per_hour(n(per_hour)).allow_burst(n(per_hour.saturating_sub(1)));
+        Self {
+            spent: Arc::new(RateLimiter::keyed(quota)),
+            blocked: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(3600))
+                .build(),
+        }
+    }
+
+    /// May `key` try now?
+    pub fn admit(&self, key: &str) -> Result<(), Throttled> {
+        match self.blocked.get(key) {
+            Some(until) if until > Instant::now() => {
+                Err(Throttled::RetryAfter(until - Instant::now()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a refusal; the one that spends the budget blocks the key until it refills.
+    pub fn refused(&self, key: &str) {
+        let key = key.to_owned();
+        if let Err(not_until) = self.spent.check_key(&key) {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            self.blocked.insert(key, Instant::now() + wait);
+        }
+    }
+}
+
 type Job = Box<dyn FnOnce() + Send>;
 
 /// The hashing threads: as many as may hash at once, started on first use. The semaphore
@@ -207,6 +253,17 @@ mod tests {
             t.verify("wrong horse battery".into(), hash).await,
             Ok(false)
         );
+    }
+
+    #[test]
+    fn a_spent_refusal_budget_blocks_the_caller_only() {
+        let b = RefusalBudget::per_hour(3);
+        for _ in 0..3 {
+            assert_eq!(b.admit("clerk"), Ok(()), "three refusals are the budget");
+            b.refused("clerk");
+        }
+        assert!(matches!(b.admit("clerk"), Err(Throttled::RetryAfter(_))));
+        assert_eq!(b.admit("other"), Ok(()));
     }
 
     #[test]

@@ -71,6 +71,9 @@ pub fn build_schema(store: Store, tokens: TokenService, rules: Rules) -> Nuanxin
         .data(nuanxin_auth::LoginThrottle::new(
             nuanxin_auth::ThrottleSettings::default(),
         ))
+        .data(registry::roots::DuplicateRefusals(
+            nuanxin_auth::RefusalBudget::per_hour(5),
+        ))
         .extension(async_graphql::extensions::Tracing)
         .finish()
 }

@@ -305,3 +305,80 @@ async fn ciphertexts_are_bound_to_their_rows(app: &TestApp) {
         "{rows:?}"
     );
 }
+
+on_both_backends!(a_duplicate_is_refused_logged_and_limited);
+async fn a_duplicate_is_refused_logged_and_limited(app: &TestApp) {
+    // A family in 鄢陵县; a clerk of 魏都区 registers one of its parents again.
+    let (_, yanling) = app.family_at("411024001001", 1).await;
+    let system = nuanxin_domain::Principal::system("test: read the fixture");
+    let on_file = app
+        .store
+        .reveal(
+            &system,
+            &[&app
+                .store
+                .get_member(&system, yanling[1])
+                .await
+                .expect("member")],
+            &[nuanxin_domain::SensitiveField::IdNumber],
+            "test fixture",
+            &Default::default(),
+        )
+        .await
+        .expect("reveal")[0]
+        .id_number
+        .clone()
+        .expect("id");
+    let (clerk_id, clerk) = app.staff(StaffRole::TownshipWorker, "411002001").await;
+    let attempt = |n: usize| {
+        let _ = n;
+        let mut vars = register_vars("411002001003", "41100219650831002");
+        vars["input"]["members"][0]["idNumber"] = json!(on_file);
+        vars
+    };
+    let families = app.count("family").await;
+    let log = app.count("access_log").await;
+    let body = app.gql(&clerk, REGISTER, attempt(0)).await;
+    assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
+    assert_eq!(error_field(&body), Some("members[0].idNumber"));
+    assert_eq!(
+        body["errors"][0]["message"],
+        "already registered; the city office can transfer the file"
+    );
+    assert!(
+        !body.to_string().contains("鄢陵"),
+        "nothing about where: {body}"
+    );
+    assert_eq!(app.count("family").await, families, "nothing written");
+    // Logged like a lookup: who asked, about whom — visible to 鄢陵县's auditor.
+    assert_eq!(app.count("access_log").await, log + 1);
+    let auditor = app.token(StaffRole::Auditor, "411024").await;
+    let body = app
+        .gql(
+            &auditor,
+            "{ accessLog(first: 5) { edges { node { actorId operation memberId } } } }",
+            json!({}),
+        )
+        .await;
+    let entry = &body["data"]["accessLog"]["edges"][0]["node"];
+    assert_eq!(entry["operation"], "registerFamily", "{body}");
+    assert_eq!(entry["actorId"], clerk_id.to_string());
+    assert_eq!(entry["memberId"], gid("Member", yanling[1]));
+
+    // Limited: five refusals an hour, then the clerk waits, even for an honest family.
+    for n in 1..5 {
+        let body = app.gql(&clerk, REGISTER, attempt(n)).await;
+        assert_eq!(error_code(&body), Some("CONFLICT"), "{n}: {body}");
+    }
+    let honest = register_vars("411002001003", "41100219650831082");
+    let (status, body) = app.gql_full(Some(&clerk), REGISTER, honest.clone()).await;
+    assert_eq!(
+        (status.as_u16(), error_code(&body)),
+        (429, Some("RATE_LIMITED")),
+        "{body}"
+    );
+    // Control: another clerk registers the honest family.
+    let other = app.token(StaffRole::TownshipWorker, "411002001").await;
+    let body = app.gql(&other, REGISTER, honest).await;
+    assert!(body["errors"].is_null(), "{body}");
+}

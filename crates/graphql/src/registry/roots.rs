@@ -11,7 +11,7 @@ use crate::guard::{self, Allowed, principal, request_meta};
 use crate::ids::{self, Kind};
 use crate::loaders::{Histories, Members, RegionNames};
 use nuanxin_domain::registry::intake::{MemberPatch, NewFamily, NewMember, parse_new_family};
-use nuanxin_store::{FamilyFilter as StoreFilter, Store};
+use nuanxin_store::{FamilyFilter as StoreFilter, Store, StoreError};
 
 use crate::registry::inputs::{FamilyFilter, RegisterFamilyInput, UpdateMemberInput};
 use crate::registry::objects::{EligibilityDecision, Family, FamilyStatus, Member, Region};
@@ -167,6 +167,9 @@ async fn prime_page(
     Ok(())
 }
 
+/// How many registrations one caller may have refused as duplicates (see `register_family`).
+pub struct DuplicateRefusals(pub nuanxin_auth::RefusalBudget);
+
 #[derive(Default)]
 pub struct RegistryMutation;
 
@@ -203,12 +206,25 @@ impl RegistryMutation {
                 })
                 .collect(),
         };
+        // Each duplicate refusal tells that an ID number is on file somewhere in the city:
+        // five an hour per clerk, then the clerk waits (a real desk meets a few a year).
+        let refusals = &ctx.data::<DuplicateRefusals>()?.0;
+        let actor = principal(ctx).actor_id().to_string();
+        refusals.admit(&actor).map_err(ApiError::Throttled).gql()?;
         let valid = parse_new_family(&new, store.city(), time::china_today())
             .map_err(|e| ApiError::bad_input(e.field, e.message))
             .gql()?;
-        Ok(Family(
-            store.register_family(principal(ctx), valid).await.gql()?,
-        ))
+        match store
+            .register_family(principal(ctx), valid, &request_meta(ctx))
+            .await
+        {
+            Ok(family) => Ok(Family(family)),
+            Err(e @ StoreError::Conflict { .. }) => {
+                refusals.refused(&actor);
+                Err(e).gql()
+            }
+            Err(e) => Err(e).gql(),
+        }
     }
 
     /// Corrects a member's details.

@@ -21,7 +21,9 @@ use uuid::Uuid;
 
 use crate::entity::{family as fam, family_status_history as hist, member as mem, region};
 use crate::error::StoreError;
-use crate::records::{EligibilitySnapshot, FamilyRecord, MemberRecord, Page, StatusHistoryEntry};
+use crate::records::{
+    EligibilitySnapshot, FamilyRecord, MemberRecord, Page, RequestMeta, StatusHistoryEntry,
+};
 use crate::slice::require;
 use crate::{Store, slice};
 
@@ -201,6 +203,7 @@ impl Store {
         &self,
         p: &Principal,
         valid: ValidFamily,
+        meta: &RequestMeta,
     ) -> Result<FamilyRecord, StoreError> {
         require(p, Operation::RegisterFamily)?;
         if !p.covers(Resource::Family, &valid.region) {
@@ -236,7 +239,21 @@ impl Store {
                 .filter(mem::Column::DeceasedOn.is_null())
                 .one(&txn)
                 .await?;
-            if existing.is_some() {
+            if let Some(existing) = existing {
+                // The refusal tells the clerk that this person is on file somewhere in the
+                // city: that is a read of the registry by ID number, logged like a lookup
+                // (outside the registration, which is rolled back).
+                txn.rollback().await?;
+                crate::access::log_reads(
+                    &self.db,
+                    p,
+                    [Some(existing.id)],
+                    "idNumber",
+                    "registerFamily",
+                    "duplicate check at registration",
+                    meta,
+                )
+                .await?;
                 return Err(duplicate_id(i));
             }
         }
@@ -549,7 +566,7 @@ impl Store {
 fn duplicate_id(i: usize) -> StoreError {
     StoreError::Conflict {
         field: Some(format!("members[{i}].idNumber")),
-        message: "a living person with this ID number is already on file".into(),
+        message: "already registered; the city office can transfer the file".into(),
     }
 }
 
