@@ -8,6 +8,7 @@ pub mod allowances;
 pub mod month;
 pub mod registry;
 pub mod rosters;
+pub mod text;
 pub mod time;
 
 pub use access::policy::{

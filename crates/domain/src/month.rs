@@ -99,7 +99,7 @@ impl FromStr for YearMonth {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (y, m) = s.trim().split_once('-').ok_or(YearMonthError)?;
-        if y.len() != 4 || m.is_empty() || m.len() > 2 {
+        if y.len() != 4 || m.len() != 2 {
             return Err(YearMonthError);
         }
         Self::new(

@@ -117,6 +117,20 @@ pub fn xlsx(roster: &RosterRecord, rows: &[ExportRow]) -> Result<Vec<u8>, XlsxEr
     workbook.save_to_buffer()
 }
 
+/// Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` as a formula (CSV
+/// injection): a text cell that does is written with a leading apostrophe. Numbers are not
+/// text cells and keep their sign.
+fn neutralise(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The text columns of [`cells`] (township, name, bank, outcome, explanation).
+const TEXT_COLUMNS: [usize; 5] = [1, 2, 9, 11, 12];
+
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -130,7 +144,17 @@ pub fn csv(roster: &RosterRecord, rows: &[ExportRow]) -> Vec<u8> {
     out.push_str(&HEADERS.join(","));
     out.push_str("\r\n");
     for (i, row) in rows.iter().enumerate() {
-        let line: Vec<String> = cells(i, row, roster).iter().map(|c| csv_field(c)).collect();
+        let line: Vec<String> = cells(i, row, roster)
+            .iter()
+            .enumerate()
+            .map(|(col, c)| {
+                if TEXT_COLUMNS.contains(&col) {
+                    csv_field(&neutralise(c))
+                } else {
+                    csv_field(c)
+                }
+            })
+            .collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
@@ -267,4 +291,20 @@ pub async fn roster_export(
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(
+            neutralise("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("-1+2"), "'-1+2");
+        assert_eq!(neutralise("许昌农商银行"), "许昌农商银行");
+    }
 }

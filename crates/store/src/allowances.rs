@@ -252,9 +252,9 @@ impl Store {
                 "the move date cannot be in the future",
             ));
         }
-        if reason.trim().is_empty() {
-            return Err(StoreError::bad_input("reason", "a move needs a reason"));
-        }
+        let reason = nuanxin_domain::text::required(reason, nuanxin_domain::text::limits::REASON)
+            .map_err(|e| StoreError::bad_input("reason", e.to_string()))?;
+        let reason = reason.as_str();
         let txn = self.db.begin().await?;
         let family = fam::Entity::find_by_id(family_id)
             .filter(slice::families(p))
@@ -346,18 +346,19 @@ impl Store {
                 "an account number has 12 to 30 digits",
             ));
         }
-        if new.bank_name.trim().is_empty() {
-            return Err(StoreError::bad_input("bankName", "the bank is required"));
-        }
+        use nuanxin_domain::text;
+        let bank_name = text::required(&new.bank_name, text::limits::BANK_NAME)
+            .map_err(|e| StoreError::bad_input("bankName", e.to_string()))?;
         let holder = if new.holder_name.trim().is_empty() {
             member.name().to_owned()
         } else {
-            new.holder_name.trim().to_owned()
+            text::person_name(&new.holder_name)
+                .map_err(|e| StoreError::bad_input("holderName", e.to_string()))?
         };
         let row = bank_account::ActiveModel {
             member_id: Set(member_id),
             account_kind: Set(new.kind.clone()),
-            bank_name: Set(new.bank_name.trim().to_owned()),
+            bank_name: Set(bank_name.clone()),
             holder_name: Set(holder.clone()),
             account_enc: Set(self.encrypt("bankAccount", member_id, &number)?),
             updated_by: Set(p.actor_id()),
@@ -381,7 +382,7 @@ impl Store {
         Ok(BankAccountRecord {
             member_id,
             kind: new.kind,
-            bank_name: new.bank_name.trim().to_owned(),
+            bank_name,
             holder_name: holder,
             number,
         })

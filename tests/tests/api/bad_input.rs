@@ -218,3 +218,176 @@ async fn oversized_and_too_deep_requests_are_refused(app: &TestApp) {
 
     assert_eq!(counts(app).await, before);
 }
+
+on_both_backends!(text_a_clerk_types_is_checked_before_it_is_stored);
+async fn text_a_clerk_types_is_checked_before_it_is_stored(app: &TestApp) {
+    let token = app.token(StaffRole::CountyAdmin, "411002").await;
+    let good = register_vars("411002001003", "41100219650831002");
+    let before = counts(app).await;
+    let long = "长".repeat(10_000);
+    let cases: Vec<(&str, serde_json::Value, &str)> = vec![
+        ("members[0].name", json!(long), "10,000-character name"),
+        ("members[0].name", json!("张\u{0}秀英"), "NUL byte"),
+        ("members[0].name", json!("张秀英\n李"), "line break"),
+        ("members[0].name", json!("张秀英😀"), "emoji"),
+        (
+            "members[0].address",
+            json!(long),
+            "10,000-character address",
+        ),
+        (
+            "members[0].idNumber",
+            json!(id("41100220990101002")),
+            "born in the future",
+        ),
+        (
+            "members[0].idNumber",
+            json!(id("41100219650831001")),
+            "a MOTHER with a man's number",
+        ),
+        (
+            "honourCertificateNo",
+            json!(long),
+            "10,000-character certificate",
+        ),
+    ];
+    for (field, value, what) in cases {
+        let mut vars = good.clone();
+        match field {
+            "honourCertificateNo" => vars["input"]["honourCertificateNo"] = value,
+            f => {
+                let key = f.trim_start_matches("members[0].");
+                vars["input"]["members"][0][key] = value;
+            }
+        }
+        let body = app.gql(&token, REGISTER, vars).await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{what}: {body}");
+        assert_eq!(error_field(&body), Some(field), "{what}: {body}");
+        assert_eq!(counts(app).await, before, "{what}: nothing written");
+    }
+    // Control: the good one goes in.
+    let body = app.gql(&token, REGISTER, good).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let family = body["data"]["registerFamily"]["id"].clone();
+    let member = body["data"]["registerFamily"]["members"][0]["id"].clone();
+
+    // A reason of 10,000 characters; a corrected name with a control character.
+    let history = app.count("family_status_history").await;
+    let body = app
+        .gql(
+            &token,
+            "mutation($id: ID!, $r: String!) { changeFamilyStatus(id: $id, status: VERIFIED, reason: $r) { status } }",
+            json!({ "id": family, "r": long }),
+        )
+        .await;
+    assert_eq!(
+        (error_code(&body), error_field(&body)),
+        (Some("BAD_USER_INPUT"), Some("reason")),
+        "{body}"
+    );
+    assert_eq!(app.count("family_status_history").await, history);
+    let body = app
+        .gql(
+            &token,
+            "mutation($id: ID!) { updateMember(id: $id, input: { name: \"张秀英\\u0007\" }) { name } }",
+            json!({ "id": member }),
+        )
+        .await;
+    assert_eq!(error_field(&body), Some("name"), "{body}");
+
+    // A month is written YYYY-MM: "2026-1" is refused.
+    let body = app
+        .gql(
+            &token,
+            "query($id: ID!) { member(id: $id) { entitlement(month: \"2026-1\") { entitled } } }",
+            json!({ "id": member }),
+        )
+        .await;
+    assert_eq!(
+        (error_code(&body), error_field(&body)),
+        (Some("BAD_USER_INPUT"), Some("month")),
+        "{body}"
+    );
+
+    // Filters: `%` and `_` match only themselves, names are searched with at most 30
+    // characters, ages stay within 0..150.
+    let search = async |vars: serde_json::Value| {
+        app.gql(
+            &token,
+            "query($f: FamilyFilter) { families(filter: $f) { edges { node { id } } } }",
+            vars,
+        )
+        .await
+    };
+    let found = |b: &serde_json::Value| b["data"]["families"]["edges"].as_array().map(Vec::len);
+    assert_eq!(
+        found(&search(json!({ "f": { "name": "张" } })).await),
+        Some(1),
+        "control"
+    );
+    assert_eq!(
+        found(&search(json!({ "f": { "name": "%" } })).await),
+        Some(0)
+    );
+    assert_eq!(
+        found(&search(json!({ "f": { "name": "_" } })).await),
+        Some(0)
+    );
+    let body = search(json!({ "f": { "name": "长".repeat(31) } })).await;
+    assert_eq!(error_field(&body), Some("filter.name"), "{body}");
+    let body = search(json!({ "f": { "wifeAgeMin": 2147483647 } })).await;
+    assert_eq!(error_field(&body), Some("filter.wifeAgeMin"), "{body}");
+}
+
+on_both_backends!(roster_steps_check_their_input);
+async fn roster_steps_check_their_input(app: &TestApp) {
+    let county = app.token(StaffRole::CountyAdmin, "411024").await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let generate = "mutation { generateRoster(input: { countyCode: \"411024\", periodStart: \"2026-10\" }) { id lineCount } }";
+    // No active family in 鄢陵县: an empty roster is not submitted.
+    let body = app.gql(&county, generate, json!({})).await;
+    assert_eq!(body["data"]["generateRoster"]["lineCount"], 0, "{body}");
+    let empty = body["data"]["generateRoster"]["id"].clone();
+    let submit = "mutation($id: ID!) { submitRoster(id: $id) { status } }";
+    let body = app.gql(&county, submit, json!({ "id": empty })).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+
+    // With a family it goes through; the bank cannot have paid before the approval.
+    let (family, _) = app.family_at("411024001001", 1).await;
+    app.activate(family).await;
+    let body = app.gql(&county, generate, json!({})).await;
+    let roster = body["data"]["generateRoster"]["id"].clone();
+    let body = app.gql(&county, submit, json!({ "id": roster })).await;
+    assert_eq!(
+        body["data"]["submitRoster"]["status"], "SUBMITTED",
+        "{body}"
+    );
+    let body = app
+        .gql(
+            &city,
+            "mutation($id: ID!) { approveRoster(id: $id) { status } }",
+            json!({ "id": roster }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["approveRoster"]["status"], "APPROVED",
+        "{body}"
+    );
+    let pay = "mutation($id: ID!, $on: NaiveDate!) { markRosterPaid(id: $id, bankBatchRef: \"B-1\", paidOn: $on) { status } }";
+    let body = app
+        .gql(&city, pay, json!({ "id": roster, "on": "2020-01-01" }))
+        .await;
+    assert_eq!(
+        (error_code(&body), error_field(&body)),
+        (Some("BAD_USER_INPUT"), Some("paidOn")),
+        "{body}"
+    );
+    let today = nuanxin_domain::time::china_today().to_string();
+    let body = app
+        .gql(&city, pay, json!({ "id": roster, "on": today }))
+        .await;
+    assert_eq!(
+        body["data"]["markRosterPaid"]["status"], "PAID",
+        "control: {body}"
+    );
+}

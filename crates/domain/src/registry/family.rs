@@ -81,6 +81,8 @@ pub enum TransitionError {
     },
     #[error("a status change needs a reason")]
     MissingReason,
+    #[error("the reason: {0}")]
+    BadReason(crate::text::TextError),
 }
 
 /// One entry of the status history: who changed what, when and why.
@@ -101,10 +103,12 @@ pub fn change_status(
     actor: Uuid,
     at: DateTime<Utc>,
 ) -> Result<StatusChange, TransitionError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(TransitionError::MissingReason);
-    }
+    let reason = match crate::text::required(reason, crate::text::limits::REASON) {
+        Ok(r) => r,
+        Err(crate::text::TextError::Empty) => return Err(TransitionError::MissingReason),
+        Err(e) => return Err(TransitionError::BadReason(e)),
+    };
+    let reason = reason.as_str();
     if !current.can_become(to) {
         let allowed = current
             .next_allowed()

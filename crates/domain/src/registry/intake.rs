@@ -7,8 +7,9 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 
 use crate::registry::family::{MemberRole, normalize_phone};
-use crate::registry::id_number::IdNumber;
+use crate::registry::id_number::{IdNumber, Sex};
 use crate::registry::region::{RegionCode, RegionLevel};
+use crate::text;
 
 /// The field at fault and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -121,12 +122,35 @@ pub fn parse_new_family(
     let mut members = Vec::with_capacity(input.members.len());
     for (i, m) in input.members.iter().enumerate() {
         let at = |f: &str| format!("members[{i}].{f}");
-        let name = m.name.trim();
-        if name.is_empty() {
-            return Err(FieldError::new(at("name"), "the name is required"));
-        }
+        let name =
+            text::person_name(&m.name).map_err(|e| FieldError::new(at("name"), e.to_string()))?;
         let id_number = IdNumber::parse(&m.id_number)
             .map_err(|e| FieldError::new(at("idNumber"), e.to_string()))?;
+        if id_number.birth_date() > today {
+            return Err(FieldError::new(
+                at("idNumber"),
+                "the birth date in this ID number is in the future; check the number",
+            ));
+        }
+        // The 17th digit is odd for men and even for women.
+        let expected = match m.role {
+            MemberRole::Mother => Some(Sex::Female),
+            MemberRole::Father => Some(Sex::Male),
+            _ => None,
+        };
+        if expected.is_some_and(|sex| sex != id_number.sex()) {
+            return Err(FieldError::new(
+                at("idNumber"),
+                match m.role {
+                    MemberRole::Mother => {
+                        "this ID number is a man's (its 17th digit is odd); check the number or the role"
+                    }
+                    _ => {
+                        "this ID number is a woman's (its 17th digit is even); check the number or the role"
+                    }
+                },
+            ));
+        }
         if !seen.insert(id_number.expose().to_owned()) {
             return Err(FieldError::new(
                 at("idNumber"),
@@ -152,27 +176,30 @@ pub fn parse_new_family(
         }
         members.push(ValidMember {
             role: m.role,
-            name: name.to_owned(),
+            name,
             id_number,
             phone,
             address: m
                 .address
                 .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned),
+                .map(|a| text::optional(a, text::limits::ADDRESS))
+                .transpose()
+                .map_err(|e| FieldError::new(at("address"), e.to_string()))?
+                .flatten(),
             hukou_region,
             deceased_on: m.deceased_on,
         });
     }
+    let honour_certificate_no = input
+        .honour_certificate_no
+        .as_deref()
+        .map(|c| text::optional(c, text::limits::CERTIFICATE_NO))
+        .transpose()
+        .map_err(|e| FieldError::new("honourCertificateNo", e.to_string()))?
+        .flatten();
     Ok(ValidFamily {
         region,
-        honour_certificate_no: input
-            .honour_certificate_no
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
+        honour_certificate_no,
         honour_certificate_date: input.honour_certificate_date,
         child_death_date: input.child_death_date,
         later_child_date: input.later_child_date,

@@ -284,6 +284,45 @@ pub enum RosterTransitionError {
     SameAsSubmitter,
 }
 
+/// What a step of the roster lifecycle needs besides legality and permission.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepInputError {
+    #[error(
+        "this roster has no lines: there is nothing to pay for the period, so it is not submitted"
+    )]
+    Empty,
+    #[error("the bank cannot have paid before the roster was approved on {approved_on}")]
+    PaidBeforeApproval { approved_on: chrono::NaiveDate },
+    #[error("the payment date cannot be in the future")]
+    PaidInFuture,
+}
+
+/// A roster may be submitted only with lines in it.
+pub fn check_submittable(line_count: i32) -> Result<(), StepInputError> {
+    if line_count == 0 {
+        Err(StepInputError::Empty)
+    } else {
+        Ok(())
+    }
+}
+
+/// The payment date lies between the approval (a China date) and today.
+pub fn check_paid_on(
+    approved_on: Option<chrono::NaiveDate>,
+    paid_on: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Result<(), StepInputError> {
+    if paid_on > today {
+        return Err(StepInputError::PaidInFuture);
+    }
+    match approved_on {
+        Some(approved_on) if paid_on < approved_on => {
+            Err(StepInputError::PaidBeforeApproval { approved_on })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Checks a roster transition, including the maker-checker rule on approval.
 pub fn check_roster_transition(
     from: RosterStatus,

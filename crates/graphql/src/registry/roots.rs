@@ -76,6 +76,28 @@ impl RegistryQuery {
             wife_age_max: filter.wife_age_max,
             name: filter.name,
         };
+        for (field, age) in [
+            ("filter.wifeAgeMin", store_filter.wife_age_min),
+            ("filter.wifeAgeMax", store_filter.wife_age_max),
+        ] {
+            if age.is_some_and(|a| !(0..=150).contains(&a)) {
+                return Err(ApiError::bad_input(field, "an age is between 0 and 150")).gql();
+            }
+        }
+        if store_filter
+            .name
+            .as_deref()
+            .is_some_and(|n| n.chars().count() > nuanxin_domain::text::limits::SEARCH)
+        {
+            return Err(ApiError::bad_input(
+                "filter.name",
+                format!(
+                    "search with at most {} characters of a name",
+                    nuanxin_domain::text::limits::SEARCH
+                ),
+            ))
+            .gql();
+        }
         if let (Some(min), Some(max)) = (store_filter.wife_age_min, store_filter.wife_age_max)
             && min > max
         {

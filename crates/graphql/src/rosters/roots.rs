@@ -11,7 +11,7 @@ use crate::error::{ApiError, IntoGql};
 use crate::guard::{self, Allowed, principal};
 use crate::ids::{self, Kind};
 use nuanxin_domain::allowances::Rules;
-use nuanxin_store::{LineOutcome, RosterFilter as StoreFilter, Store};
+use nuanxin_store::{LineOutcome, RosterFilter as StoreFilter, Store, StoreError};
 
 use crate::allowances::inputs::parse_month;
 use crate::rosters::inputs::{GenerateRosterInput, LineOutcomeInput, RosterFilter};
@@ -144,6 +144,14 @@ impl RosterMutation {
                     let n = r.line_count as u64;
                     let _ = store.update_job(job_id, n, n).await;
                     Ok(r.id)
+                }
+                // What a clerk reads on the job: never the database's own text.
+                Err(StoreError::Internal(detail)) => {
+                    tracing::error!(%detail, job = %job_id, "roster job failed");
+                    Err("the generation failed on our side; quote the job id to support".into())
+                }
+                Err(StoreError::Unavailable) => {
+                    Err("the registry database was unavailable; start the generation again".into())
                 }
                 Err(e) => Err(e.to_string()),
             };

@@ -8,6 +8,7 @@ use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::registry::eligibility::{self, Decision};
 use nuanxin_domain::registry::family::{self, normalize_phone};
 use nuanxin_domain::registry::intake::{MemberPatch, ValidFamily, ValidMember};
+use nuanxin_domain::text;
 use nuanxin_domain::{
     Family, FamilyStatus, IdNumber, Member, MemberRole, Principal, RegionCode, RegionLevel, Sex,
     time,
@@ -79,7 +80,12 @@ impl Store {
             let named = Query::select()
                 .column(mem::Column::FamilyId)
                 .from(mem::Entity)
-                .and_where(mem::Column::Name.contains(name))
+                .and_where(
+                    mem::Column::Name.like(
+                        sea_orm::sea_query::LikeExpr::new(format!("%{}%", escape_like(name)))
+                            .escape('\\'),
+                    ),
+                )
                 .to_owned();
             cond = cond.add(fam::Column::Id.in_subquery(named));
         }
@@ -336,11 +342,9 @@ impl Store {
             .ok_or(StoreError::NotFound { what: "member" })?;
         let mut am: mem::ActiveModel = row.into();
         if let Some(name) = patch.name {
-            let name = name.trim();
-            if name.is_empty() {
-                return Err(StoreError::bad_input("name", "the name cannot be empty"));
-            }
-            am.name = Set(name.to_owned());
+            let name = text::person_name(&name)
+                .map_err(|e| StoreError::bad_input("name", e.to_string()))?;
+            am.name = Set(name);
         }
         if let Some(phone) = patch.phone {
             am.phone_enc = Set(if phone.trim().is_empty() {
@@ -356,8 +360,8 @@ impl Store {
             });
         }
         if let Some(address) = patch.address {
-            let address = address.trim();
-            am.address = Set((!address.is_empty()).then(|| address.to_owned()));
+            am.address = Set(text::optional(&address, text::limits::ADDRESS)
+                .map_err(|e| StoreError::bad_input("address", e.to_string()))?);
         }
         if let Some(hukou) = patch.hukou_region {
             let code = RegionCode::parse(&hukou)
@@ -400,7 +404,7 @@ impl Store {
         let now = Utc::now();
         let change =
             family::change_status(current, to, reason, p.actor_id(), now).map_err(|e| match e {
-                family::TransitionError::MissingReason => {
+                family::TransitionError::MissingReason | family::TransitionError::BadReason(_) => {
                     StoreError::bad_input("reason", e.to_string())
                 }
                 family::TransitionError::Illegal { .. } => {
@@ -568,6 +572,19 @@ fn duplicate_id(i: usize) -> StoreError {
         field: Some(format!("members[{i}].idNumber")),
         message: "already registered; the city office can transfer the file".into(),
     }
+}
+
+/// A search term as a LIKE pattern's literal part: `%`, `_` and the escape itself match only
+/// themselves.
+fn escape_like(term: &str) -> String {
+    let mut out = String::with_capacity(term.len());
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn sex_str(s: Sex) -> &'static str {

@@ -29,6 +29,10 @@ impl Store {
     {
         require(p, op)?;
         let current = self.get_roster(p, id).await?;
+        if to == RosterStatus::Submitted {
+            allowance::check_submittable(current.line_count)
+                .map_err(|e| StoreError::bad_input("id", e.to_string()))?;
+        }
         allowance::check_roster_transition(current.status, to, current.submitted_by, p.actor_id())
             .map_err(transition_error)?;
         // Legal for the machine (checked first: a step already taken is a CONFLICT, not a
@@ -109,12 +113,12 @@ impl Store {
                 "the bank's batch reference is required",
             ));
         }
-        if paid_on > time::china_today() {
-            return Err(StoreError::bad_input(
-                "paidOn",
-                "the payment date cannot be in the future",
-            ));
-        }
+        let current = self.get_roster(p, id).await?;
+        let approved_on = current
+            .approved_at
+            .map(|at| at.with_timezone(&time::china()).date_naive());
+        allowance::check_paid_on(approved_on, paid_on, time::china_today())
+            .map_err(|e| StoreError::bad_input("paidOn", e.to_string()))?;
         let (actor, now) = (p.actor_id(), Utc::now());
         self.move_roster(
             p,
