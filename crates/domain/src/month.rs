@@ -136,8 +136,10 @@ mod tests {
     fn parsing() {
         assert!("2024-13".parse::<YearMonth>().is_err());
         assert!("2024/01".parse::<YearMonth>().is_err());
+        // Strict: a clerk who types 2024-3 is asked for 2024-03 (no guessing).
+        assert!("2024-3".parse::<YearMonth>().is_err());
         assert_eq!(
-            "2024-3".parse::<YearMonth>().expect("m").to_string(),
+            "2024-03".parse::<YearMonth>().expect("m").to_string(),
             "2024-03"
         );
     }
