@@ -179,7 +179,7 @@ async fn registration_outside_own_region_is_refused(app: &TestApp) {
         .gql(
             &token,
             crate::registry::REGISTER,
-            crate::registry::register_vars("411024001001", "41102419640212001"),
+            crate::registry::register_vars("411024001001", "41102419640212002"),
         )
         .await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
