@@ -7,6 +7,7 @@ mod m20261129_000001_create_registry;
 mod m20261129_000002_create_allowances;
 mod m20261201_000001_create_subjects;
 mod m20261201_000002_scrub_birth_dates;
+mod m20261201_000003_guard_rosters_and_logs;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_allowances::Migration),
             Box::new(m20261201_000001_create_subjects::Migration),
             Box::new(m20261201_000002_scrub_birth_dates::Migration),
+            Box::new(m20261201_000003_guard_rosters_and_logs::Migration),
         ]
     }
 }

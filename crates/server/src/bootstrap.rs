@@ -79,7 +79,14 @@ pub async fn connect_store(config: &Config) -> anyhow::Result<(Store, TokenServi
 
 pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
     let (store, tokens) = connect_store(config).await?;
-    store.migrate().await.context("applying migrations")?;
+    if config.migrate_on_start {
+        store.migrate().await.context("applying migrations")?;
+    } else {
+        store
+            .ensure_migrated()
+            .await
+            .context("checking the schema (NUANXIN_MIGRATE_ON_START=0)")?;
+    }
     Ok(state_with_rules(
         store,
         tokens,

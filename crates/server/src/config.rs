@@ -31,6 +31,9 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// Allowance rules: when the 70 → 680 switch happens and how far arrears reach back.
     pub allowance_rules: Rules,
+    /// Apply migrations when the server starts (the SQLite default); off where the server
+    /// logs in as a role that owns nothing and `nuanxin migrate` runs as the owner.
+    pub migrate_on_start: bool,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -86,6 +89,8 @@ impl Config {
                 switch,
                 arrears_cap_months,
             },
+            migrate_on_start: !env("NUANXIN_MIGRATE_ON_START")
+                .is_some_and(|v| v == "0" || v == "false"),
         };
         if !config.is_sqlite()
             && (config.jwt_keys.is_none()

@@ -118,6 +118,38 @@ impl Store {
         self.seed_standards_if_empty().await
     }
 
+    /// For a server that may not change the schema (it logs in as a role that owns
+    /// nothing): refuses to start while migrations are pending, then does the data upkeep
+    /// `migrate` would do.
+    pub async fn ensure_migrated(&self) -> Result<(), StoreError> {
+        // Read the migrations table directly: sea-orm's own check would try to create it,
+        // which a role that owns nothing may not do.
+        let backend = self.db.get_database_backend();
+        let applied: Vec<String> = self
+            .db
+            .query_all_raw(sea_orm::Statement::from_string(
+                backend,
+                "SELECT version FROM seaql_migrations",
+            ))
+            .await?
+            .into_iter()
+            .filter_map(|row| row.try_get::<String>("", "version").ok())
+            .collect();
+        let pending: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .filter(|name| !applied.contains(name))
+            .collect();
+        if !pending.is_empty() {
+            return Err(StoreError::Internal(format!(
+                "{} migrations are pending: run `nuanxin migrate` as the database owner first",
+                pending.len()
+            )));
+        }
+        self.reseal_legacy().await?;
+        self.seed_standards_if_empty().await
+    }
+
     /// Readiness: can the database answer a trivial query?
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await.map_err(StoreError::from)

@@ -5,6 +5,7 @@ mod access;
 mod allowances;
 mod bad_input;
 mod contracts;
+mod deploy;
 mod edge;
 mod guards;
 mod introspection;

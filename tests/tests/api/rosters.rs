@@ -665,8 +665,8 @@ async fn stored_explanations_lose_their_birth_dates(app: &TestApp) {
             .is_some_and(|e| e.contains("born 1965-08-31"))
     }));
 
-    // The scrubbing migration, run again.
-    Migrator::down(db, Some(1)).await.expect("down");
+    // The scrubbing migration, run again (with the one after it).
+    Migrator::down(db, Some(2)).await.expect("down");
     Migrator::up(db, None).await.expect("up");
     let after = lines(app, &county, &roster).await;
     assert_eq!(
@@ -675,4 +675,121 @@ async fn stored_explanations_lose_their_birth_dates(app: &TestApp) {
     );
     // The guard is back: a line is never edited.
     assert!(db.execute_unprepared(old).await.is_err());
+}
+
+on_both_backends!(the_database_refuses_what_the_lifecycle_forbids);
+async fn the_database_refuses_what_the_lifecycle_forbids(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    let (family, _) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let roster = generate(app, &county, "411002", this_month().plus(-1)).await["data"]
+        ["generateRoster"]["id"]
+        .clone();
+    let db = app.store.raw_connection();
+    let pg = app.backend == nuanxin_tests::Backend::Postgres;
+    let new_id = if pg {
+        "gen_random_uuid()"
+    } else {
+        "randomblob(16)"
+    };
+    let add_line = format!(
+        "INSERT INTO roster_line (id, roster_id, member_id, family_id, month, kind, amount_fen, line_type, attempt, township_code, explanation) \
+         SELECT {new_id}, roster_id, member_id, family_id, month, kind, amount_fen, line_type, attempt + 5, township_code, explanation FROM roster_line LIMIT 1"
+    );
+    // Control: while the roster is a draft, the database takes a line.
+    db.execute_unprepared(&add_line)
+        .await
+        .expect("a draft takes lines");
+    db.execute_unprepared("DELETE FROM roster_line WHERE attempt > 4")
+        .await
+        .expect("and lets them go");
+
+    step(app, &county, "submitRoster", &roster).await;
+    assert!(
+        db.execute_unprepared(&add_line).await.is_err(),
+        "no line into a submitted roster"
+    );
+    assert!(
+        db.execute_unprepared("UPDATE roster SET total_fen = total_fen + 100")
+            .await
+            .is_err()
+    );
+    assert!(
+        db.execute_unprepared("UPDATE roster SET status = 'draft'")
+            .await
+            .is_err(),
+        "never backwards"
+    );
+    assert!(
+        db.execute_unprepared("UPDATE roster SET status = 'paid'")
+            .await
+            .is_err(),
+        "never a step skipped"
+    );
+    assert!(db.execute_unprepared("DELETE FROM roster").await.is_err());
+
+    let body = app
+        .gql(
+            &city,
+            "mutation($id: ID!) { approveRoster(id: $id) { status } }",
+            json!({ "id": roster }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["approveRoster"]["status"], "APPROVED",
+        "{body}"
+    );
+    let body = app
+        .gql(
+            &city,
+            "mutation($id: ID!, $on: NaiveDate!) { markRosterPaid(id: $id, bankBatchRef: \"B-7\", paidOn: $on) { status } }",
+            json!({ "id": roster, "on": nuanxin_domain::time::china_today().to_string() }),
+        )
+        .await;
+    assert_eq!(body["data"]["markRosterPaid"]["status"], "PAID", "{body}");
+    assert!(
+        db.execute_unprepared("UPDATE roster SET bank_batch_ref = 'B-8'")
+            .await
+            .is_err(),
+        "a recorded payment is never rewritten"
+    );
+    let first_line = lines(app, &city, &roster).await[0]["id"].clone();
+    let body = app
+        .gql(
+            &city,
+            "mutation($id: ID!, $l: ID!) { reconcileRoster(id: $id, exceptions: [{ lineId: $l, outcome: \"returned\", reason: \"account closed\" }]) { status } }",
+            json!({ "id": roster, "l": first_line }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["reconcileRoster"]["status"], "RECONCILED",
+        "{body}"
+    );
+    assert_eq!(app.count("roster_line_outcome").await, 1);
+    assert!(
+        db.execute_unprepared("UPDATE roster_line_outcome SET outcome = 'paid'")
+            .await
+            .is_err()
+    );
+    assert!(
+        db.execute_unprepared("DELETE FROM roster_line_outcome")
+            .await
+            .is_err()
+    );
+    assert_eq!(app.count("roster_line_outcome").await, 1);
+    if pg {
+        for table in ["access_log", "roster_line", "roster_line_outcome", "roster"] {
+            assert!(
+                db.execute_unprepared(&format!("TRUNCATE {table} CASCADE"))
+                    .await
+                    .is_err(),
+                "TRUNCATE {table}"
+            );
+        }
+    }
+    // Nothing of it changed the roster.
+    let lines_after = lines(app, &city, &roster).await;
+    assert_eq!(lines_after.len() as i64, app.count("roster_line").await);
 }
