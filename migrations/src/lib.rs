@@ -8,6 +8,7 @@ mod m20261129_000002_create_allowances;
 mod m20261201_000001_create_subjects;
 mod m20261201_000002_scrub_birth_dates;
 mod m20261201_000003_guard_rosters_and_logs;
+mod m20261201_000004_add_job_heartbeat;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_create_subjects::Migration),
             Box::new(m20261201_000002_scrub_birth_dates::Migration),
             Box::new(m20261201_000003_guard_rosters_and_logs::Migration),
+            Box::new(m20261201_000004_add_job_heartbeat::Migration),
         ]
     }
 }

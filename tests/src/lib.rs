@@ -27,6 +27,8 @@ pub use serde_json;
 pub enum Backend {
     Sqlite,
     Postgres,
+    /// SQLite in a temporary file, as the embedded default runs (a pool, WAL).
+    SqliteFile,
 }
 
 pub const CITY: &str = "411000";
@@ -69,6 +71,11 @@ impl TestApp {
     pub async fn new(backend: Backend) -> Option<Self> {
         let (url, pg_cleanup) = match backend {
             Backend::Sqlite => ("sqlite::memory:".to_owned(), None),
+            Backend::SqliteFile => {
+                let dir = std::env::temp_dir().join(format!("nuanxin-test-{}", Uuid::new_v4()));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                (format!("sqlite://{}/test.db?mode=rwc", dir.display()), None)
+            }
             Backend::Postgres => {
                 let admin = pg_admin_url();
                 let conn = match Database::connect(admin.as_str()).await {

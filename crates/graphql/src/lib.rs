@@ -9,6 +9,7 @@ pub mod contract;
 pub mod error;
 mod guard;
 mod ids;
+pub mod jobs;
 pub mod limits;
 mod loaders;
 mod registry;
@@ -63,8 +64,14 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription>
         .disable_suggestions()
 }
 
-pub fn build_schema(store: Store, tokens: TokenService, rules: Rules) -> NuanxinSchema {
+pub fn build_schema(
+    store: Store,
+    tokens: TokenService,
+    rules: Rules,
+    jobs: jobs::JobRunner,
+) -> NuanxinSchema {
     builder()
+        .data(jobs)
         .data(store)
         .data(tokens)
         .data(rules)

@@ -113,8 +113,10 @@ pub fn state_with_rules(
     body_limit: usize,
     rules: Rules,
 ) -> AppState {
+    let jobs = nuanxin_graphql::jobs::JobRunner::start(store.clone());
     AppState {
-        schema: nuanxin_graphql::build_schema(store.clone(), tokens.clone(), rules),
+        schema: nuanxin_graphql::build_schema(store.clone(), tokens.clone(), rules, jobs.clone()),
+        jobs,
         introspection: nuanxin_graphql::build_introspection_schema(
             store.clone(),
             tokens.clone(),

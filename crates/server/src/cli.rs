@@ -310,6 +310,7 @@ async fn seed_with_progress(store: &nuanxin_store::Store, families: u64) -> anyh
 async fn serve(demo: bool, families: u64) -> anyhow::Result<()> {
     let config = Config::from_env()?;
     let state = bootstrap::app_state(&config).await?;
+    state.jobs.sweep_orphans().await?;
     if demo {
         seed_with_progress(&state.store, families).await?;
         let names: Vec<&str> = DEMO_USERS.iter().map(|u| u.0).collect();
@@ -321,12 +322,16 @@ async fn serve(demo: bool, families: u64) -> anyhow::Result<()> {
         dev_mode = config.dev_mode,
         "serving GraphQL at /graphql"
     );
+    let jobs = state.jobs.clone();
+    // On SIGTERM: stop accepting, let requests in flight finish (up to the grace), then
+    // give running jobs the same grace and mark the rest failed.
     HttpServer::new(move || App::new().configure(routes(state.clone())))
         .bind(&config.bind)
         .with_context(|| format!("binding {}", config.bind))?
-        .shutdown_timeout(10)
+        .shutdown_timeout(config.shutdown_grace.as_secs())
         .run()
         .await?;
+    jobs.drain(config.shutdown_grace).await;
     Ok(())
 }
 

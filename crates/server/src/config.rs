@@ -34,6 +34,8 @@ pub struct Config {
     /// Apply migrations when the server starts (the SQLite default); off where the server
     /// logs in as a role that owns nothing and `nuanxin migrate` runs as the owner.
     pub migrate_on_start: bool,
+    /// How long a stop waits for requests in flight and running jobs.
+    pub shutdown_grace: Duration,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -69,6 +71,11 @@ impl Config {
             .transpose()
             .context("NUANXIN_ARREARS_CAP_MONTHS must be a number of months")?
             .unwrap_or(24);
+        let shutdown_secs: u64 = env("NUANXIN_SHUTDOWN_SECS")
+            .map(|v| v.parse())
+            .transpose()
+            .context("NUANXIN_SHUTDOWN_SECS must be a number of seconds")?
+            .unwrap_or(30);
         let config = Self {
             database_url,
             bind: env("NUANXIN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -91,6 +98,7 @@ impl Config {
             },
             migrate_on_start: !env("NUANXIN_MIGRATE_ON_START")
                 .is_some_and(|v| v == "0" || v == "false"),
+            shutdown_grace: Duration::from_secs(shutdown_secs),
         };
         if !config.is_sqlite()
             && (config.jwt_keys.is_none()

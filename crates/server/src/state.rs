@@ -11,6 +11,8 @@ pub struct AppState {
     pub schema: NuanxinSchema,
     /// Runs introspection-only requests (no depth limit; nothing but introspection).
     pub introspection: NuanxinSchema,
+    /// Owns background jobs (heartbeats, shutdown).
+    pub jobs: nuanxin_graphql::jobs::JobRunner,
     pub store: Store,
     pub tokens: TokenService,
     pub dev_mode: bool,

@@ -83,9 +83,17 @@ impl Store {
             .connect_timeout(config.acquire_timeout)
             .connect_lazy(config.lazy)
             .sqlx_logging(false);
-        // SQLite serialises writers anyway; one connection also keeps `sqlite::memory:`
-        // a single database.
-        opts.max_connections(if sqlite { 1 } else { config.max_connections });
+        // An in-memory SQLite database is one per connection: one connection keeps it one
+        // database. A file in WAL mode lets readers run beside the one writer, so a long
+        // roster generation does not make every other request wait for the connection
+        // (with one connection they all timed out); writers queue on SQLite's busy timeout.
+        let memory =
+            config.database_url.contains(":memory:") || config.database_url.contains("mode=memory");
+        opts.max_connections(match (sqlite, memory) {
+            (true, true) => 1,
+            (true, false) => 4,
+            (false, _) => config.max_connections,
+        });
         let mut db = Database::connect(opts).await.map_err(StoreError::from)?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();

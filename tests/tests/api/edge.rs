@@ -376,3 +376,27 @@ async fn graphql_semantics_and_tooling(app: &TestApp) {
         );
     }
 }
+
+/// The embedded default (a SQLite file): a long write — a roster generation holds its
+/// transaction for seconds — must not make every other request wait for the connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_sqlite_file_reads_go_on_beside_a_long_write() {
+    nuanxin_tests::run(nuanxin_tests::Backend::SqliteFile, async |app: &TestApp| {
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let token = app.token(StaffRole::CityAdmin, "411000").await;
+        app.gql(&token, "{ me { id } }", json!({})).await;
+        // A writer holds the write lock, as a generation does.
+        let writer = app.store.raw_connection().begin().await.expect("begin");
+        writer
+            .execute_unprepared("UPDATE region SET name = name WHERE code = '411000'")
+            .await
+            .expect("write");
+        let (status, body) = app
+            .gql_full(Some(&token), "{ regions { code } }", json!({}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["errors"].is_null(), "{body}");
+        writer.commit().await.expect("commit");
+    })
+    .await;
+}

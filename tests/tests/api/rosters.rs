@@ -793,3 +793,53 @@ async fn the_database_refuses_what_the_lifecycle_forbids(app: &TestApp) {
     let lines_after = lines(app, &city, &roster).await;
     assert_eq!(lines_after.len() as i64, app.count("roster_line").await);
 }
+
+on_both_backends!(no_job_is_left_running_by_a_stop);
+async fn no_job_is_left_running_by_a_stop(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    let (user, _) = app.staff(StaffRole::CountyAdmin, "411002").await;
+    let p = app
+        .store
+        .staff_user_by_id(user)
+        .await
+        .expect("account")
+        .expect("exists")
+        .principal();
+    // A job whose runner died (no heartbeat) and one another replica is running now.
+    let dead = app
+        .store
+        .create_job(&p, "roster_generation")
+        .await
+        .expect("job");
+    let alive = app
+        .store
+        .create_job(&p, "roster_generation")
+        .await
+        .expect("job");
+    app.store
+        .raw_connection()
+        // Job ids are time-ordered (UUIDv7): the first made is the smallest.
+        .execute_unprepared("UPDATE job SET heartbeat_at = NULL WHERE id = (SELECT id FROM job ORDER BY id LIMIT 1)")
+        .await
+        .expect("silence the first job");
+    let runner = app.state.jobs.clone();
+    assert_eq!(runner.sweep_orphans().await.expect("sweep"), 1);
+    let d = app.store.get_job(&p, dead).await.expect("job");
+    assert_eq!(d.status, "failed");
+    assert!(
+        d.error
+            .as_deref()
+            .is_some_and(|e| e.contains("start the generation again"))
+    );
+    assert_eq!(
+        app.store.get_job(&p, alive).await.expect("job").status,
+        "running",
+        "control"
+    );
+
+    // A stop waits for running jobs, then marks what did not finish as failed.
+    runner.spawn(alive, std::future::pending());
+    runner.drain(std::time::Duration::from_millis(200)).await;
+    let a = app.store.get_job(&p, alive).await.expect("job");
+    assert_eq!(a.status, "failed", "{a:?}");
+}

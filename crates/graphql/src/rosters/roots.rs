@@ -128,37 +128,38 @@ impl RosterMutation {
         let p: Principal = principal(ctx).clone();
         let job_id = store.create_job(&p, "roster_generation").await.gql()?;
         let job = store.get_job(&p, job_id).await.gql()?;
-        tokio::spawn(async move {
-            let progress_store = store.clone();
-            let report = move |done: u64, total: u64| {
-                let s = progress_store.clone();
-                tokio::spawn(async move {
-                    let _ = s.update_job(job_id, done, total).await;
-                });
-            };
-            let result = store
-                .generate_roster(&p, &county, period, rules, &report)
-                .await;
-            let outcome = match result {
-                Ok(r) => {
-                    let n = r.line_count as u64;
-                    let _ = store.update_job(job_id, n, n).await;
-                    Ok(r.id)
+        ctx.data::<crate::jobs::JobRunner>()?
+            .spawn(job_id, async move {
+                let progress_store = store.clone();
+                let report = move |done: u64, total: u64| {
+                    let s = progress_store.clone();
+                    tokio::spawn(async move {
+                        let _ = s.update_job(job_id, done, total).await;
+                    });
+                };
+                let result = store
+                    .generate_roster(&p, &county, period, rules, &report)
+                    .await;
+                let outcome = match result {
+                    Ok(r) => {
+                        let n = r.line_count as u64;
+                        let _ = store.update_job(job_id, n, n).await;
+                        Ok(r.id)
+                    }
+                    // What a clerk reads on the job: never the database's own text.
+                    Err(StoreError::Internal(detail)) => {
+                        tracing::error!(%detail, job = %job_id, "roster job failed");
+                        Err("the generation failed on our side; quote the job id to support".into())
+                    }
+                    Err(StoreError::Unavailable) => Err(
+                        "the registry database was unavailable; start the generation again".into(),
+                    ),
+                    Err(e) => Err(e.to_string()),
+                };
+                if let Err(e) = store.finish_job(job_id, outcome).await {
+                    tracing::error!(%e, "could not record the end of a roster job");
                 }
-                // What a clerk reads on the job: never the database's own text.
-                Err(StoreError::Internal(detail)) => {
-                    tracing::error!(%detail, job = %job_id, "roster job failed");
-                    Err("the generation failed on our side; quote the job id to support".into())
-                }
-                Err(StoreError::Unavailable) => {
-                    Err("the registry database was unavailable; start the generation again".into())
-                }
-                Err(e) => Err(e.to_string()),
-            };
-            if let Err(e) = store.finish_job(job_id, outcome).await {
-                tracing::error!(%e, "could not record the end of a roster job");
-            }
-        });
+            });
         Ok(Job(job))
     }
 

@@ -26,6 +26,7 @@ impl Store {
             created_by: Set(p.actor_id()),
             created_at: Set(Utc::now()),
             finished_at: Set(None),
+            heartbeat_at: Set(Some(Utc::now())),
         })
         .exec(&self.db)
         .await?;
@@ -86,5 +87,43 @@ impl Store {
             created_at: r.created_at,
             finished_at: r.finished_at,
         })
+    }
+
+    /// Touches the heartbeat of jobs still running (their runner is alive).
+    pub async fn beat_jobs(&self, ids: &[Uuid]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        job::Entity::update_many()
+            .col_expr(job::Column::HeartbeatAt, Expr::value(Utc::now()))
+            .filter(job::Column::Id.is_in(ids.iter().copied()))
+            .filter(job::Column::Status.eq("running"))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Marks failed, with `why`, every running job whose heartbeat is older than
+    /// `silent_for` (its runner stopped or crashed); returns how many. Jobs of runners
+    /// still beating (another replica) are left alone.
+    pub async fn fail_orphaned_jobs(
+        &self,
+        silent_for: chrono::Duration,
+        why: &str,
+    ) -> Result<u64, StoreError> {
+        let now = Utc::now();
+        let done = job::Entity::update_many()
+            .col_expr(job::Column::Status, Expr::value("failed"))
+            .col_expr(job::Column::Error, Expr::value(why))
+            .col_expr(job::Column::FinishedAt, Expr::value(now))
+            .filter(job::Column::Status.eq("running"))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(job::Column::HeartbeatAt.is_null())
+                    .add(job::Column::HeartbeatAt.lt(now - silent_for)),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected)
     }
 }

@@ -1,0 +1,122 @@
+//! The job runner: background work (roster generations) is owned by the server, not left
+//! to a detached task. It keeps each running job's heartbeat fresh, and on shutdown waits
+//! for its jobs and marks whatever it could not finish as failed, so no job is left
+//! `running` by a stop; a crash is caught at the next start ([`JobRunner::sweep_orphans`]).
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use nuanxin_store::Store;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+/// How often a running job's heartbeat is touched.
+const HEARTBEAT: Duration = Duration::from_secs(10);
+/// A running job silent for this long has lost its runner.
+pub const ORPHANED_AFTER: Duration = Duration::from_secs(60);
+
+#[derive(Clone)]
+pub struct JobRunner {
+    store: Store,
+    running: Arc<Mutex<HashSet<Uuid>>>,
+    idle: Arc<Notify>,
+}
+
+impl JobRunner {
+    /// A runner for `store`, with its heartbeat task.
+    pub fn start(store: Store) -> Self {
+        let runner = Self {
+            store,
+            running: Arc::default(),
+            idle: Arc::default(),
+        };
+        let beat = runner.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(HEARTBEAT).await;
+                let ids = beat.running_ids();
+                if let Err(e) = beat.store.beat_jobs(&ids).await {
+                    tracing::warn!(error = %e, "could not touch job heartbeats");
+                }
+            }
+        });
+        runner
+    }
+
+    fn running_ids(&self) -> Vec<Uuid> {
+        self.running
+            .lock()
+            .map(|r| r.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// Runs `work` for job `id` in the background, tracked until it ends.
+    pub fn spawn<F>(&self, id: Uuid, work: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        if let Ok(mut r) = self.running.lock() {
+            r.insert(id);
+        }
+        let runner = self.clone();
+        tokio::spawn(async move {
+            work.await;
+            let empty = runner
+                .running
+                .lock()
+                .map(|mut r| {
+                    r.remove(&id);
+                    r.is_empty()
+                })
+                .unwrap_or(true);
+            if empty {
+                runner.idle.notify_waiters();
+            }
+        });
+    }
+
+    /// At start: jobs whose runner stopped without finishing them (no heartbeat for a
+    /// minute) are marked failed, with a reason a clerk can act on.
+    pub async fn sweep_orphans(&self) -> Result<u64, nuanxin_store::StoreError> {
+        let n = self
+            .store
+            .fail_orphaned_jobs(
+                chrono::Duration::from_std(ORPHANED_AFTER).unwrap_or(chrono::Duration::MAX),
+                "interrupted when the server stopped; start the generation again",
+            )
+            .await?;
+        if n > 0 {
+            tracing::warn!(jobs = n, "marked interrupted jobs as failed");
+        }
+        Ok(n)
+    }
+
+    /// At shutdown: waits up to `grace` for running jobs, then marks the rest failed.
+    pub async fn drain(&self, grace: Duration) {
+        let wait = async {
+            loop {
+                let idle = self.idle.notified();
+                if self.running_ids().is_empty() {
+                    return;
+                }
+                idle.await;
+            }
+        };
+        if tokio::time::timeout(grace, wait).await.is_err() {
+            for id in self.running_ids() {
+                let _ = self
+                    .store
+                    .finish_job(
+                        id,
+                        Err(
+                            "interrupted when the server stopped; start the generation again"
+                                .into(),
+                        ),
+                    )
+                    .await;
+            }
+        }
+    }
+}
