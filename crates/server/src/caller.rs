@@ -80,7 +80,10 @@ pub async fn authenticate(
             tracing::info!(%refusal, "token refused");
             Err(EdgeAuthError::Refused(refusal))
         }
-        Err(StoreError::Unavailable) => Err(EdgeAuthError::Unavailable),
+        Err(StoreError::Unavailable) => {
+            store.mark_down();
+            Err(EdgeAuthError::Unavailable)
+        }
         Err(e) => {
             tracing::error!(error = %e, "account check failed");
             Err(EdgeAuthError::Unavailable)

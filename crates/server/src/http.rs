@@ -297,6 +297,17 @@ async fn execute(
         }
         Ok(kind) => kind,
     };
+    if state.store.known_down() {
+        let mut resp = edge_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "the registry is temporarily unavailable; please try again in a moment",
+            &rid,
+        );
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return resp;
+    }
     let principal = match authenticate(req, &state.tokens, &state.store).await {
         Ok(p) => p,
         Err(e) => return e.response(&rid),
@@ -323,6 +334,9 @@ async fn execute(
         state.schema.execute(request).await
     };
     let (status, retry_after) = finish_errors(&mut response, &rid, media);
+    if status == StatusCode::SERVICE_UNAVAILABLE && retry_after.is_none() {
+        state.store.mark_down();
+    }
     let body = match serde_json::to_vec(&response) {
         Ok(b) => b,
         Err(_) => {

@@ -70,6 +70,7 @@ pub struct Store {
     /// Callers as their accounts were looked up, by token id, for at most 30 s: the
     /// fresh look costs two queries, and a page of requests with one token pays it once.
     pub(crate) accounts: moka::sync::Cache<String, Principal>,
+    pub(crate) health: crate::health::Health,
 }
 
 /// How long the edge trusts a look at an account (the issue allows at most 30 s).
@@ -110,6 +111,7 @@ impl Store {
             vault: Arc::new(vault),
             city: config.city.clone(),
             statements,
+            health: crate::health::Health::default(),
             accounts: moka::sync::Cache::builder()
                 .max_capacity(50_000)
                 .time_to_live(ACCOUNT_CACHE_TTL)

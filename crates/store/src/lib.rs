@@ -8,6 +8,7 @@ mod db;
 pub mod demo;
 mod entity;
 mod error;
+mod health;
 mod records;
 mod registry;
 mod reseal;

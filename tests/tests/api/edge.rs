@@ -400,3 +400,100 @@ async fn on_a_sqlite_file_reads_go_on_beside_a_long_write() {
     })
     .await;
 }
+
+/// A TCP stand-in in front of PostgreSQL that can be switched off: while "down" it accepts
+/// connections and never answers (a database that hangs), while "up" it forwards.
+async fn switchable_proxy(target: String) -> (u16, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let up = std::sync::Arc::new(AtomicBool::new(false));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let flag = up.clone();
+    tokio::spawn(async move {
+        // Bounded: the proxy lives as long as the test's runtime.
+        while let Ok((mut client, _)) = listener.accept().await {
+            let up = flag.load(Ordering::Acquire);
+            let target = target.clone();
+            tokio::spawn(async move {
+                if !up {
+                    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                    return;
+                }
+                if let Ok(mut server) = tokio::net::TcpStream::connect(target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                }
+            });
+        }
+    });
+    (port, up)
+}
+
+/// While the database is known to be down, requests fail in well under a second (not
+/// each after the acquire timeout), and when it answers again they succeed, no restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_known_down_fails_fast_and_recovers() {
+    nuanxin_tests::run(nuanxin_tests::Backend::Postgres, async |app: &TestApp| {
+        let url = app.postgres_url().expect("postgres");
+        let (scheme, rest) = url.split_once("://").expect("url");
+        let (creds, host_db) = rest.rsplit_once('@').expect("user@host");
+        let (host, db) = host_db.split_once('/').expect("host/db");
+        let (port, up) = switchable_proxy(host.to_owned()).await;
+        let mut config = StoreConfig::new(
+            format!("{scheme}://{creds}@127.0.0.1:{port}/{db}"),
+            RegionCode::parse("411000").expect("city"),
+        );
+        config.lazy = true;
+        config.acquire_timeout = std::time::Duration::from_secs(2);
+        config.max_connections = 2;
+        let vault = Vault::new(&VaultKeys::generate("t").expect("keys")).expect("vault");
+        let store = Store::connect(&config, vault).await.expect("lazy connect");
+        let state =
+            nuanxin_server::bootstrap::state_from(store, app.tokens().clone(), false, 100 * 1024);
+        let service = actix_web::test::init_service(
+            actix_web::App::new().configure(nuanxin_server::http::routes(state)),
+        )
+        .await;
+        let token = app.token(StaffRole::CityAdmin, "411000").await;
+        let ask = || {
+            TestRequest::post()
+                .uri("/graphql")
+                .insert_header(("content-type", "application/json"))
+                .insert_header(("authorization", format!("Bearer {token}")))
+                .set_payload(r#"{"query":"{ regions { code } }"}"#)
+                .to_request()
+        };
+        // The first request finds out (after the acquire timeout)…
+        let resp = actix_web::test::call_service(&service, ask()).await;
+        assert_eq!(resp.status(), 503);
+        // …the next ones are told at once, with Retry-After.
+        let started = std::time::Instant::now();
+        let resp = actix_web::test::call_service(&service, ask()).await;
+        assert_eq!(resp.status(), 503);
+        assert_eq!(
+            resp.headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+            Some("1")
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(500),
+            "known down, refused at once: {:?}",
+            started.elapsed()
+        );
+        // The database answers again: requests succeed without a restart.
+        up.store(true, std::sync::atomic::Ordering::Release);
+        let mut recovered = false;
+        for _ in 0..40 {
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            let resp = actix_web::test::call_service(&service, ask()).await;
+            if resp.status() == 200 {
+                recovered = true;
+                break;
+            }
+        }
+        assert!(recovered, "no recovery within 10 s");
+    })
+    .await;
+}
