@@ -37,13 +37,14 @@ impl MigrationTrait for Migration {
                 .await?;
             }
             _ => {
-                conn.execute_unprepared("DROP TRIGGER roster_line_no_update")
-                    .await?;
-                conn.execute_unprepared(SCRUB).await?;
-                conn.execute_unprepared(
-                    "CREATE TRIGGER roster_line_no_update BEFORE UPDATE ON roster_line \
-                     BEGIN SELECT RAISE(ABORT, 'roster lines are never edited'); END",
-                )
+                // One call, so one connection and one transaction: a pooled SQLite file
+                // must never see the guard gone, nor run the three on different
+                // connections.
+                conn.execute_unprepared(&format!(
+                    "BEGIN IMMEDIATE; DROP TRIGGER roster_line_no_update; {SCRUB}; \
+                     CREATE TRIGGER roster_line_no_update BEFORE UPDATE ON roster_line \
+                     BEGIN SELECT RAISE(ABORT, 'roster lines are never edited'); END; COMMIT;"
+                ))
                 .await?;
             }
         }

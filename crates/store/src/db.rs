@@ -71,6 +71,10 @@ pub struct Store {
     /// fresh look costs two queries, and a page of requests with one token pays it once.
     pub(crate) accounts: moka::sync::Cache<String, Principal>,
     pub(crate) health: crate::health::Health,
+    /// A SQLite file's URL: migrations run on one connection of their own, since schema
+    /// changes spread over a pool's connections raced (a trigger dropped on one connection
+    /// was still there for the next statement on another).
+    sqlite_file_url: Option<String>,
 }
 
 /// How long the edge trusts a look at an account (the issue allows at most 30 s).
@@ -112,6 +116,7 @@ impl Store {
             city: config.city.clone(),
             statements,
             health: crate::health::Health::default(),
+            sqlite_file_url: (sqlite && !memory).then(|| config.database_url.clone()),
             accounts: moka::sync::Cache::builder()
                 .max_capacity(50_000)
                 .time_to_live(ACCOUNT_CACHE_TTL)
@@ -121,9 +126,19 @@ impl Store {
 
     /// Applies pending migrations.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        Migrator::up(&self.db, None)
-            .await
-            .map_err(StoreError::from)?;
+        match &self.sqlite_file_url {
+            Some(url) => {
+                let mut opts = ConnectOptions::new(url.clone());
+                opts.max_connections(1).sqlx_logging(false);
+                let single = Database::connect(opts).await.map_err(StoreError::from)?;
+                let done = Migrator::up(&single, None).await.map_err(StoreError::from);
+                let _ = single.close().await;
+                done?;
+            }
+            None => Migrator::up(&self.db, None)
+                .await
+                .map_err(StoreError::from)?,
+        }
         self.reseal_legacy().await?;
         self.seed_standards_if_empty().await
     }
