@@ -212,6 +212,9 @@ pub fn may_approve_roster(ctx: &Context<'_>) -> bool {
 pub fn may_mark_roster_paid(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::MarkRosterPaid)
 }
+pub fn may_confirm_roster_accounts(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ConfirmRosterAccounts)
+}
 pub fn may_reconcile_roster(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ReconcileRoster)
 }

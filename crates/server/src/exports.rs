@@ -247,6 +247,9 @@ pub async fn roster_export(
         Err(StoreError::BadInput { message, .. }) => {
             return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message, &rid);
         }
+        Err(StoreError::Conflict { message, .. }) => {
+            return error(StatusCode::CONFLICT, "CONFLICT", &message, &rid);
+        }
         Err(StoreError::Unavailable) => {
             return error(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -19,8 +19,8 @@ use uuid::Uuid;
 
 use crate::access::{check_unmask, log_reads};
 use crate::entity::{
-    allowance_standard as std_e, bank_account, family as fam, family_region_change as moves,
-    family_status_history as hist, member as mem, region,
+    allowance_standard as std_e, bank_account, bank_account_change, family as fam,
+    family_region_change as moves, family_status_history as hist, member as mem, region,
 };
 use crate::error::StoreError;
 use crate::records::RequestMeta;
@@ -87,6 +87,9 @@ pub struct NewBankAccount {
     pub bank_name: String,
     pub holder_name: String,
     pub number: String,
+    /// Why the account is in another person's name, or what the change rests on (a
+    /// document number); kept in the account's history.
+    pub evidence: Option<String>,
 }
 
 impl Store {
@@ -355,15 +358,35 @@ impl Store {
             text::person_name(&new.holder_name)
                 .map_err(|e| StoreError::bad_input("holderName", e.to_string()))?
         };
+        let evidence = new
+            .evidence
+            .as_deref()
+            .map(|e| text::optional(e, text::limits::REASON))
+            .transpose()
+            .map_err(|e| StoreError::bad_input("evidence", e.to_string()))?
+            .flatten();
+        // The allowance is the member's: an account in another name needs its reason.
+        if holder != member.name() && evidence.as_deref().is_none_or(|e| e.chars().count() < 4) {
+            return Err(StoreError::bad_input(
+                "evidence",
+                format!(
+                    "the account is in {holder}'s name, not {}'s: say why (a guardianship or power-of-attorney document number)",
+                    member.name()
+                ),
+            ));
+        }
+        let now = Utc::now();
+        let account_enc = self.encrypt("bankAccount", member_id, &number)?;
         let row = bank_account::ActiveModel {
             member_id: Set(member_id),
             account_kind: Set(new.kind.clone()),
             bank_name: Set(bank_name.clone()),
             holder_name: Set(holder.clone()),
-            account_enc: Set(self.encrypt("bankAccount", member_id, &number)?),
+            account_enc: Set(account_enc.clone()),
             updated_by: Set(p.actor_id()),
-            updated_at: Set(Utc::now()),
+            updated_at: Set(now),
         };
+        let txn = self.db.begin().await?;
         bank_account::Entity::insert(row)
             .on_conflict(
                 OnConflict::column(bank_account::Column::MemberId)
@@ -377,8 +400,23 @@ impl Store {
                     ])
                     .to_owned(),
             )
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
+        // Appended, never edited: who set which account, when, on what evidence.
+        bank_account_change::Entity::insert(bank_account_change::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            member_id: Set(member_id),
+            account_kind: Set(new.kind.clone()),
+            bank_name: Set(bank_name.clone()),
+            holder_name: Set(holder.clone()),
+            account_enc: Set(account_enc),
+            evidence: Set(evidence),
+            set_by: Set(p.actor_id()),
+            set_at: Set(now),
+        })
+        .exec(&txn)
+        .await?;
+        txn.commit().await?;
         Ok(BankAccountRecord {
             member_id,
             kind: new.kind,

@@ -38,7 +38,10 @@ impl StoreConfig {
 }
 
 /// The tables tests may count and read.
-const TABLES: [&str; 20] = [
+const TABLES: [&str; 23] = [
+    "bank_account_change",
+    "roster_account",
+    "job",
     "organisation",
     "organisation_region",
     "partner_app",
@@ -140,6 +143,7 @@ impl Store {
                 .map_err(StoreError::from)?,
         }
         self.reseal_legacy().await?;
+        self.backfill_account_history().await?;
         self.seed_standards_if_empty().await
     }
 
@@ -172,6 +176,7 @@ impl Store {
             )));
         }
         self.reseal_legacy().await?;
+        self.backfill_account_history().await?;
         self.seed_standards_if_empty().await
     }
 

@@ -26,8 +26,8 @@ pub use records::{
 };
 pub use registry::FamilyFilter;
 pub use rosters::{
-    ExportRow, JobRecord, LineOutcome, RosterFilter, RosterLineRecord, RosterRecord, Total,
-    period_label,
+    ChangedAccount, ExportRow, JobRecord, LineOutcome, RosterFilter, RosterLineRecord,
+    RosterRecord, Total, period_label,
 };
 pub use session::{NewOrganisation, NewStaffUser, RefreshOutcome, Refusal, StaffUserRecord};
 pub use vault::{Vault, VaultError, VaultKeys};

@@ -853,3 +853,115 @@ async fn no_job_is_left_running_by_a_stop(app: &TestApp) {
     let a = app.store.get_job(&p, alive).await.expect("job");
     assert_eq!(a.status, "failed", "{a:?}");
 }
+
+const SET_ACCOUNT: &str = "mutation($id: ID!, $n: String!, $h: String, $e: String) { setBankAccount(memberId: $id, input: { kind: \"bank_account\", bankName: \"许昌农商银行\", accountNumber: $n, holderName: $h, evidence: $e }) { accountNumber holderName } }";
+
+on_both_backends!(a_changed_account_cannot_receive_an_approved_payment_unseen);
+async fn a_changed_account_cannot_receive_an_approved_payment_unseen(app: &TestApp) {
+    let (family, members) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let mother = gid("Member", members[1]);
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let township = app.token(StaffRole::TownshipWorker, "411002001").await;
+    let set = async |token: &str, number: &str, holder: Option<&str>, evidence: Option<&str>| {
+        app.gql(
+            token,
+            SET_ACCOUNT,
+            json!({ "id": mother, "n": number, "h": holder, "e": evidence }),
+        )
+        .await
+    };
+
+    // Who may set an account: the county, not the township (control: the county can).
+    let body = set(&township, "6221000000000001", None, None).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    // An account in another person's name needs its evidence.
+    let body = set(&county, "6221000000000001", Some("王小明"), None).await;
+    assert_eq!(
+        (error_code(&body), error_field(&body)),
+        (Some("BAD_USER_INPUT"), Some("evidence")),
+        "{body}"
+    );
+    assert_eq!(app.count("bank_account_change").await, 0, "nothing written");
+    let body = set(&county, "6221000000000001", None, None).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(app.count("bank_account_change").await, 1);
+
+    // Submitted and approved: the roster pays the account on file at submission.
+    let roster = generate(app, &county, "411002", this_month().plus(-1)).await["data"]
+        ["generateRoster"]["id"]
+        .clone();
+    step(app, &county, "submitRoster", &roster).await;
+    let body = app
+        .gql(
+            &city,
+            "mutation($id: ID!) { approveRoster(id: $id) { status } }",
+            json!({ "id": roster }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["approveRoster"]["status"], "APPROVED",
+        "{body}"
+    );
+
+    // The account is changed afterwards (history appended, never overwritten)…
+    let body = set(&county, "6221999999999999", None, Some("new card 2026-11")).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(app.count("bank_account_change").await, 2);
+    // …the roster flags it…
+    let body = app
+        .gql(
+            &city,
+            "query($id: ID!) { roster(id: $id) { changedAccounts { memberId } } }",
+            json!({ "id": roster }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["roster"]["changedAccounts"],
+        json!([{ "memberId": mother }]),
+        "{body}"
+    );
+    // …and the bank file is refused until the city confirms it.
+    let id = roster.as_str().expect("id").to_owned();
+    let bank_file = format!("/exports/rosters/{id}.csv?purpose=bank%20payment%20file");
+    let (status, _, body) = app
+        .send(
+            TestRequest::get()
+                .uri(&bank_file)
+                .insert_header(("authorization", format!("Bearer {city}"))),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    // The masked roster still shows the account it pays: the pinned one.
+    let csv = String::from_utf8(download(app, &format!("/exports/rosters/{id}.csv"), &city).await)
+        .expect("utf-8");
+    assert!(csv.contains("0001") && !csv.contains("9999"), "{csv}");
+    // The county may not confirm; the city may.
+    let confirm =
+        "mutation($id: ID!) { confirmRosterAccounts(id: $id) { changedAccounts { memberId } } }";
+    assert_eq!(
+        error_code(&app.gql(&county, confirm, json!({ "id": roster })).await),
+        Some("FORBIDDEN")
+    );
+    let body = app.gql(&city, confirm, json!({ "id": roster })).await;
+    assert_eq!(
+        body["data"]["confirmRosterAccounts"]["changedAccounts"],
+        json!([]),
+        "{body}"
+    );
+    let csv = String::from_utf8(download(app, &bank_file, &city).await).expect("utf-8");
+    assert!(
+        csv.contains("6221999999999999"),
+        "the confirmed account is paid: {csv}"
+    );
+    // The county never reads account numbers in the clear.
+    let (status, _, _) = app
+        .send(
+            TestRequest::get()
+                .uri(&bank_file)
+                .insert_header(("authorization", format!("Bearer {county}"))),
+        )
+        .await;
+    assert_eq!(status, 403);
+}

@@ -296,10 +296,12 @@ pub enum Operation {
     ReconcileRoster,
     /// Sign out the access token the request carries.
     Logout,
+    /// Confirm accounts changed after a roster was submitted (before its bank file).
+    ConfirmRosterAccounts,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 22] = [
+    pub const ALL: [Operation; 23] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -322,6 +324,7 @@ impl Operation {
         Operation::ApproveRoster,
         Operation::MarkRosterPaid,
         Operation::ReconcileRoster,
+        Operation::ConfirmRosterAccounts,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -348,6 +351,7 @@ impl Operation {
             Operation::ApproveRoster => "approveRoster",
             Operation::MarkRosterPaid => "markRosterPaid",
             Operation::ReconcileRoster => "reconcileRoster",
+            Operation::ConfirmRosterAccounts => "confirmRosterAccounts",
         }
     }
 }
@@ -607,6 +611,7 @@ static CITY_ADMIN: Grant = Grant {
         Op::ApproveRoster,
         Op::MarkRosterPaid,
         Op::ReconcileRoster,
+        Op::ConfirmRosterAccounts,
     ],
     fields: ALL_UNMASKABLE,
     transitions: &[
@@ -643,7 +648,14 @@ static COUNTY_ADMIN: Grant = Grant {
         Op::GenerateRoster,
         Op::SubmitRoster,
     ],
-    fields: ALL_UNMASKABLE,
+    // The county files accounts and sees them masked; the bank file, and with it the
+    // clear account numbers, is the city's (it pays).
+    fields: &[
+        (IdNumber, Unmaskable),
+        (Phone, Unmaskable),
+        (Address, Unmaskable),
+        (BankAccount, Masked),
+    ],
     transitions: &[
         (Machine::FamilyStatus, Transitions::AnyLegal),
         (
@@ -668,7 +680,6 @@ static TOWNSHIP_WORKER: Grant = Grant {
         Op::ReadStandards,
         Op::ReadEntitlementStatus,
         Op::ReadEntitlementAmounts,
-        Op::SetBankAccount,
     ],
     fields: &[
         (IdNumber, Unmaskable),

@@ -33,4 +33,7 @@ pub struct BankAccountInput {
     /// Defaults to the member's name.
     pub holder_name: Option<String>,
     pub account_number: String,
+    /// Why the account is in another person's name (required then), or what the change
+    /// rests on; kept in the account's history.
+    pub evidence: Option<String>,
 }

@@ -99,6 +99,7 @@ impl AllowanceMutation {
                     bank_name: input.bank_name,
                     holder_name: input.holder_name.unwrap_or_default(),
                     number: input.account_number,
+                    evidence: input.evidence,
                 },
             )
             .await

@@ -95,6 +95,13 @@ impl RosterLine {
     }
 }
 
+/// An account changed after its roster was submitted.
+#[derive(SimpleObject)]
+pub struct ChangedAccount {
+    pub member_id: ID,
+    pub changed_at: DateTime<Utc>,
+}
+
 /// A county's payment roster for a period.
 pub struct Roster(pub RosterRecord);
 
@@ -222,6 +229,24 @@ impl Roster {
             |l| l.id,
             RosterLine,
         ))
+    }
+    /// Members whose account changed after the roster was submitted, not yet confirmed by
+    /// the city: the bank file is refused until `confirmRosterAccounts`.
+    async fn changed_accounts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ChangedAccount>> {
+        let store = ctx.data::<Store>()?;
+        Ok(store
+            .roster_changed_accounts(principal(ctx), self.0.id)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|c| ChangedAccount {
+                member_id: ids::encode(Kind::Member, c.member_id),
+                changed_at: c.changed_at,
+            })
+            .collect())
     }
     /// Authenticated download paths (send the same Authorization header).
     async fn export_paths(&self) -> Vec<String> {

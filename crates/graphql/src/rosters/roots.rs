@@ -209,6 +209,26 @@ impl RosterMutation {
         ))
     }
 
+    /// Confirms the accounts changed after the roster was submitted (city admins): they
+    /// become the accounts this roster pays, and the bank file may be produced.
+    #[graphql(
+        guard = "Allowed(Operation::ConfirmRosterAccounts)",
+        visible = "guard::may_confirm_roster_accounts"
+    )]
+    async fn confirm_roster_accounts(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Roster> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Roster, &id, "id").gql()?;
+        store
+            .confirm_roster_accounts(principal(ctx), id)
+            .await
+            .gql()?;
+        Ok(Roster(store.get_roster(principal(ctx), id).await.gql()?))
+    }
+
     /// Records the lines the bank returned or could not pay (the next roster pays them
     /// again); every other line counts as paid.
     #[graphql(

@@ -4,6 +4,7 @@
 pub mod access_log;
 pub mod allowance_standard;
 pub mod bank_account;
+pub mod bank_account_change;
 pub mod family;
 pub mod family_region_change;
 pub mod family_status_history;
@@ -17,6 +18,7 @@ pub mod refresh_token;
 pub mod region;
 pub mod revoked_token;
 pub mod roster;
+pub mod roster_account;
 pub mod roster_line;
 pub mod roster_line_outcome;
 pub mod service_link;

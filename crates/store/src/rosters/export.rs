@@ -56,12 +56,32 @@ impl Store {
                 members.insert(rec.id(), rec);
             }
         }
-        let mut accounts = HashMap::new();
-        for chunk in member_ids.chunks(2000) {
-            accounts.extend(self.bank_accounts(&system, chunk).await?);
-        }
+        // A frozen roster pays the accounts pinned when it was submitted; a draft, the
+        // accounts on file.
+        let accounts = match self.pinned_accounts(id).await? {
+            Some(pinned) => pinned,
+            None => {
+                let mut accounts = HashMap::new();
+                for chunk in member_ids.chunks(2000) {
+                    accounts.extend(self.bank_accounts(&system, chunk).await?);
+                }
+                accounts
+            }
+        };
         let clear: HashMap<Uuid, String> = match unmask {
             Some(purpose) => {
+                // The bank file never pays an account changed since submission unseen.
+                if let Some(first) = self.changed_accounts_of(id).await?.first() {
+                    let name = members
+                        .get(&first.member_id)
+                        .map_or("a member", |m| m.name());
+                    return Err(StoreError::Conflict {
+                        field: None,
+                        message: format!(
+                            "{name}'s account changed after the roster was submitted: a city admin confirms the change (confirmRosterAccounts) before the bank file is produced"
+                        ),
+                    });
+                }
                 let list: Vec<&crate::BankAccountRecord> = accounts.values().collect();
                 let numbers = self
                     .reveal_bank_accounts(p, &list, purpose, "rosterExport", meta)

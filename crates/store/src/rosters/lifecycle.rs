@@ -6,7 +6,7 @@ use nuanxin_domain::policy::Operation;
 use nuanxin_domain::rosters::{self as allowance, RosterStatus};
 use nuanxin_domain::{Principal, time};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
 
 use super::{RosterRecord, transition_error};
@@ -50,7 +50,13 @@ impl Store {
             .col_expr(roster::Column::Status, Expr::value(to.as_str())))
         .filter(roster::Column::Id.eq(id))
         .filter(roster::Column::Status.eq(from.as_str()));
-        let done = update.exec(&self.db).await?;
+        let txn = self.db.begin().await?;
+        let done = update.exec(&txn).await?;
+        if done.rows_affected == 1 && to == RosterStatus::Submitted {
+            // The accounts this roster pays are the ones on file now.
+            super::accounts::pin_accounts(&txn, id).await?;
+        }
+        txn.commit().await?;
         if done.rows_affected != 1 {
             return Err(StoreError::Conflict {
                 field: Some("status".into()),

@@ -2,6 +2,8 @@
 //! generations race), the draft → submitted → approved → paid → reconciled lifecycle, lines,
 //! totals, exports and background jobs.
 
+mod accounts;
+pub use accounts::ChangedAccount;
 mod export;
 mod generation;
 mod jobs;
