@@ -12,6 +12,7 @@ mod ids;
 pub mod jobs;
 pub mod limits;
 mod loaders;
+pub mod nulls;
 mod registry;
 mod rosters;
 mod session;

@@ -323,6 +323,8 @@ async fn execute(
     );
     // Anonymous callers get no introspection (`prepare` disabled it): they stay on the
     // ordinary schema, which answers `__schema: null`.
+    // Kept for null propagation, which needs the query's own selections.
+    let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
     let introspects = kind == Some(OperationKind::Introspection)
         && request.introspection_mode != async_graphql::IntrospectionMode::Disabled;
     let mut response = if introspects {
@@ -333,6 +335,7 @@ async fn execute(
     } else {
         state.schema.execute(request).await
     };
+    nuanxin_graphql::nulls::propagate(&mut response, &query, operation_name.as_deref());
     let (status, retry_after) = finish_errors(&mut response, &rid, media);
     if status == StatusCode::SERVICE_UNAVAILABLE && retry_after.is_none() {
         state.store.mark_down();

@@ -497,3 +497,56 @@ async fn a_database_known_down_fails_fast_and_recovers() {
     })
     .await;
 }
+
+on_both_backends!(field_errors_null_their_parents_as_the_spec_says);
+async fn field_errors_null_their_parents_as_the_spec_says(app: &TestApp) {
+    let (family, _) = app.family_at("411002001001", 1).await;
+    let id = nuanxin_tests::gid("Family", family);
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let village = app.token(StaffRole::VillageWorker, "411002001001").await;
+
+    // A non-null root field fails: `data` itself is null, not a partial object.
+    let (_, body) = app
+        .gql_full(
+            Some(&county),
+            "{ me { username } family(id: \"RmFtaWx5OjAxOTAwMDAwLTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMA\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["data"].is_null(), "{body}");
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+
+    // A non-null field deep down fails: the null climbs through the non-null positions
+    // (RevealedMember! in Member!, in [Member!]!, in Family!) to the root.
+    let (_, body) = app
+        .gql_full(
+            Some(&county),
+            "query($id: ID!) { family(id: $id) { id members { id revealed(purpose: \"x\") { idNumber } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(body["data"].is_null(), "{body}");
+
+    // A nullable field fails: it is null, its key is there, and its parent is whole.
+    let (status, body) = app
+        .gql_full(
+            Some(&village),
+            "query($id: ID!) { family(id: $id) { id members { id bankAccount { accountNumber } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    let members = body["data"]["family"]["members"]
+        .as_array()
+        .expect("members");
+    assert_eq!(members.len(), 2, "{body}");
+    for m in members {
+        assert!(m["id"].is_string());
+        assert!(
+            m.as_object().is_some_and(|o| o.contains_key("bankAccount"))
+                && m["bankAccount"].is_null(),
+            "{body}"
+        );
+    }
+}
