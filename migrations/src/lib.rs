@@ -10,6 +10,7 @@ mod m20261201_000002_scrub_birth_dates;
 mod m20261201_000003_guard_rosters_and_logs;
 mod m20261201_000004_add_job_heartbeat;
 mod m20261201_000005_create_bank_account_history;
+mod m20261201_000006_create_member_facts;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_guard_rosters_and_logs::Migration),
             Box::new(m20261201_000004_add_job_heartbeat::Migration),
             Box::new(m20261201_000005_create_bank_account_history::Migration),
+            Box::new(m20261201_000006_create_member_facts::Migration),
         ]
     }
 }

@@ -212,6 +212,9 @@ pub fn may_approve_roster(ctx: &Context<'_>) -> bool {
 pub fn may_mark_roster_paid(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::MarkRosterPaid)
 }
+pub fn may_read_fact_history(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::RecordPaymentFacts) || allows(ctx, Operation::ReadAccessLog)
+}
 pub fn may_confirm_roster_accounts(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ConfirmRosterAccounts)
 }

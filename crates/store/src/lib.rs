@@ -24,7 +24,7 @@ pub use records::{
     AccessLogEntry, EligibilitySnapshot, FamilyRecord, MemberRecord, Page, RequestMeta, Revealed,
     StatusHistoryEntry,
 };
-pub use registry::FamilyFilter;
+pub use registry::{FactEntry, FamilyFilter};
 pub use rosters::{
     ChangedAccount, ExportRow, JobRecord, LineOutcome, RosterFilter, RosterLineRecord,
     RosterRecord, Total, period_label,

@@ -200,7 +200,12 @@ async fn every_root_field_and_mutation_has_a_guard() {
 }
 
 /// Sensitive object fields, each as a selection on a member.
-const SENSITIVE: [(&str, &str, &str); 14] = [
+const SENSITIVE: [(&str, &str, &str); 15] = [
+    (
+        "Member",
+        "factHistory",
+        "factHistory { fact value evidence }",
+    ),
     ("Member", "idNumber", "idNumber"),
     ("Member", "phone", "phone"),
     ("Member", "address", "address"),

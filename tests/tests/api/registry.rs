@@ -382,3 +382,94 @@ async fn a_duplicate_is_refused_logged_and_limited(app: &TestApp) {
     let body = app.gql(&other, REGISTER, honest).await;
     assert!(body["errors"].is_null(), "{body}");
 }
+
+const FACT: &str = "mutation($id: ID!, $input: UpdateMemberInput!) { updateMember(id: $id, input: $input) { deceasedOn hukouRegionCode } }";
+const HISTORY: &str = "query($id: ID!) { member(id: $id) { deceasedOn factHistory { id fact value evidence corrects } } }";
+
+on_both_backends!(deaths_and_moves_are_dated_facts_with_history);
+async fn deaths_and_moves_are_dated_facts_with_history(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    let (_, members) = app.family_at("411002001001", 1).await;
+    let father = gid("Member", members[0]);
+    let village = app.token(StaffRole::VillageWorker, "411002001001").await;
+    let township = app.token(StaffRole::TownshipWorker, "411002001").await;
+
+    // A village worker corrects a phone number, but records no death.
+    let body = app
+        .gql(
+            &village,
+            FACT,
+            json!({ "id": father, "input": { "phone": "13912340000" } }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "control: {body}");
+    let body = app
+        .gql(
+            &village,
+            FACT,
+            json!({ "id": father, "input": { "deceasedOn": "2026-03-20" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    // A death is recorded on evidence.
+    let body = app
+        .gql(
+            &township,
+            FACT,
+            json!({ "id": father, "input": { "deceasedOn": "2026-03-20" } }),
+        )
+        .await;
+    assert_eq!(
+        (error_code(&body), error_field(&body)),
+        (Some("BAD_USER_INPUT"), Some("evidence")),
+        "{body}"
+    );
+    assert_eq!(app.count("member_fact").await, 0, "nothing written");
+    let body = app
+        .gql(
+            &township,
+            FACT,
+            json!({ "id": father, "input": { "deceasedOn": "2026-03-20", "evidence": "死亡证明 No. 4110020312" } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["updateMember"]["deceasedOn"], "2026-03-20",
+        "{body}"
+    );
+    // Recorded in error: cleared by a new entry that says what it corrects.
+    let body = app
+        .gql(
+            &township,
+            FACT,
+            json!({ "id": father, "input": { "deceasedOn": null, "evidence": "the certificate was another person's" } }),
+        )
+        .await;
+    assert!(
+        body["data"]["updateMember"]["deceasedOn"].is_null(),
+        "{body}"
+    );
+    let body = app.gql(&township, HISTORY, json!({ "id": father })).await;
+    let history = body["data"]["member"]["factHistory"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(history.len(), 2, "{body}");
+    assert_eq!(history[0]["value"], "2026-03-20");
+    assert!(history[1]["value"].is_null());
+    assert_eq!(history[1]["corrects"], history[0]["id"]);
+    // The village worker does not read the history; the auditor does.
+    assert_eq!(
+        error_code(&app.gql(&village, HISTORY, json!({ "id": father })).await),
+        Some("FORBIDDEN")
+    );
+    let auditor = app.token(StaffRole::Auditor, "411002").await;
+    assert!(app.gql(&auditor, HISTORY, json!({ "id": father })).await["errors"].is_null());
+    // Never edited in place.
+    assert!(
+        app.store
+            .raw_connection()
+            .execute_unprepared("UPDATE member_fact SET value = '2026-01-01'")
+            .await
+            .is_err()
+    );
+}

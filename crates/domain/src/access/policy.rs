@@ -298,10 +298,12 @@ pub enum Operation {
     Logout,
     /// Confirm accounts changed after a roster was submitted (before its bank file).
     ConfirmRosterAccounts,
+    /// Record (or correct) a payment-driving fact: a death, a household registration.
+    RecordPaymentFacts,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 23] = [
+    pub const ALL: [Operation; 24] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -325,6 +327,7 @@ impl Operation {
         Operation::MarkRosterPaid,
         Operation::ReconcileRoster,
         Operation::ConfirmRosterAccounts,
+        Operation::RecordPaymentFacts,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -352,6 +355,7 @@ impl Operation {
             Operation::MarkRosterPaid => "markRosterPaid",
             Operation::ReconcileRoster => "reconcileRoster",
             Operation::ConfirmRosterAccounts => "confirmRosterAccounts",
+            Operation::RecordPaymentFacts => "updateMember (death date, household registration)",
         }
     }
 }
@@ -599,6 +603,7 @@ static CITY_ADMIN: Grant = Grant {
         Op::LookupMemberByIdNumber,
         Op::RegisterFamily,
         Op::UpdateMember,
+        Op::RecordPaymentFacts,
         Op::ChangeFamilyStatus,
         Op::EvaluateEligibility,
         Op::MoveFamily,
@@ -637,6 +642,7 @@ static COUNTY_ADMIN: Grant = Grant {
         Op::LookupMemberByIdNumber,
         Op::RegisterFamily,
         Op::UpdateMember,
+        Op::RecordPaymentFacts,
         Op::ChangeFamilyStatus,
         Op::EvaluateEligibility,
         Op::MoveFamily,
@@ -675,6 +681,7 @@ static TOWNSHIP_WORKER: Grant = Grant {
         Op::LookupMemberByIdNumber,
         Op::RegisterFamily,
         Op::UpdateMember,
+        Op::RecordPaymentFacts,
         Op::ChangeFamilyStatus,
         Op::EvaluateEligibility,
         Op::ReadStandards,
@@ -795,6 +802,7 @@ static SYSTEM: Grant = Grant {
         Op::LookupMemberByIdNumber,
         Op::RegisterFamily,
         Op::UpdateMember,
+        Op::RecordPaymentFacts,
         Op::ChangeFamilyStatus,
         Op::EvaluateEligibility,
         Op::ReadAccessLog,

@@ -502,3 +502,87 @@ fn yuan_formatting() {
     assert_eq!(yuan(7_050), "70.50");
     assert_eq!(yuan(-68_000), "-680");
 }
+
+#[test]
+fn a_death_recorded_in_error_is_paid_again_once_corrected_and_clawed_back_once_more_if_true() {
+    // Paid to June; a death in March was recorded and clawed back (April–June)…
+    let alive = family(d(1960, 1, 1), d(1958, 1, 1));
+    let clawed = |m: &str| ExistingLine {
+        amount_fen: -68_000,
+        line_type: LineType::Clawback,
+        ..paid(father_id(), m, WEIDU)
+    };
+    let mut existing: Vec<ExistingLine> = ym("2022-01")
+        .through(ym("2024-06"))
+        .flat_map(|m| {
+            let m = m.to_string();
+            [paid(father_id(), &m, WEIDU), paid(mother_id(), &m, WEIDU)]
+        })
+        .collect();
+    existing.extend(["2024-04", "2024-05", "2024-06"].map(clawed));
+    let period = Period {
+        start: ym("2024-07"),
+        end: ym("2024-07"),
+    };
+    // …then the death record is corrected (he is alive): the three months are owed again.
+    let lines = plan_roster(
+        &rc(WEIDU),
+        period,
+        &[alive.clone()],
+        &existing,
+        &standards(),
+        Rules::default(),
+    );
+    let again: Vec<(String, i32)> = lines
+        .iter()
+        .filter(|l| l.member_id == father_id() && l.month < ym("2024-07"))
+        .map(|l| (l.month.to_string(), l.attempt))
+        .collect();
+    assert_eq!(
+        again,
+        [
+            ("2024-04".into(), 2),
+            ("2024-05".into(), 2),
+            ("2024-06".into(), 2)
+        ]
+    );
+    assert!(lines.iter().all(|l| l.line_type == LineType::Regular));
+    // Control: nothing is owed twice — with the repayments on file, only July is new.
+    existing.extend(["2024-04", "2024-05", "2024-06"].map(|m| ExistingLine {
+        attempt: 2,
+        ..paid(father_id(), m, WEIDU)
+    }));
+    let lines = plan_roster(
+        &rc(WEIDU),
+        period,
+        &[alive],
+        &existing,
+        &standards(),
+        Rules::default(),
+    );
+    assert!(lines.iter().all(|l| l.month == ym("2024-07")), "{lines:?}");
+    // And if he did die after all, the months are clawed back once more (attempt 2).
+    let mut dead = family(d(1960, 1, 1), d(1958, 1, 1));
+    dead.parents[0].deceased_on = Some(d(2024, 3, 20));
+    let lines = plan_roster(
+        &rc(WEIDU),
+        period,
+        &[dead],
+        &existing,
+        &standards(),
+        Rules::default(),
+    );
+    let claws: Vec<(String, i32)> = lines
+        .iter()
+        .filter(|l| l.line_type == LineType::Clawback)
+        .map(|l| (l.month.to_string(), l.attempt))
+        .collect();
+    assert_eq!(
+        claws,
+        [
+            ("2024-04".into(), 2),
+            ("2024-05".into(), 2),
+            ("2024-06".into(), 2)
+        ]
+    );
+}

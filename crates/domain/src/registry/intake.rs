@@ -57,7 +57,11 @@ pub struct MemberPatch {
     pub phone: Option<String>,
     pub address: Option<String>,
     pub hukou_region: Option<String>,
-    pub deceased_on: Option<NaiveDate>,
+    /// `Some(None)` clears a death date recorded in error.
+    pub deceased_on: Option<Option<NaiveDate>>,
+    /// What a change of a payment-driving fact (death, household registration) rests on:
+    /// a certificate or register entry; required for those changes.
+    pub evidence: Option<String>,
 }
 
 /// A member after validation.

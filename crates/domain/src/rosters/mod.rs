@@ -154,11 +154,20 @@ pub fn plan_roster(
                     }
                     let lines = by_key.get(&(parent.member_id, month, e.kind, LineType::Regular));
                     let lines = lines.map(Vec::as_slice).unwrap_or_default();
-                    if lines.iter().any(|l| l.state != LineState::Unpaid) {
+                    let claws = by_key.get(&(parent.member_id, month, e.kind, LineType::Clawback));
+                    let claws = claws.map(Vec::as_slice).unwrap_or_default();
+                    // Paid, net of claw-backs: a month clawed back after a death recorded in
+                    // error is owed again once the record is corrected.
+                    if settled(lines) > settled(claws) {
                         continue;
                     }
                     let attempt = lines.iter().map(|l| l.attempt).max().unwrap_or(0) + 1;
-                    let explanation = if attempt > 1 {
+                    let explanation = if !claws.is_empty() {
+                        format!(
+                            "paid again (attempt {attempt}) after its claw-back was corrected; {}",
+                            e.explanation
+                        )
+                    } else if attempt > 1 {
                         format!(
                             "paid again (attempt {attempt}) after a returned or failed payment; {}",
                             e.explanation
@@ -181,11 +190,14 @@ pub fn plan_roster(
                     });
                 }
             }
-            // Claw-backs: months this county paid that are no longer owed.
+            // Claw-backs: months this county paid (net of earlier claw-backs) that are no
+            // longer owed.
+            let mut seen = std::collections::HashSet::new();
             for paid in by_member.get(&parent.member_id).into_iter().flatten() {
                 if paid.line_type != LineType::Regular
                     || paid.state != LineState::Paid
                     || &paid.county != county
+                    || !seen.insert((paid.month, paid.kind))
                 {
                     continue;
                 }
@@ -194,10 +206,23 @@ pub fn plan_roster(
                     Decision::Entitled(e) => format!("now owed {} instead", e.kind.chinese()),
                     Decision::NotEntitled { reason } => reason,
                 };
-                if by_key.contains_key(&(paid.member_id, paid.month, paid.kind, LineType::Clawback))
-                {
+                let key = |t| (paid.member_id, paid.month, paid.kind, t);
+                let regular = by_key
+                    .get(&key(LineType::Regular))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let claws = by_key
+                    .get(&key(LineType::Clawback))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let paid_net = regular
+                    .iter()
+                    .filter(|l| l.state == LineState::Paid)
+                    .count();
+                if paid_net <= settled(claws) {
                     continue;
                 }
+                let attempt = claws.iter().map(|l| l.attempt).max().unwrap_or(0) + 1;
                 planned.push(PlannedLine {
                     member_id: paid.member_id,
                     family_id: paid.family_id,
@@ -205,7 +230,7 @@ pub fn plan_roster(
                     kind: paid.kind,
                     amount_fen: -paid.amount_fen,
                     line_type: LineType::Clawback,
-                    attempt: 1,
+                    attempt,
                     township: township.clone(),
                     explanation: format!(
                         "claw-back of {} paid for {}: {reason}",
@@ -217,6 +242,14 @@ pub fn plan_roster(
         }
     }
     planned
+}
+
+/// How many of `lines` count (pending or paid; a returned or failed one does not).
+fn settled(lines: &[&ExistingLine]) -> usize {
+    lines
+        .iter()
+        .filter(|l| l.state != LineState::Unpaid)
+        .count()
 }
 
 /// A roster's lifecycle (发放花名册).

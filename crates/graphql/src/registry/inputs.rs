@@ -48,6 +48,11 @@ pub struct UpdateMemberInput {
     /// An empty string removes the phone number.
     pub phone: Option<String>,
     pub address: Option<String>,
+    /// A household move: recorded on `evidence`, kept in the member's history.
     pub hukou_region_code: Option<String>,
-    pub deceased_on: Option<NaiveDate>,
+    /// The date of death, recorded on `evidence`; `null` clears one recorded in error (the
+    /// months clawed back for it are paid again by the next roster).
+    pub deceased_on: async_graphql::MaybeUndefined<NaiveDate>,
+    /// The certificate or register entry a death or household move rests on.
+    pub evidence: Option<String>,
 }

@@ -8,7 +8,7 @@ use nuanxin_domain::policy::{FieldAccess, Operation, SensitiveField};
 use nuanxin_domain::{self as domain, time};
 
 use crate::error::IntoGql;
-use crate::guard::{self, Allowed, AllowedUnmask, Field, principal, request_meta};
+use crate::guard::{self, Allowed, AllowedAny, AllowedUnmask, Field, principal, request_meta};
 use crate::ids::{self, Kind};
 use crate::loaders::{BankAccounts, Histories, Members, RegionChildren, RegionNames};
 use nuanxin_domain::registry::eligibility::Decision;
@@ -250,6 +250,30 @@ impl Member {
     async fn deceased_on(&self) -> Option<NaiveDate> {
         self.0.deceased_on()
     }
+    /// Every recorded death and household registration, oldest first: each change is a new
+    /// entry with its evidence and the entry it corrects.
+    #[graphql(
+        guard = "AllowedAny(&[Operation::RecordPaymentFacts, Operation::ReadAccessLog])",
+        visible = "guard::may_read_fact_history"
+    )]
+    async fn fact_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FactEntry>> {
+        let store = ctx.data::<nuanxin_store::Store>()?;
+        Ok(store
+            .member_facts(principal(ctx), self.0.id())
+            .await
+            .gql()?
+            .into_iter()
+            .map(|f| FactEntry {
+                id: ID(f.id.to_string()),
+                fact: f.fact,
+                value: f.value,
+                evidence: f.evidence,
+                corrects: f.corrects.map(|c| ID(c.to_string())),
+                recorded_by: ID(f.recorded_by.to_string()),
+                recorded_at: f.recorded_at,
+            })
+            .collect())
+    }
     /// What the member is owed for a month (`YYYY-MM`), and why.
     #[graphql(
         guard = "Allowed(Operation::ReadEntitlementStatus)",
@@ -324,6 +348,19 @@ impl Member {
             address: r.address,
         })
     }
+}
+
+/// One recorded death or household registration (`fact`: `deceased_on`, `hukou_region`;
+/// `value` null: cleared).
+#[derive(SimpleObject)]
+pub struct FactEntry {
+    pub id: ID,
+    pub fact: String,
+    pub value: Option<String>,
+    pub evidence: String,
+    pub corrects: Option<ID>,
+    pub recorded_by: ID,
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// Clear values released by a logged read. A field shows only to roles that may unmask it.

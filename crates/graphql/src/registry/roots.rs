@@ -267,7 +267,12 @@ impl RegistryMutation {
             phone: input.phone,
             address: input.address,
             hukou_region: input.hukou_region_code,
-            deceased_on: input.deceased_on,
+            deceased_on: match input.deceased_on {
+                async_graphql::MaybeUndefined::Undefined => None,
+                async_graphql::MaybeUndefined::Null => Some(None),
+                async_graphql::MaybeUndefined::Value(d) => Some(Some(d)),
+            },
+            evidence: input.evidence,
         };
         Ok(Member(
             store.update_member(principal(ctx), id, patch).await.gql()?,

@@ -10,6 +10,7 @@ pub mod family_region_change;
 pub mod family_status_history;
 pub mod job;
 pub mod member;
+pub mod member_fact;
 pub mod organisation;
 pub mod organisation_region;
 pub mod pairing;

@@ -20,7 +20,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entity::{family as fam, family_status_history as hist, member as mem, region};
+use crate::entity::{
+    family as fam, family_status_history as hist, member as mem, member_fact, region,
+};
 use crate::error::StoreError;
 use crate::records::{
     EligibilitySnapshot, FamilyRecord, MemberRecord, Page, RequestMeta, StatusHistoryEntry,
@@ -40,7 +42,47 @@ pub struct FamilyFilter {
     pub name: Option<String>,
 }
 
+/// One entry of a member's payment-driving facts.
+#[derive(Debug, Clone)]
+pub struct FactEntry {
+    pub id: Uuid,
+    /// `deceased_on` or `hukou_region`.
+    pub fact: String,
+    /// `None`: the fact was cleared (a death recorded in error).
+    pub value: Option<String>,
+    pub evidence: String,
+    pub corrects: Option<Uuid>,
+    pub recorded_by: Uuid,
+    pub recorded_at: chrono::DateTime<Utc>,
+}
+
 impl Store {
+    /// A member's recorded deaths and household registrations, oldest first.
+    pub async fn member_facts(
+        &self,
+        p: &Principal,
+        member: Uuid,
+    ) -> Result<Vec<FactEntry>, StoreError> {
+        self.get_member(p, member).await?;
+        Ok(member_fact::Entity::find()
+            .filter(member_fact::Column::MemberId.eq(member))
+            .order_by_asc(member_fact::Column::RecordedAt)
+            .order_by_asc(member_fact::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|f| FactEntry {
+                id: f.id,
+                fact: f.fact,
+                value: f.value,
+                evidence: f.evidence,
+                corrects: f.corrects,
+                recorded_by: f.recorded_by,
+                recorded_at: f.recorded_at,
+            })
+            .collect())
+    }
+
     pub async fn list_families(
         &self,
         p: &Principal,
@@ -363,22 +405,65 @@ impl Store {
             am.address = Set(text::optional(&address, text::limits::ADDRESS)
                 .map_err(|e| StoreError::bad_input("address", e.to_string()))?);
         }
+        // Payment-driving facts: recorded by the policy's roles only, on evidence, each
+        // change appended to the member's history (correcting the last entry of its kind).
+        let mut facts: Vec<(&'static str, Option<String>)> = Vec::new();
         if let Some(hukou) = patch.hukou_region {
             let code = RegionCode::parse(&hukou)
                 .map_err(|e| StoreError::bad_input("hukouRegionCode", e.to_string()))?;
             ensure_region_exists(&txn, &code, "hukouRegionCode").await?;
             am.hukou_region_code = Set(code.as_str().to_owned());
+            facts.push(("hukou_region", Some(code.as_str().to_owned())));
         }
         if let Some(d) = patch.deceased_on {
-            if d > time::china_today() {
+            if d.is_some_and(|d| d > time::china_today()) {
                 return Err(StoreError::bad_input(
                     "deceasedOn",
                     "the date of death cannot be in the future",
                 ));
             }
-            am.deceased_on = Set(Some(d));
+            am.deceased_on = Set(d);
+            facts.push(("deceased_on", d.map(|d| d.to_string())));
         }
-        am.updated_at = Set(Utc::now());
+        let now = Utc::now();
+        if !facts.is_empty() {
+            require(p, Operation::RecordPaymentFacts)?;
+            let evidence = patch
+                .evidence
+                .as_deref()
+                .map(|e| text::required(e, text::limits::REASON))
+                .transpose()
+                .map_err(|e| StoreError::bad_input("evidence", e.to_string()))?
+                .filter(|e| e.chars().count() >= 4)
+                .ok_or_else(|| {
+                    StoreError::bad_input(
+                        "evidence",
+                        "a death or a household move is recorded on evidence: give the certificate or register entry",
+                    )
+                })?;
+            for (fact, value) in facts {
+                let last = member_fact::Entity::find()
+                    .filter(member_fact::Column::MemberId.eq(id))
+                    .filter(member_fact::Column::Fact.eq(fact))
+                    .order_by_desc(member_fact::Column::RecordedAt)
+                    .order_by_desc(member_fact::Column::Id)
+                    .one(&txn)
+                    .await?;
+                member_fact::Entity::insert(member_fact::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    member_id: Set(id),
+                    fact: Set(fact.to_owned()),
+                    value: Set(value),
+                    evidence: Set(evidence.clone()),
+                    corrects: Set(last.map(|l| l.id)),
+                    recorded_by: Set(p.actor_id()),
+                    recorded_at: Set(now),
+                })
+                .exec(&txn)
+                .await?;
+            }
+        }
+        am.updated_at = Set(now);
         let row = am.update(&txn).await?;
         txn.commit().await?;
         self.member_record(row)

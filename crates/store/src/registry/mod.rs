@@ -4,5 +4,5 @@
 mod families;
 mod regions;
 
-pub use families::FamilyFilter;
+pub use families::{FactEntry, FamilyFilter};
 pub use regions::demo_valid_from;
