@@ -160,7 +160,7 @@ async fn roster_lifecycle_arrears_retry_and_clawback(app: &TestApp) {
     let body = app
         .gql(
             &county,
-            "mutation($id: ID!, $d: NaiveDate!) { updateMember(id: $id, input: { deceasedOn: $d }) { deceasedOn } }",
+            "mutation($id: ID!, $d: NaiveDate!) { updateMember(id: $id, input: { deceasedOn: $d, evidence: \"死亡证明 No. 0001\" }) { deceasedOn } }",
             json!({ "id": gid("Member", father), "d": died.to_string() }),
         )
         .await;

@@ -528,7 +528,7 @@ fn a_death_recorded_in_error_is_paid_again_once_corrected_and_clawed_back_once_m
     let lines = plan_roster(
         &rc(WEIDU),
         period,
-        &[alive.clone()],
+        std::slice::from_ref(&alive),
         &existing,
         &standards(),
         Rules::default(),
