@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
+use nuanxin_domain::allowances::account::ValidAccount;
 use nuanxin_domain::allowances::{
     self as allowance, AllowanceKind, Decision, FamilyTimeline, Parent, Rules, Standard,
 };
@@ -78,18 +79,6 @@ impl BankAccountRecord {
     pub fn number_masked(&self) -> String {
         nuanxin_domain::access::mask::account(&self.number)
     }
-}
-
-#[derive(Debug, Clone)]
-pub struct NewBankAccount {
-    /// `social_security_card` or `bank_account`.
-    pub kind: String,
-    pub bank_name: String,
-    pub holder_name: String,
-    pub number: String,
-    /// Why the account is in another person's name, or what the change rests on (a
-    /// document number); kept in the account's history.
-    pub evidence: Option<String>,
 }
 
 impl Store {
@@ -332,49 +321,18 @@ impl Store {
         &self,
         p: &Principal,
         member_id: Uuid,
-        new: NewBankAccount,
+        new: ValidAccount,
     ) -> Result<BankAccountRecord, StoreError> {
         require(p, Operation::SetBankAccount)?;
         let member = self.get_member(p, member_id).await?;
-        if !matches!(new.kind.as_str(), "social_security_card" | "bank_account") {
-            return Err(StoreError::bad_input(
-                "kind",
-                "the account is a social_security_card or a bank_account",
-            ));
-        }
-        let number: String = new.number.chars().filter(|c| !c.is_whitespace()).collect();
-        if !(12..=30).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(StoreError::bad_input(
-                "accountNumber",
-                "an account number has 12 to 30 digits",
-            ));
-        }
-        use nuanxin_domain::text;
-        let bank_name = text::required(&new.bank_name, text::limits::BANK_NAME)
-            .map_err(|e| StoreError::bad_input("bankName", e.to_string()))?;
-        let holder = if new.holder_name.trim().is_empty() {
-            member.name().to_owned()
-        } else {
-            text::person_name(&new.holder_name)
-                .map_err(|e| StoreError::bad_input("holderName", e.to_string()))?
-        };
-        let evidence = new
-            .evidence
-            .as_deref()
-            .map(|e| text::optional(e, text::limits::REASON))
-            .transpose()
-            .map_err(|e| StoreError::bad_input("evidence", e.to_string()))?
-            .flatten();
-        // The allowance is the member's: an account in another name needs its reason.
-        if holder != member.name() && evidence.as_deref().is_none_or(|e| e.chars().count() < 4) {
-            return Err(StoreError::bad_input(
-                "evidence",
-                format!(
-                    "the account is in {holder}'s name, not {}'s: say why (a guardianship or power-of-attorney document number)",
-                    member.name()
-                ),
-            ));
-        }
+        let holder = new
+            .holder_for(member.name())
+            .map_err(|e| StoreError::bad_input(e.field, e.message))?;
+        let (number, bank_name, evidence) = (
+            new.number.clone(),
+            new.bank_name.clone(),
+            new.evidence.clone(),
+        );
         let now = Utc::now();
         let account_enc = self.encrypt("bankAccount", member_id, &number)?;
         let row = bank_account::ActiveModel {

@@ -17,7 +17,7 @@ mod session;
 mod slice;
 pub mod vault;
 
-pub use allowances::{BankAccountRecord, NewBankAccount, NewStandard};
+pub use allowances::{BankAccountRecord, NewStandard};
 pub use db::{Store, StoreConfig};
 pub use error::StoreError;
 pub use records::{

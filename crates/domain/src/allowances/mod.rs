@@ -422,5 +422,7 @@ pub fn entitlement(
     })
 }
 
+pub mod account;
+
 #[cfg(test)]
 mod cases;

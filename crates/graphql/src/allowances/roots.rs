@@ -8,7 +8,8 @@ use nuanxin_domain::policy::Operation;
 use crate::error::{ApiError, IntoGql};
 use crate::guard::{self, Allowed, principal};
 use crate::ids::{self, Kind};
-use nuanxin_store::{NewBankAccount, NewStandard, Store};
+use nuanxin_domain::allowances::account::{AccountForm, parse_account};
+use nuanxin_store::{NewStandard, Store};
 
 use crate::allowances::inputs::{AddAllowanceStandardInput, BankAccountInput, parse_month};
 use crate::allowances::objects::{AllowanceStandard, BankAccount};
@@ -90,18 +91,17 @@ impl AllowanceMutation {
     ) -> async_graphql::Result<BankAccount> {
         let store = ctx.data::<Store>()?;
         let id = ids::decode(Kind::Member, &member_id, "memberId").gql()?;
+        let account = parse_account(&AccountForm {
+            kind: input.kind,
+            bank_name: input.bank_name,
+            holder_name: input.holder_name.unwrap_or_default(),
+            number: input.account_number,
+            evidence: input.evidence,
+        })
+        .map_err(|e| ApiError::bad_input(e.field, e.message))
+        .gql()?;
         let rec = store
-            .set_bank_account(
-                principal(ctx),
-                id,
-                NewBankAccount {
-                    kind: input.kind,
-                    bank_name: input.bank_name,
-                    holder_name: input.holder_name.unwrap_or_default(),
-                    number: input.account_number,
-                    evidence: input.evidence,
-                },
-            )
+            .set_bank_account(principal(ctx), id, account)
             .await
             .gql()?;
         Ok(BankAccount::from(&rec))
