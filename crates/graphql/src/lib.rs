@@ -121,10 +121,11 @@ pub fn bare_schema() -> NuanxinSchema {
 pub fn prepare(
     request: async_graphql::Request,
     store: &Store,
+    rules: Rules,
     principal: Principal,
     meta: RequestMeta,
 ) -> async_graphql::Request {
-    let mut request = loaders::attach(request, store, &principal);
+    let mut request = loaders::attach(request, store, &principal, rules);
     if !principal.is_authenticated() {
         request = request.disable_introspection();
     }

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use nuanxin_domain::allowances::{Decision, Rules};
+use nuanxin_domain::month::YearMonth;
 use nuanxin_domain::{Principal, Region, RegionCode};
 use nuanxin_store::{MemberRecord, StatusHistoryEntry, Store, StoreError};
 use uuid::Uuid;
@@ -16,6 +18,30 @@ pub type Histories = DataLoader<HistoryLoader, HashMapCache>;
 pub type RegionChildren = DataLoader<RegionChildrenLoader, HashMapCache>;
 pub type RegionNames = DataLoader<RegionNameLoader, HashMapCache>;
 pub type BankAccounts = DataLoader<BankAccountLoader, HashMapCache>;
+pub type Entitlements = DataLoader<EntitlementLoader, HashMapCache>;
+
+/// Entitlements of a page's members for a month, in one batch (a constant number of
+/// queries whatever the page size; measured before: a few queries per member).
+pub struct EntitlementLoader {
+    store: Store,
+    principal: Principal,
+    rules: Rules,
+}
+
+impl Loader<(Uuid, YearMonth)> for EntitlementLoader {
+    type Value = Decision;
+    type Error = Arc<StoreError>;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, YearMonth)],
+    ) -> Result<HashMap<(Uuid, YearMonth), Self::Value>, Self::Error> {
+        self.store
+            .member_entitlements(&self.principal, keys, self.rules)
+            .await
+            .map_err(Arc::new)
+    }
+}
 
 pub struct MembersLoader {
     store: Store,
@@ -112,6 +138,7 @@ pub fn attach(
     request: async_graphql::Request,
     store: &Store,
     principal: &Principal,
+    rules: Rules,
 ) -> async_graphql::Request {
     let spawn = |fut| {
         tokio::spawn(fut);
@@ -137,6 +164,15 @@ pub fn attach(
             RegionChildrenLoader {
                 store: store.clone(),
                 principal: principal.clone(),
+            },
+            spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
+            EntitlementLoader {
+                store: store.clone(),
+                principal: principal.clone(),
+                rules,
             },
             spawn,
             HashMapCache::default(),

@@ -126,6 +126,7 @@ pub fn state_with_rules(
         tokens,
         dev_mode,
         body_limit,
+        rules,
     }
 }
 

@@ -315,6 +315,7 @@ async fn execute(
     let request = nuanxin_graphql::prepare(
         request,
         &state.store,
+        state.rules,
         principal,
         RequestMeta {
             request_id: rid.clone(),

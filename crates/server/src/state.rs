@@ -11,6 +11,8 @@ pub struct AppState {
     pub schema: NuanxinSchema,
     /// Runs introspection-only requests (no depth limit; nothing but introspection).
     pub introspection: NuanxinSchema,
+    /// The allowance rules (entitlement loaders need them per request).
+    pub rules: nuanxin_domain::allowances::Rules,
     /// Owns background jobs (heartbeats, shutdown).
     pub jobs: nuanxin_graphql::jobs::JobRunner,
     pub store: Store,

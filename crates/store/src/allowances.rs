@@ -217,6 +217,55 @@ impl Store {
         ))
     }
 
+    /// Entitlements of many (member, month) pairs in a constant number of queries (a page's
+    /// DataLoader): the members through the caller's slice, their families' timelines and
+    /// the standards once. Pairs outside the slice are simply absent.
+    pub async fn member_entitlements(
+        &self,
+        p: &Principal,
+        keys: &[(Uuid, YearMonth)],
+        rules: Rules,
+    ) -> Result<HashMap<(Uuid, YearMonth), Decision>, StoreError> {
+        require(p, Operation::ReadEntitlementStatus)?;
+        let mut member_ids: Vec<Uuid> = keys.iter().map(|(m, _)| *m).collect();
+        member_ids.sort();
+        member_ids.dedup();
+        let mut family_of = HashMap::new();
+        for chunk in member_ids.chunks(crate::rosters::ID_CHUNK) {
+            for (id, family) in mem::Entity::find()
+                .select_only()
+                .column(mem::Column::Id)
+                .column(mem::Column::FamilyId)
+                .filter(slice::members(p))
+                .filter(mem::Column::Id.is_in(chunk.iter().copied()))
+                .into_tuple::<(Uuid, Uuid)>()
+                .all(&self.db)
+                .await?
+            {
+                family_of.insert(id, family);
+            }
+        }
+        let mut families: Vec<Uuid> = family_of.values().copied().collect();
+        families.sort();
+        families.dedup();
+        let timelines = self
+            .load_timelines(&self.db, FamilyScope::Ids(&families))
+            .await?;
+        let by_family: HashMap<Uuid, &FamilyTimeline> =
+            timelines.iter().map(|t| (t.family_id, t)).collect();
+        let standards = self.all_standards(&self.db).await?;
+        Ok(keys
+            .iter()
+            .filter_map(|(member, month)| {
+                let timeline = by_family.get(family_of.get(member)?)?;
+                Some((
+                    (*member, *month),
+                    allowance::entitlement(timeline, *member, *month, &standards, rules),
+                ))
+            })
+            .collect())
+    }
+
     /// Moves a family to another village or township of the city, from a date. The months
     /// before the move's month stay with the old county (see the allowance rules).
     pub async fn move_family(

@@ -37,6 +37,40 @@ async fn statement_count_does_not_grow_with_page_size(app: &TestApp) {
     assert!(costs[0] <= 5, "a page costs {} statements", costs[0]);
 }
 
+const PAGE_WITH_ENTITLEMENTS: &str =
+    "query($first: Int!) { families(first: $first) { edges { node {
+  id members { name entitlement(month: \"2026-10\") { entitled amountFen explanation } } } } } }";
+
+on_both_backends!(entitlements_of_a_page_cost_the_same_whatever_its_size);
+async fn entitlements_of_a_page_cost_the_same_whatever_its_size(app: &TestApp) {
+    nuanxin_store::demo::seed_families(&app.store, 60, 7, |_| {})
+        .await
+        .expect("seed");
+    let token = app.token(StaffRole::CityAdmin, "411000").await;
+    app.gql(&token, "{ me { id } }", json!({})).await;
+    let mut costs = Vec::new();
+    for first in [5, 50] {
+        let before = app.store.statement_count();
+        let body = app
+            .gql(&token, PAGE_WITH_ENTITLEMENTS, json!({ "first": first }))
+            .await;
+        let after = app.store.statement_count();
+        assert!(body["errors"].is_null(), "{body}");
+        let members: usize = body["data"]["families"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| e["node"]["members"].as_array().map_or(0, Vec::len))
+            .sum();
+        assert!(members >= first, "{body}");
+        costs.push(after - before);
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "SQL statements for 5 vs 50 families with entitlements: {costs:?}"
+    );
+}
+
 on_both_backends!(pagination_and_filters);
 async fn pagination_and_filters(app: &TestApp) {
     for n in 1..=5 {

@@ -3,9 +3,9 @@
 
 use async_graphql::Context;
 
-use crate::error::IntoGql;
+use crate::error::{ApiError, IntoGql};
 use crate::guard::{principal, request_meta};
-use nuanxin_domain::allowances::Rules;
+
 use nuanxin_store::{MemberRecord, Store};
 
 use crate::allowances::inputs::parse_month;
@@ -17,12 +17,13 @@ pub async fn entitlement_for(
     member: &MemberRecord,
     month: &str,
 ) -> async_graphql::Result<Entitlement> {
-    let store = ctx.data::<Store>()?;
-    let rules = ctx.data::<Rules>()?;
     let month = parse_month(month, "month").gql()?;
-    let decision = store
-        .member_entitlement(principal(ctx), member.id(), month, *rules)
+    let decision = ctx
+        .data::<crate::loaders::Entitlements>()?
+        .load_one((member.id(), month))
         .await
+        .gql()?
+        .ok_or(ApiError::NotFound("member"))
         .gql()?;
     Ok(Entitlement { month, decision })
 }

@@ -171,10 +171,36 @@ async fn prime_page(
     let node = ctx.look_ahead().field("edges").field("node");
     let ids: Vec<uuid::Uuid> = items.iter().map(|f| f.family.id).collect();
     if node.field("members").exists() {
-        ctx.data::<Members>()?
+        let members = ctx
+            .data::<Members>()?
             .load_many(ids.iter().copied())
             .await
             .gql()?;
+        // The members' entitlements, for every month the page asks for, in one batch.
+        let months: Vec<nuanxin_domain::month::YearMonth> = node
+            .field("members")
+            .field("entitlement")
+            .selection_fields()
+            .iter()
+            .filter_map(|f| f.arguments().ok())
+            .flat_map(|args| args.into_iter())
+            .filter(|(name, _)| name.as_str() == "month")
+            .filter_map(|(_, v)| match v {
+                async_graphql::Value::String(s) => s.parse().ok(),
+                _ => None,
+            })
+            .collect();
+        if !months.is_empty() && guard::may_read_entitlement(ctx) {
+            let keys: Vec<(uuid::Uuid, nuanxin_domain::month::YearMonth)> = members
+                .values()
+                .flatten()
+                .flat_map(|m| months.iter().map(move |month| (m.id(), *month)))
+                .collect();
+            ctx.data::<crate::loaders::Entitlements>()?
+                .load_many(keys)
+                .await
+                .gql()?;
+        }
     }
     if node.field("statusHistory").exists() {
         ctx.data::<Histories>()?
