@@ -15,7 +15,7 @@ pub struct Limits {
 
 pub const LIMITS: Limits = Limits {
     depth: 10,
-    complexity: 2_500,
+    complexity: 5_000,
     directives: 4,
     aliases: 30,
 };

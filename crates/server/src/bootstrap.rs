@@ -114,6 +114,7 @@ pub fn state_with_rules(
     rules: Rules,
 ) -> AppState {
     let jobs = nuanxin_graphql::jobs::JobRunner::start(store.clone());
+    let max_in_flight = 2 * store.pool_size() as usize;
     AppState {
         schema: nuanxin_graphql::build_schema(store.clone(), tokens.clone(), rules, jobs.clone()),
         jobs,
@@ -127,6 +128,7 @@ pub fn state_with_rules(
         dev_mode,
         body_limit,
         rules,
+        admission: std::sync::Arc::new(tokio::sync::Semaphore::new(max_in_flight)),
     }
 }
 

@@ -25,6 +25,9 @@ use serde::Deserialize;
 use serde_json::json;
 use tracing::Instrument as _;
 
+/// How long a request may wait to be admitted (see `AppState::admission`).
+pub const ADMISSION_WAIT: Duration = Duration::from_millis(500);
+
 /// Registers the routes; used by the server and by the tests alike.
 pub fn routes(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
@@ -296,6 +299,21 @@ async fn execute(
             return resp;
         }
         Ok(kind) => kind,
+    };
+    // Admission before anything costs: a request that cannot be served in time is told so
+    // at once, and the admitted ones keep the pool to themselves.
+    let Ok(Ok(_permit)) =
+        tokio::time::timeout(ADMISSION_WAIT, state.admission.clone().acquire_owned()).await
+    else {
+        let mut resp = edge_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "the registry is busy; please try again in a moment",
+            &rid,
+        );
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return resp;
     };
     if state.store.known_down() {
         let mut resp = edge_error(

@@ -11,6 +11,10 @@ pub struct AppState {
     pub schema: NuanxinSchema,
     /// Runs introspection-only requests (no depth limit; nothing but introspection).
     pub introspection: NuanxinSchema,
+    /// Admission: at most this many GraphQL executions at once (twice the pool); a request
+    /// that cannot get in within [`crate::http::ADMISSION_WAIT`] is refused at once with
+    /// `Retry-After`, so that the admitted ones finish instead of all timing out together.
+    pub admission: std::sync::Arc<tokio::sync::Semaphore>,
     /// The allowance rules (entitlement loaders need them per request).
     pub rules: nuanxin_domain::allowances::Rules,
     /// Owns background jobs (heartbeats, shutdown).

@@ -79,6 +79,7 @@ pub struct Store {
     /// changes spread over a pool's connections raced (a trigger dropped on one connection
     /// was still there for the next statement on another).
     sqlite_file_url: Option<String>,
+    pool_size: u32,
 }
 
 /// How long the edge trusts a look at an account (the issue allows at most 30 s).
@@ -98,11 +99,12 @@ impl Store {
         // (with one connection they all timed out); writers queue on SQLite's busy timeout.
         let memory =
             config.database_url.contains(":memory:") || config.database_url.contains("mode=memory");
-        opts.max_connections(match (sqlite, memory) {
+        let pool_size = match (sqlite, memory) {
             (true, true) => 1,
             (true, false) => 4,
             (false, _) => config.max_connections,
-        });
+        };
+        opts.max_connections(pool_size);
         let mut db = Database::connect(opts).await.map_err(StoreError::from)?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
@@ -121,6 +123,7 @@ impl Store {
             statements,
             health: crate::health::Health::default(),
             sqlite_file_url: (sqlite && !memory).then(|| config.database_url.clone()),
+            pool_size,
             accounts: moka::sync::Cache::builder()
                 .max_capacity(50_000)
                 .time_to_live(ACCOUNT_CACHE_TTL)
@@ -184,6 +187,11 @@ impl Store {
     /// Readiness: can the database answer a trivial query?
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await.map_err(StoreError::from)
+    }
+
+    /// How many connections the pool holds.
+    pub fn pool_size(&self) -> u32 {
+        self.pool_size
     }
 
     /// SQL statements executed through this store so far.

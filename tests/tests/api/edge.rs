@@ -550,3 +550,56 @@ async fn field_errors_null_their_parents_as_the_spec_says(app: &TestApp) {
         );
     }
 }
+
+on_both_backends!(excess_load_is_shed_early_and_lists_cost_what_they_load);
+async fn excess_load_is_shed_early_and_lists_cost_what_they_load(app: &TestApp) {
+    let token = app.token(StaffRole::CityAdmin, "411000").await;
+    // Every admission slot taken (requests in flight): the next one is told at once.
+    let slots = app.state.admission.available_permits() as u32;
+    let held = app
+        .state
+        .admission
+        .clone()
+        .acquire_many_owned(slots)
+        .await
+        .expect("slots");
+    let (status, headers, body) = app
+        .send(
+            TestRequest::post()
+                .uri("/graphql")
+                .insert_header(("content-type", "application/json"))
+                .insert_header(("authorization", format!("Bearer {token}")))
+                .set_payload(r#"{"query":"{ me { id } }"}"#),
+        )
+        .await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(
+        headers.get("retry-after").and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    drop(held);
+    // Control: with a slot free, it is served.
+    let (status, _) = app.gql_full(Some(&token), "{ me { id } }", json!({})).await;
+    assert_eq!(status, 200);
+
+    // A page of 100 families with their members' entitlements is within the limit…
+    let page = |alias: &str| {
+        format!(
+            "{alias}: families(first: 100) {{ edges {{ node {{ id members {{ name entitlement(month: \"2026-10\") {{ entitled amountFen }} }} }} }} }}"
+        )
+    };
+    let (_, body) = app
+        .gql_full(Some(&token), &format!("{{ {} }}", page("a")), json!({}))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    // …three of them in one request are not: members count four times their fields.
+    let (_, body) = app
+        .gql_full(
+            Some(&token),
+            &format!("{{ {} {} {} }}", page("a"), page("b"), page("c")),
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert!(body.to_string().contains("complex"), "{body}");
+}

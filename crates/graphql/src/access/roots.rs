@@ -19,7 +19,8 @@ impl AccessQuery {
     /// Every read of sensitive personal information, newest first.
     #[graphql(
         guard = "Allowed(Operation::ReadAccessLog)",
-        visible = "guard::may_read_access_log"
+        visible = "guard::may_read_access_log",
+        complexity = "5 + first.unwrap_or(20).clamp(1, 100) as usize * child_complexity"
     )]
     async fn access_log(
         &self,

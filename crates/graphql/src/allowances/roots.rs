@@ -23,7 +23,8 @@ impl AllowanceQuery {
     /// Every standard, past and present, oldest first.
     #[graphql(
         guard = "Allowed(Operation::ReadStandards)",
-        visible = "guard::may_read_standards"
+        visible = "guard::may_read_standards",
+        complexity = "1 + 10 * child_complexity"
     )]
     async fn allowance_standards(
         &self,

@@ -82,6 +82,7 @@ impl Region {
         self.0.valid_to
     }
     /// The regions directly below, within the caller's reach.
+    #[graphql(complexity = "1 + 30 * child_complexity")]
     async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
         let loader = ctx.data::<RegionChildren>()?;
         let kids = loader.load_one(self.0.code.clone()).await.gql()?;
@@ -125,6 +126,7 @@ impl Family {
     async fn later_child_date(&self) -> Option<NaiveDate> {
         self.0.family.later_child_date
     }
+    #[graphql(complexity = "1 + 4 * child_complexity")]
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
         let loader = ctx.data::<Members>()?;
         let members = loader.load_one(self.0.family.id).await.gql()?;
@@ -135,6 +137,7 @@ impl Family {
             .collect())
     }
     /// Every status change, oldest first (动态管理: appended, never overwritten).
+    #[graphql(complexity = "1 + 10 * child_complexity")]
     async fn status_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StatusChange>> {
         let loader = ctx.data::<Histories>()?;
         let entries = loader.load_one(self.0.family.id).await.gql()?;
@@ -254,7 +257,8 @@ impl Member {
     /// entry with its evidence and the entry it corrects.
     #[graphql(
         guard = "AllowedAny(&[Operation::RecordPaymentFacts, Operation::ReadAccessLog])",
-        visible = "guard::may_read_fact_history"
+        visible = "guard::may_read_fact_history",
+        complexity = "1 + 10 * child_complexity"
     )]
     async fn fact_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FactEntry>> {
         let store = ctx.data::<nuanxin_store::Store>()?;

@@ -25,7 +25,8 @@ impl RegionQuery {
     /// use `children` to walk it as a tree.
     #[graphql(
         guard = "Allowed(Operation::ReadRegions)",
-        visible = "guard::may_read_regions"
+        visible = "guard::may_read_regions",
+        complexity = "1 + 100 * child_complexity"
     )]
     async fn regions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
         let store = ctx.data::<Store>()?;

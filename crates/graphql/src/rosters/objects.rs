@@ -167,6 +167,7 @@ impl Roster {
     async fn reconciled_at(&self) -> Option<DateTime<Utc>> {
         self.0.reconciled_at
     }
+    #[graphql(complexity = "1 + 3 * child_complexity")]
     async fn totals_by_kind(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<KindTotal>> {
         let store = ctx.data::<Store>()?;
         let totals = store
@@ -182,6 +183,7 @@ impl Roster {
             })
             .collect())
     }
+    #[graphql(complexity = "1 + 20 * child_complexity")]
     async fn totals_by_township(
         &self,
         ctx: &Context<'_>,
@@ -210,6 +212,7 @@ impl Roster {
             })
             .collect())
     }
+    #[graphql(complexity = "5 + first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn lines(
         &self,
         ctx: &Context<'_>,
@@ -232,6 +235,7 @@ impl Roster {
     }
     /// Members whose account changed after the roster was submitted, not yet confirmed by
     /// the city: the bank file is refused until `confirmRosterAccounts`.
+    #[graphql(complexity = "1 + 10 * child_complexity")]
     async fn changed_accounts(
         &self,
         ctx: &Context<'_>,

@@ -25,7 +25,8 @@ impl RosterQuery {
     /// Rosters within the caller's region, newest first.
     #[graphql(
         guard = "Allowed(Operation::ReadRosters)",
-        visible = "guard::may_read_rosters"
+        visible = "guard::may_read_rosters",
+        complexity = "5 + first.unwrap_or(20).clamp(1, 100) as usize * child_complexity"
     )]
     async fn rosters(
         &self,
