@@ -37,11 +37,10 @@ for _ in 1 2; do (while :; do :; done) & BURN+=($!); done
 for round in 1 2; do
   seq 1 128 | xargs -P 128 -I{} bash -c heavy > "/tmp/load_shed.$round"
   echo "round $round (cores loaded): RSS $(rss) MB"
-  awk '{ n[$1]++; t[$1] = t[$1] " " $2 } END {
-    for (c in n) {
-      split(substr(t[c], 2), a, " "); m = 0; for (i in a) if (a[i] + 0 > m) m = a[i] + 0;
-      asort(a); printf "  %s: %d requests, p50 %.2fs, p99 %.2fs, max %.2fs\n", c, n[c], a[int(n[c] / 2) + 1], a[int(n[c] * 0.99) + 1 > n[c] ? n[c] : int(n[c] * 0.99) + 1], m
-    } }' "/tmp/load_shed.$round"
+  for code in $(cut -d' ' -f1 "/tmp/load_shed.$round" | sort -u); do
+    awk -v c="$code" '$1 == c { print $2 }' "/tmp/load_shed.$round" | sort -n | awk -v c="$code" \
+      '{ t[NR] = $1 } END { i = int(NR * 0.99) + 1; if (i > NR) i = NR; printf "  %s: %d requests, p50 %.2fs, p99 %.2fs, max %.2fs\n", c, NR, t[int(NR / 2) + 1], t[i], t[NR] }'
+  done
 done
 kill "${BURN[@]}" 2>/dev/null || true
 sleep 3

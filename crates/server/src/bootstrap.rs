@@ -114,7 +114,12 @@ pub fn state_with_rules(
     rules: Rules,
 ) -> AppState {
     let jobs = nuanxin_graphql::jobs::JobRunner::start(store.clone());
-    let max_in_flight = 2 * store.pool_size() as usize;
+    // Twice the pool by default; NUANXIN_MAX_IN_FLIGHT overrides (bench/load_shed.sh
+    // measures with and without).
+    let max_in_flight = std::env::var("NUANXIN_MAX_IN_FLIGHT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2 * store.pool_size() as usize);
     AppState {
         schema: nuanxin_graphql::build_schema(store.clone(), tokens.clone(), rules, jobs.clone()),
         jobs,
