@@ -137,6 +137,23 @@ pub fn state_with_rules(
     }
 }
 
+/// The HTTP server as `nuanxin serve` runs it. On SIGTERM (or a graceful stop) it stops
+/// accepting and lets requests in flight finish for up to `grace` (30 s by default; actix's
+/// default cut them at 10 s); the caller then drains the job runner with the same grace.
+pub fn http_server(
+    state: AppState,
+    bind: &str,
+    grace: std::time::Duration,
+) -> anyhow::Result<actix_web::dev::Server> {
+    Ok(actix_web::HttpServer::new(move || {
+        actix_web::App::new().configure(crate::http::routes(state.clone()))
+    })
+    .bind(bind)
+    .with_context(|| format!("binding {bind}"))?
+    .shutdown_timeout(grace.as_secs())
+    .run())
+}
+
 /// Seeds the demo city: regions, demo accounts and `families` synthetic families.
 /// Safe to run twice: existing accounts and families are left alone.
 pub async fn seed_demo(

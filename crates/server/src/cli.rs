@@ -3,7 +3,6 @@
 
 use std::io::{BufRead as _, Write as _};
 
-use actix_web::{App, HttpServer};
 use anyhow::{Context, anyhow, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
@@ -13,7 +12,6 @@ use nuanxin_store::NewStaffUser;
 
 use crate::bootstrap::{self, DEMO_PASSWORD, DEMO_USERS};
 use crate::config::Config;
-use crate::http::routes;
 
 #[derive(Parser)]
 #[command(
@@ -323,14 +321,7 @@ async fn serve(demo: bool, families: u64) -> anyhow::Result<()> {
         "serving GraphQL at /graphql"
     );
     let jobs = state.jobs.clone();
-    // On SIGTERM: stop accepting, let requests in flight finish (up to the grace), then
-    // give running jobs the same grace and mark the rest failed.
-    HttpServer::new(move || App::new().configure(routes(state.clone())))
-        .bind(&config.bind)
-        .with_context(|| format!("binding {}", config.bind))?
-        .shutdown_timeout(config.shutdown_grace.as_secs())
-        .run()
-        .await?;
+    bootstrap::http_server(state, &config.bind, config.shutdown_grace)?.await?;
     jobs.drain(config.shutdown_grace).await;
     Ok(())
 }

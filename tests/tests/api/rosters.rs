@@ -965,3 +965,82 @@ async fn a_changed_account_cannot_receive_an_approved_payment_unseen(app: &TestA
         .await;
     assert_eq!(status, 403);
 }
+
+/// A stop (SIGTERM) lets a request in flight finish, even one that runs past the 10 s
+/// actix used to allow: here a submission waits 11 s on a row another session holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_lets_a_long_request_finish() {
+    nuanxin_tests::run(
+        nuanxin_tests::Backend::Postgres,
+        a_stop_lets_a_long_request_finish_on,
+    )
+    .await;
+}
+
+async fn a_stop_lets_a_long_request_finish_on(app: &TestApp) {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (family, _) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let roster = generate(app, &county, "411002", this_month().plus(-1)).await["data"]
+        ["generateRoster"]["id"]
+        .clone();
+    // Another session holds the roster's row: the submission will wait for it.
+    let other = sea_orm::Database::connect(app.postgres_url().expect("postgres"))
+        .await
+        .expect("second session");
+    let holder = other.begin().await.expect("begin");
+    holder
+        .execute_unprepared(&format!(
+            "SELECT id FROM roster WHERE id = '{}' FOR UPDATE",
+            roster_uuid(&roster)
+        ))
+        .await
+        .expect("lock");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let server = nuanxin_server::bootstrap::http_server(
+        app.state.clone(),
+        &format!("127.0.0.1:{port}"),
+        std::time::Duration::from_secs(30),
+    )
+    .expect("server");
+    let handle = server.handle();
+    let running = tokio::spawn(server);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let body = json!({
+        "query": "mutation($id: ID!) { submitRoster(id: $id) { status } }",
+        "variables": { "id": roster },
+    })
+    .to_string();
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer {county}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let client = tokio::spawn(async move {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect");
+        stream.write_all(request.as_bytes()).await.expect("send");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.expect("read");
+        answer
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    // The stop SIGTERM asks for: no new connections, requests in flight may finish.
+    let stopping = tokio::spawn(handle.stop(true));
+    tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+    holder.rollback().await.expect("release the row");
+    let answer = client.await.expect("client");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("SUBMITTED"), "{answer}");
+    assert!(started.elapsed() > std::time::Duration::from_secs(10));
+    stopping.await.expect("stopped");
+    running.await.expect("server task").expect("server");
+}
