@@ -85,6 +85,19 @@ async fn request_id(
     .await
 }
 
+/// A quick 503 that says when to come back.
+fn retry_soon(message: &str, request_id: &str) -> HttpResponse {
+    let mut resp = edge_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "SERVICE_UNAVAILABLE",
+        message,
+        request_id,
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    resp
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum MediaType {
     Json,
@@ -305,26 +318,13 @@ async fn execute(
     let Ok(Ok(_permit)) =
         tokio::time::timeout(ADMISSION_WAIT, state.admission.clone().acquire_owned()).await
     else {
-        let mut resp = edge_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SERVICE_UNAVAILABLE",
-            "the registry is busy; please try again in a moment",
-            &rid,
-        );
-        resp.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return resp;
+        return retry_soon("the registry is busy; please try again in a moment", &rid);
     };
     if state.store.known_down() {
-        let mut resp = edge_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SERVICE_UNAVAILABLE",
+        return retry_soon(
             "the registry is temporarily unavailable; please try again in a moment",
             &rid,
         );
-        resp.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return resp;
     }
     let principal = match authenticate(req, &state.tokens, &state.store).await {
         Ok(p) => p,
