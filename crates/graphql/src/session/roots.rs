@@ -143,14 +143,7 @@ impl SessionMutation {
         refresh_token: Option<String>,
     ) -> async_graphql::Result<bool> {
         let store = ctx.data::<Store>()?;
-        let mut signed_out = false;
-        if let Some(token) = &principal(ctx).token {
-            store
-                .revoke_access_token(&token.id, token.expires_at)
-                .await
-                .gql()?;
-            signed_out = true;
-        }
+        let mut signed_out = store.revoke_access_token(principal(ctx)).await.gql()?;
         if let Some(refresh) = refresh_token {
             signed_out |= store
                 .revoke_refresh_token(&hash_refresh_token(&refresh))

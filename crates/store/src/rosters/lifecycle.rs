@@ -16,23 +16,24 @@ use crate::error::StoreError;
 use crate::slice::require;
 
 impl Store {
-    pub(crate) async fn move_roster<F>(
+    /// One step of the lifecycle: the operation and the transition as the policy grants
+    /// them, the step legal for the machine, `check` (what the step needs of the roster as
+    /// it stands), then `set` in one guarded UPDATE.
+    pub(crate) async fn move_roster<C, F>(
         &self,
         p: &Principal,
         id: Uuid,
         op: Operation,
         to: RosterStatus,
+        check: C,
         set: F,
     ) -> Result<RosterRecord, StoreError>
     where
+        C: FnOnce(&RosterRecord) -> Result<(), StoreError>,
         F: FnOnce(sea_orm::UpdateMany<roster::Entity>) -> sea_orm::UpdateMany<roster::Entity>,
     {
         require(p, op)?;
         let current = self.get_roster(p, id).await?;
-        if to == RosterStatus::Submitted {
-            allowance::check_submittable(current.line_count)
-                .map_err(|e| StoreError::bad_input("id", e.to_string()))?;
-        }
         allowance::check_roster_transition(current.status, to, current.submitted_by, p.actor_id())
             .map_err(transition_error)?;
         // Legal for the machine (checked first: a step already taken is a CONFLICT, not a
@@ -45,6 +46,7 @@ impl Store {
                 to.as_str()
             )));
         }
+        check(&current)?;
         let from = current.status;
         let update = set(roster::Entity::update_many()
             .col_expr(roster::Column::Status, Expr::value(to.as_str())))
@@ -76,6 +78,10 @@ impl Store {
             id,
             Operation::SubmitRoster,
             RosterStatus::Submitted,
+            |r| {
+                allowance::check_submittable(r.line_count)
+                    .map_err(|e| StoreError::bad_input("id", e.to_string()))
+            },
             |u| {
                 u.col_expr(roster::Column::SubmittedBy, Expr::value(actor))
                     .col_expr(roster::Column::SubmittedAt, Expr::value(now))
@@ -95,6 +101,7 @@ impl Store {
             id,
             Operation::ApproveRoster,
             RosterStatus::Approved,
+            |_| Ok(()),
             |u| {
                 u.col_expr(roster::Column::ApprovedBy, Expr::value(actor))
                     .col_expr(roster::Column::ApprovedAt, Expr::value(now))
@@ -119,18 +126,19 @@ impl Store {
                 "the bank's batch reference is required",
             ));
         }
-        let current = self.get_roster(p, id).await?;
-        let approved_on = current
-            .approved_at
-            .map(|at| at.with_timezone(&time::china()).date_naive());
-        allowance::check_paid_on(approved_on, paid_on, time::china_today())
-            .map_err(|e| StoreError::bad_input("paidOn", e.to_string()))?;
         let (actor, now) = (p.actor_id(), Utc::now());
         self.move_roster(
             p,
             id,
             Operation::MarkRosterPaid,
             RosterStatus::Paid,
+            |r| {
+                let approved_on = r
+                    .approved_at
+                    .map(|at| at.with_timezone(&time::china()).date_naive());
+                allowance::check_paid_on(approved_on, paid_on, time::china_today())
+                    .map_err(|e| StoreError::bad_input("paidOn", e.to_string()))
+            },
             move |u| {
                 u.col_expr(roster::Column::PaidBy, Expr::value(actor))
                     .col_expr(roster::Column::PaidAt, Expr::value(now))

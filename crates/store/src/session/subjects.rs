@@ -3,7 +3,7 @@
 //! organisation, or a revoked token takes effect on the next request. The same look loads
 //! the data a partner's or volunteer's rows rules name (contracts, links, pairings).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use nuanxin_domain::{PartnerKind, Principal, Reach, RegionCode, Subject, time};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
@@ -207,35 +207,26 @@ impl Store {
         }))
     }
 
-    /// Signs out one access token: its id is refused until it would have expired anyway.
-    pub async fn revoke_access_token(
-        &self,
-        jti: &str,
-        expires_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    /// Signs out the access token `caller` came with (nothing to do for a caller without
+    /// one): its id is refused until it would have expired anyway.
+    pub async fn revoke_access_token(&self, caller: &Principal) -> Result<bool, StoreError> {
+        let Some(token) = &caller.token else {
+            return Ok(false);
+        };
         revoked_token::Entity::insert(revoked_token::ActiveModel {
-            jti: Set(jti.to_owned()),
-            expires_at: Set(expires_at),
+            jti: Set(token.id.clone()),
+            expires_at: Set(token.expires_at),
         })
         .on_conflict_do_nothing_on([revoked_token::Column::Jti])
         .exec(&self.db)
         .await?;
-        let prefix = format!("{jti}|");
-        let stale: Vec<std::sync::Arc<String>> = self
-            .accounts
-            .iter()
-            .filter(|(k, _)| k.starts_with(&prefix))
-            .map(|(k, _)| k)
-            .collect();
-        for k in stale {
-            self.accounts.invalidate(k.as_str());
-        }
+        self.accounts.invalidate(&cache_key(&token.id, caller));
         // Ids of tokens that have expired anyway are dropped (they are refused as expired).
         revoked_token::Entity::delete_many()
             .filter(revoked_token::Column::ExpiresAt.lt(Utc::now()))
             .exec(&self.db)
             .await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Creates a partner organisation with its contracted regions and one app; returns
