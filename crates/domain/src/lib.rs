@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod allowances;
+pub mod care;
 pub mod month;
 pub mod registry;
 pub mod rosters;

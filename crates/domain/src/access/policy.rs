@@ -11,6 +11,7 @@
 //! mechanisms: rules that depend on data (contracts, service links, pairings) are declared
 //! here and filled in from the database when the caller is authenticated.
 
+use crate::care::workflow::Workflow;
 use crate::registry::family::FamilyStatus;
 use crate::rosters::RosterStatus;
 
@@ -27,15 +28,21 @@ pub enum StaffRole {
     VillageWorker,
     /// 审计员: reads everything in their region masked, reads the access log, changes nothing.
     Auditor,
+    /// 心理咨询师: holds counselling sessions and reads the notes they wrote.
+    Counsellor,
+    /// 心理督导: supervises counsellors and reads every session's notes in their region.
+    CounsellingSupervisor,
 }
 
 impl StaffRole {
-    pub const ALL: [StaffRole; 5] = [
+    pub const ALL: [StaffRole; 7] = [
         StaffRole::CityAdmin,
         StaffRole::CountyAdmin,
         StaffRole::TownshipWorker,
         StaffRole::VillageWorker,
         StaffRole::Auditor,
+        StaffRole::Counsellor,
+        StaffRole::CounsellingSupervisor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +52,8 @@ impl StaffRole {
             StaffRole::TownshipWorker => "township_worker",
             StaffRole::VillageWorker => "village_worker",
             StaffRole::Auditor => "auditor",
+            StaffRole::Counsellor => "counsellor",
+            StaffRole::CounsellingSupervisor => "counselling_supervisor",
         }
     }
 
@@ -60,7 +69,7 @@ impl StaffRole {
             StaffRole::CountyAdmin => Some(RegionLevel::County),
             StaffRole::TownshipWorker => Some(RegionLevel::Township),
             StaffRole::VillageWorker => Some(RegionLevel::Village),
-            StaffRole::Auditor => None,
+            StaffRole::Auditor | StaffRole::Counsellor | StaffRole::CounsellingSupervisor => None,
         }
     }
 }
@@ -196,10 +205,30 @@ pub enum Resource {
     Job,
     /// An allowance standard (reference data).
     AllowanceStandard,
+    /// The service catalogue and its responsible units (reference data).
+    CareCatalogue,
+    /// A care record that is not health data (services, visits, the emergency-aid contact,
+    /// home-service orders, guardianship), with its attachments.
+    CareRecord,
+    /// Health data: check-ups, chronic-disease records and follow-ups, green-channel visits,
+    /// disability assessments.
+    HealthRecord,
+    /// A case (emergency aid, a referral) with its steps.
+    Case,
+    /// A pairing (结对帮扶) and the duty it makes.
+    Pairing,
+    /// A holiday campaign (定期慰问), reached by its region.
+    Campaign,
+    /// That a counselling session took place (who, whom, when).
+    CounsellingSession,
+    /// A counselling session's notes.
+    CounsellingNote,
+    /// Care sites (莲花暖心家园), volunteer teams, volunteers and activities.
+    CareSite,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 7] = [
+    pub const ALL: [Resource; 16] = [
         Resource::Region,
         Resource::Family,
         Resource::Member,
@@ -207,6 +236,15 @@ impl Resource {
         Resource::Roster,
         Resource::Job,
         Resource::AllowanceStandard,
+        Resource::CareCatalogue,
+        Resource::CareRecord,
+        Resource::HealthRecord,
+        Resource::Case,
+        Resource::Pairing,
+        Resource::Campaign,
+        Resource::CounsellingSession,
+        Resource::CounsellingNote,
+        Resource::CareSite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -218,6 +256,15 @@ impl Resource {
             Resource::Roster => "roster",
             Resource::Job => "job",
             Resource::AllowanceStandard => "allowance standard",
+            Resource::CareCatalogue => "care catalogue",
+            Resource::CareRecord => "care record",
+            Resource::HealthRecord => "health record",
+            Resource::Case => "case",
+            Resource::Pairing => "pairing",
+            Resource::Campaign => "campaign",
+            Resource::CounsellingSession => "counselling session",
+            Resource::CounsellingNote => "counselling notes",
+            Resource::CareSite => "care site",
         }
     }
 }
@@ -245,7 +292,7 @@ pub enum Rows {
     /// (a lookup that found nobody) only for a caller whose members rule reaches everyone in
     /// the city.
     AboutReachableMembers,
-    /// Rows the caller started (jobs).
+    /// Rows the caller started (jobs) or wrote (counselling notes).
     StartedByCaller,
 }
 
@@ -260,7 +307,7 @@ impl Rows {
             Rows::PairedFamilies => "paired families",
             Rows::LinkedFamilies => "families with a service link",
             Rows::AboutReachableMembers => "about reachable members",
-            Rows::StartedByCaller => "started by the caller",
+            Rows::StartedByCaller => "started or written by the caller",
         }
     }
 }
@@ -300,10 +347,35 @@ pub enum Operation {
     ConfirmRosterAccounts,
     /// Record (or correct) a payment-driving fact: a death, a household registration.
     RecordPaymentFacts,
+    /// The service catalogue and its units.
+    ReadCatalogue,
+    /// Add services and units to the catalogue.
+    ManageCatalogue,
+    /// Care records, cases, pairings, campaigns, sites and a family's timeline.
+    ReadCare,
+    /// Write care records (and upload their attachments).
+    RecordCare,
+    /// Health records: check-ups, chronic diseases, follow-ups, disability assessments.
+    ReadHealth,
+    RecordHealth,
+    /// Open a case (emergency aid, a referral); its steps are the policy's transitions.
+    OpenCase,
+    /// Move a case along its workflow (each step also needs its transition).
+    MoveCase,
+    /// Pair a family (五定一包) and end a pairing.
+    ManagePairings,
+    /// Declare holiday campaigns.
+    ManageCampaigns,
+    /// Care sites, volunteer teams, volunteers, activities.
+    ManageVolunteers,
+    /// Hold (record) a counselling session.
+    RecordCounselling,
+    /// Overdue pairings, follow-ups and contacts; campaign coverage.
+    ReadAccountability,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 24] = [
+    pub const ALL: [Operation; 37] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -328,6 +400,19 @@ impl Operation {
         Operation::ReconcileRoster,
         Operation::ConfirmRosterAccounts,
         Operation::RecordPaymentFacts,
+        Operation::ReadCatalogue,
+        Operation::ManageCatalogue,
+        Operation::ReadCare,
+        Operation::RecordCare,
+        Operation::ReadHealth,
+        Operation::RecordHealth,
+        Operation::OpenCase,
+        Operation::MoveCase,
+        Operation::ManagePairings,
+        Operation::ManageCampaigns,
+        Operation::ManageVolunteers,
+        Operation::RecordCounselling,
+        Operation::ReadAccountability,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -356,6 +441,19 @@ impl Operation {
             Operation::ReconcileRoster => "reconcileRoster",
             Operation::ConfirmRosterAccounts => "confirmRosterAccounts",
             Operation::RecordPaymentFacts => "updateMember (death date, household registration)",
+            Operation::ReadCatalogue => "careServices / careUnits",
+            Operation::ManageCatalogue => "addCareService / addCareUnit",
+            Operation::ReadCare => "careRecords / cases / pairings / campaigns / familyTimeline",
+            Operation::RecordCare => "recordCare / attachments",
+            Operation::ReadHealth => "health records (check-ups, chronic diseases, follow-ups)",
+            Operation::RecordHealth => "recordCare (health kinds) / addChronicCondition",
+            Operation::OpenCase => "openCase",
+            Operation::MoveCase => "moveCase",
+            Operation::ManagePairings => "pairFamily / endPairing",
+            Operation::ManageCampaigns => "createCampaign",
+            Operation::ManageVolunteers => "careSites / volunteers / activities",
+            Operation::RecordCounselling => "recordCounselling",
+            Operation::ReadAccountability => "accountability",
         }
     }
 }
@@ -368,10 +466,21 @@ pub enum SensitiveField {
     Address,
     /// The account the allowance is paid into (social-security card or bank account).
     BankAccount,
+    /// What was said in a counselling session (心理疏导记录).
+    CounsellingNotes,
 }
 
 impl SensitiveField {
-    pub const ALL: [SensitiveField; 4] = [
+    pub const ALL: [SensitiveField; 5] = [
+        SensitiveField::IdNumber,
+        SensitiveField::Phone,
+        SensitiveField::Address,
+        SensitiveField::BankAccount,
+        SensitiveField::CounsellingNotes,
+    ];
+
+    /// The fields on a member (what `Member.revealed` may release).
+    pub const OF_MEMBERS: [SensitiveField; 4] = [
         SensitiveField::IdNumber,
         SensitiveField::Phone,
         SensitiveField::Address,
@@ -384,6 +493,7 @@ impl SensitiveField {
             SensitiveField::Phone => "phone",
             SensitiveField::Address => "address",
             SensitiveField::BankAccount => "bankAccount",
+            SensitiveField::CounsellingNotes => "notes",
         }
     }
 
@@ -393,7 +503,10 @@ impl SensitiveField {
 
     /// The resource the field belongs to.
     pub fn resource(self) -> Resource {
-        Resource::Member
+        match self {
+            SensitiveField::CounsellingNotes => Resource::CounsellingNote,
+            _ => Resource::Member,
+        }
     }
 }
 
@@ -406,6 +519,8 @@ pub enum FieldAccess {
     Masked,
     /// Masked by default; the clear value with a stated purpose, and each read is logged.
     Unmaskable,
+    /// In the clear, each read logged: for content that has no masked form (notes).
+    Clear,
 }
 
 /// The state machines whose transitions the policy assigns.
@@ -415,15 +530,34 @@ pub enum Machine {
     FamilyStatus,
     /// A payment roster: draft → submitted → approved → paid → reconciled.
     Roster,
+    /// An emergency-aid case (紧急救助).
+    EmergencyAid,
+    /// A referral to a responsible unit.
+    Referral,
 }
 
 impl Machine {
-    pub const ALL: [Machine; 2] = [Machine::FamilyStatus, Machine::Roster];
+    pub const ALL: [Machine; 4] = [
+        Machine::FamilyStatus,
+        Machine::Roster,
+        Machine::EmergencyAid,
+        Machine::Referral,
+    ];
+
+    /// The machine a case workflow runs on.
+    pub fn of_workflow(w: Workflow) -> Self {
+        match w {
+            Workflow::EmergencyAid => Machine::EmergencyAid,
+            Workflow::Referral => Machine::Referral,
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Machine::FamilyStatus => "family status",
             Machine::Roster => "roster",
+            Machine::EmergencyAid => "emergency aid",
+            Machine::Referral => "referral",
         }
     }
 
@@ -443,6 +577,8 @@ impl Machine {
                 .into_iter()
                 .filter_map(|f| f.next().map(|t| (f.as_str(), t.as_str())))
                 .collect(),
+            Machine::EmergencyAid => Workflow::EmergencyAid.steps().to_vec(),
+            Machine::Referral => Workflow::Referral.steps().to_vec(),
         }
     }
 }
@@ -485,6 +621,9 @@ pub struct Grant {
     pub fields: &'static [(SensitiveField, FieldAccess)],
     /// Per machine; a machine not listed allows no transition.
     pub transitions: &'static [(Machine, Transitions)],
+    /// Whether the audience reaches minors (the third generation, under 18) and records
+    /// about them at all; where it does, every read of a minor's record is logged.
+    pub minors: bool,
 }
 
 impl Grant {
@@ -506,9 +645,9 @@ impl Grant {
             .map_or(FieldAccess::Hidden, |(_, a)| *a)
     }
 
-    /// True when at least one field may be unmasked (the schema shows `revealed` then).
+    /// True when at least one member field may be unmasked (the schema shows `revealed`).
     pub fn may_unmask_any(&self) -> bool {
-        SensitiveField::ALL
+        SensitiveField::OF_MEMBERS
             .into_iter()
             .any(|f| self.field_access(f) == FieldAccess::Unmaskable)
     }
@@ -544,9 +683,10 @@ const NOTHING: Grant = Grant {
     operations: &[],
     fields: &[],
     transitions: &[],
+    minors: false,
 };
 
-/// Staff reach the registry by their home region.
+/// Staff reach the registry and the care work of their home region.
 const STAFF_ROWS: &[(Resource, Rows)] = &[
     (R::Region, Rows::HomeRegionSubtree),
     (R::Family, Rows::HomeRegionSubtree),
@@ -554,7 +694,83 @@ const STAFF_ROWS: &[(Resource, Rows)] = &[
     (R::Roster, Rows::HomeRegionSubtree),
     (R::Job, Rows::StartedByCaller),
     (R::AllowanceStandard, Rows::Everything),
+    (R::CareCatalogue, Rows::Everything),
+    (R::CareRecord, Rows::HomeRegionSubtree),
+    (R::HealthRecord, Rows::HomeRegionSubtree),
+    (R::Case, Rows::HomeRegionSubtree),
+    (R::Pairing, Rows::HomeRegionSubtree),
+    (R::Campaign, Rows::HomeRegionSubtree),
+    (R::CounsellingSession, Rows::HomeRegionSubtree),
+    (R::CareSite, Rows::HomeRegionSubtree),
 ];
+
+/// A village worker visits and phones: everything of the staff rows but health data.
+const VILLAGE_ROWS: &[(Resource, Rows)] = &[
+    (R::Region, Rows::HomeRegionSubtree),
+    (R::Family, Rows::HomeRegionSubtree),
+    (R::Member, Rows::HomeRegionSubtree),
+    (R::Roster, Rows::HomeRegionSubtree),
+    (R::Job, Rows::StartedByCaller),
+    (R::AllowanceStandard, Rows::Everything),
+    (R::CareCatalogue, Rows::Everything),
+    (R::CareRecord, Rows::HomeRegionSubtree),
+    (R::Case, Rows::HomeRegionSubtree),
+    (R::Pairing, Rows::HomeRegionSubtree),
+    (R::Campaign, Rows::HomeRegionSubtree),
+    (R::CounsellingSession, Rows::HomeRegionSubtree),
+    (R::CareSite, Rows::HomeRegionSubtree),
+];
+
+/// What every staff member who does care work runs beside the registry.
+macro_rules! care_ops {
+    ($($extra:expr),* $(,)?) => {
+        &[
+            Op::Login,
+            Op::Logout,
+            Op::ReadRegions,
+            Op::ReadFamilies,
+            Op::ReadCatalogue,
+            Op::ReadCare,
+            $($extra),*
+        ]
+    };
+}
+
+/// Counsellors: the families of their region (to find the person), that sessions took
+/// place, and the notes the audience's rule reaches.
+const fn counselling(notes: Rows) -> Grant {
+    Grant {
+        rows: match notes {
+            Rows::HomeRegionSubtree => &[
+                (R::Region, Rows::HomeRegionSubtree),
+                (R::Family, Rows::HomeRegionSubtree),
+                (R::Member, Rows::HomeRegionSubtree),
+                (R::CareCatalogue, Rows::Everything),
+                (R::CareRecord, Rows::HomeRegionSubtree),
+                (R::CounsellingSession, Rows::HomeRegionSubtree),
+                (R::CounsellingNote, Rows::HomeRegionSubtree),
+            ],
+            _ => &[
+                (R::Region, Rows::HomeRegionSubtree),
+                (R::Family, Rows::HomeRegionSubtree),
+                (R::Member, Rows::HomeRegionSubtree),
+                (R::CareCatalogue, Rows::Everything),
+                (R::CareRecord, Rows::HomeRegionSubtree),
+                (R::CounsellingSession, Rows::HomeRegionSubtree),
+                (R::CounsellingNote, Rows::StartedByCaller),
+            ],
+        },
+        operations: care_ops![Op::RecordCounselling],
+        fields: &[
+            (IdNumber, Masked),
+            (Phone, Unmaskable),
+            (Address, Masked),
+            (SensitiveField::CounsellingNotes, FieldAccess::Clear),
+        ],
+        transitions: &[],
+        minors: true,
+    }
+}
 
 const ALL_UNMASKABLE: &[(SensitiveField, FieldAccess)] = &[
     (IdNumber, Unmaskable),
@@ -584,6 +800,7 @@ const fn partner(family_rows: Rows) -> Grant {
         operations: &[Op::Logout, Op::ReadRegions, Op::ReadFamilies],
         fields: PARTNER_FIELDS,
         transitions: &[],
+        minors: false,
     }
 }
 
@@ -595,11 +812,7 @@ static ANONYMOUS: Grant = Grant {
 // The city approves and pays what the counties generate and submit (maker-checker).
 static CITY_ADMIN: Grant = Grant {
     rows: STAFF_ROWS,
-    operations: &[
-        Op::Login,
-        Op::Logout,
-        Op::ReadRegions,
-        Op::ReadFamilies,
+    operations: care_ops![
         Op::LookupMemberByIdNumber,
         Op::RegisterFamily,
         Op::UpdateMember,
@@ -617,6 +830,16 @@ static CITY_ADMIN: Grant = Grant {
         Op::MarkRosterPaid,
         Op::ReconcileRoster,
         Op::ConfirmRosterAccounts,
+        Op::ManageCatalogue,
+        Op::RecordCare,
+        Op::ReadHealth,
+        Op::RecordHealth,
+        Op::OpenCase,
+        Op::MoveCase,
+        Op::ManagePairings,
+        Op::ManageCampaigns,
+        Op::ManageVolunteers,
+        Op::ReadAccountability,
     ],
     fields: ALL_UNMASKABLE,
     transitions: &[
@@ -629,16 +852,15 @@ static CITY_ADMIN: Grant = Grant {
                 ("paid", "reconciled"),
             ]),
         ),
+        (Machine::EmergencyAid, Transitions::AnyLegal),
+        (Machine::Referral, Transitions::AnyLegal),
     ],
+    minors: true,
 };
 
 static COUNTY_ADMIN: Grant = Grant {
     rows: STAFF_ROWS,
-    operations: &[
-        Op::Login,
-        Op::Logout,
-        Op::ReadRegions,
-        Op::ReadFamilies,
+    operations: care_ops![
         Op::LookupMemberByIdNumber,
         Op::RegisterFamily,
         Op::UpdateMember,
@@ -653,6 +875,15 @@ static COUNTY_ADMIN: Grant = Grant {
         Op::ReadRosters,
         Op::GenerateRoster,
         Op::SubmitRoster,
+        Op::RecordCare,
+        Op::ReadHealth,
+        Op::RecordHealth,
+        Op::OpenCase,
+        Op::MoveCase,
+        Op::ManagePairings,
+        Op::ManageCampaigns,
+        Op::ManageVolunteers,
+        Op::ReadAccountability,
     ],
     // The county files accounts and sees them masked; the bank file, and with it the
     // clear account numbers, is the city's (it pays).
@@ -668,16 +899,16 @@ static COUNTY_ADMIN: Grant = Grant {
             Machine::Roster,
             Transitions::Only(&[("draft", "submitted")]),
         ),
+        // The county approves emergency aid that townships assessed (maker-checker).
+        (Machine::EmergencyAid, Transitions::AnyLegal),
+        (Machine::Referral, Transitions::AnyLegal),
     ],
+    minors: true,
 };
 
 static TOWNSHIP_WORKER: Grant = Grant {
     rows: STAFF_ROWS,
-    operations: &[
-        Op::Login,
-        Op::Logout,
-        Op::ReadRegions,
-        Op::ReadFamilies,
+    operations: care_ops![
         Op::LookupMemberByIdNumber,
         Op::RegisterFamily,
         Op::UpdateMember,
@@ -687,6 +918,14 @@ static TOWNSHIP_WORKER: Grant = Grant {
         Op::ReadStandards,
         Op::ReadEntitlementStatus,
         Op::ReadEntitlementAmounts,
+        Op::RecordCare,
+        Op::ReadHealth,
+        Op::RecordHealth,
+        Op::OpenCase,
+        Op::MoveCase,
+        Op::ManagePairings,
+        Op::ManageVolunteers,
+        Op::ReadAccountability,
     ],
     fields: &[
         (IdNumber, Unmaskable),
@@ -694,25 +933,39 @@ static TOWNSHIP_WORKER: Grant = Grant {
         (Address, Unmaskable),
         (BankAccount, Masked),
     ],
-    // Townships pause and resume; verification and closing are the county's act.
-    transitions: &[(
-        Machine::FamilyStatus,
-        Transitions::Only(&[("active", "suspended"), ("suspended", "active")]),
-    )],
+    // Townships pause and resume; verification and closing are the county's act. They
+    // assess, disburse and close emergency aid; approving it is the county's.
+    transitions: &[
+        (
+            Machine::FamilyStatus,
+            Transitions::Only(&[("active", "suspended"), ("suspended", "active")]),
+        ),
+        (
+            Machine::EmergencyAid,
+            Transitions::Only(&[
+                ("requested", "assessed"),
+                ("requested", "closed"),
+                ("approved", "disbursed"),
+                ("disbursed", "closed"),
+                ("declined", "closed"),
+            ]),
+        ),
+        (Machine::Referral, Transitions::AnyLegal),
+    ],
+    minors: true,
 };
 
 // A village worker visits and phones; the ID number stays masked for them, and they see
 // whether their members are paid, not how much anyone gets.
+// A village worker also logs visits and asks for emergency aid; health data is not theirs.
 static VILLAGE_WORKER: Grant = Grant {
-    rows: STAFF_ROWS,
-    operations: &[
-        Op::Login,
-        Op::Logout,
-        Op::ReadRegions,
-        Op::ReadFamilies,
+    rows: VILLAGE_ROWS,
+    operations: care_ops![
         Op::UpdateMember,
         Op::ReadStandards,
         Op::ReadEntitlementStatus,
+        Op::RecordCare,
+        Op::OpenCase,
     ],
     fields: &[
         (IdNumber, Masked),
@@ -720,6 +973,7 @@ static VILLAGE_WORKER: Grant = Grant {
         (Address, Unmaskable),
     ],
     transitions: &[],
+    minors: true,
 };
 
 // An auditor reads masked data and the access log of their region, and changes nothing.
@@ -731,17 +985,21 @@ static AUDITOR: Grant = Grant {
         (R::AccessLogEntry, Rows::AboutReachableMembers),
         (R::Roster, Rows::HomeRegionSubtree),
         (R::AllowanceStandard, Rows::Everything),
+        (R::CareCatalogue, Rows::Everything),
+        (R::CareRecord, Rows::HomeRegionSubtree),
+        (R::Case, Rows::HomeRegionSubtree),
+        (R::Pairing, Rows::HomeRegionSubtree),
+        (R::Campaign, Rows::HomeRegionSubtree),
+        (R::CounsellingSession, Rows::HomeRegionSubtree),
+        (R::CareSite, Rows::HomeRegionSubtree),
     ],
-    operations: &[
-        Op::Login,
-        Op::Logout,
-        Op::ReadRegions,
-        Op::ReadFamilies,
+    operations: care_ops![
         Op::ReadAccessLog,
         Op::ReadStandards,
         Op::ReadEntitlementStatus,
         Op::ReadEntitlementAmounts,
         Op::ReadRosters,
+        Op::ReadAccountability,
     ],
     fields: &[
         (IdNumber, Masked),
@@ -750,7 +1008,11 @@ static AUDITOR: Grant = Grant {
         (BankAccount, Masked),
     ],
     transitions: &[],
+    minors: true,
 };
+
+static COUNSELLOR: Grant = counselling(Rows::StartedByCaller);
+static COUNSELLING_SUPERVISOR: Grant = counselling(Rows::HomeRegionSubtree);
 
 static INSURER: Grant = partner(Rows::ContractedRegions);
 static LINKED_PARTNER: Grant = partner(Rows::LinkedFamilies);
@@ -771,17 +1033,29 @@ static FAMILY_MEMBER: Grant = Grant {
         (BankAccount, Masked),
     ],
     transitions: &[],
+    minors: true,
 };
 
-// A volunteer sees the families they visit, with what a visit needs and no ID numbers.
+// A volunteer sees the families they visit, with what a visit needs: no ID numbers, no
+// minors, no health or counselling; they log their visits.
 static VOLUNTEER: Grant = Grant {
     rows: &[
         (R::Family, Rows::PairedFamilies),
         (R::Member, Rows::PairedFamilies),
+        (R::CareCatalogue, Rows::Everything),
+        (R::CareRecord, Rows::PairedFamilies),
+        (R::Pairing, Rows::PairedFamilies),
     ],
-    operations: &[Op::Logout, Op::ReadFamilies],
+    operations: &[
+        Op::Logout,
+        Op::ReadFamilies,
+        Op::ReadCatalogue,
+        Op::ReadCare,
+        Op::RecordCare,
+    ],
     fields: &[(Phone, Masked), (Address, Masked)],
     transitions: &[],
+    minors: false,
 };
 
 // The command line, seeding and background jobs: everything a county or the city does in
@@ -795,6 +1069,14 @@ static SYSTEM: Grant = Grant {
         (R::Roster, Rows::Everything),
         (R::Job, Rows::Everything),
         (R::AllowanceStandard, Rows::Everything),
+        (R::CareCatalogue, Rows::Everything),
+        (R::CareRecord, Rows::Everything),
+        (R::HealthRecord, Rows::Everything),
+        (R::Case, Rows::Everything),
+        (R::Pairing, Rows::Everything),
+        (R::Campaign, Rows::Everything),
+        (R::CounsellingSession, Rows::Everything),
+        (R::CareSite, Rows::Everything),
     ],
     operations: &[
         Op::ReadRegions,
@@ -814,9 +1096,22 @@ static SYSTEM: Grant = Grant {
         Op::SetBankAccount,
         Op::ReadRosters,
         Op::GenerateRoster,
+        Op::ReadCatalogue,
+        Op::ManageCatalogue,
+        Op::ReadCare,
+        Op::RecordCare,
+        Op::ReadHealth,
+        Op::RecordHealth,
+        Op::OpenCase,
+        Op::ManagePairings,
+        Op::ManageCampaigns,
+        Op::ManageVolunteers,
+        Op::ReadAccountability,
     ],
+    // Counselling notes are for counsellors only, never the system (nor city admins).
     fields: ALL_UNMASKABLE,
     transitions: &[(Machine::FamilyStatus, Transitions::AnyLegal)],
+    minors: true,
 };
 
 /// The declaration. Anything not written here is denied.
@@ -828,6 +1123,8 @@ pub fn grant(audience: Audience) -> &'static Grant {
         Audience::Staff(StaffRole::TownshipWorker) => &TOWNSHIP_WORKER,
         Audience::Staff(StaffRole::VillageWorker) => &VILLAGE_WORKER,
         Audience::Staff(StaffRole::Auditor) => &AUDITOR,
+        Audience::Staff(StaffRole::Counsellor) => &COUNSELLOR,
+        Audience::Staff(StaffRole::CounsellingSupervisor) => &COUNSELLING_SUPERVISOR,
         Audience::Partner(PartnerKind::Insurer) => &INSURER,
         Audience::Partner(_) => &LINKED_PARTNER,
         Audience::FamilyMember => &FAMILY_MEMBER,
@@ -884,7 +1181,7 @@ pub fn render_markdown() -> String {
         out.push('\n');
     }
     out.push_str("\n## Sensitive fields\n\n");
-    out.push_str("`masked`: only masked; `unmask`: masked by default, clear with a stated purpose, each read logged; `—`: absent from the audience's schema.\n\n");
+    out.push_str("`masked`: only masked; `unmask`: masked by default, clear with a stated purpose, each read logged; `clear`: in the clear, each read logged; `—`: absent from the audience's schema.\n\n");
     header(&mut out, "field");
     for f in SensitiveField::ALL {
         out.push_str(&format!("| {} `{}` |", f.resource().as_str(), f.as_str()));
@@ -893,11 +1190,19 @@ pub fn render_markdown() -> String {
                 FieldAccess::Hidden => "—",
                 FieldAccess::Masked => "masked",
                 FieldAccess::Unmaskable => "unmask",
+                FieldAccess::Clear => "clear",
             };
             out.push_str(&format!(" {cell} |"));
         }
         out.push('\n');
     }
+    out.push_str("\n## Minors\n\nWhether the audience reaches minors (the third generation, under 18) and records about them; every such read is logged.\n\n");
+    header(&mut out, "minors");
+    out.push_str("| reached |");
+    for a in &audiences {
+        out.push_str(if grant(*a).minors { " yes |" } else { " — |" });
+    }
+    out.push('\n');
     for machine in Machine::ALL {
         out.push_str(&format!("\n## Transitions: {}\n\n", machine.as_str()));
         header(&mut out, "transition");
@@ -1027,6 +1332,67 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn counselling_notes_are_for_counsellors_only() {
+        for a in Audience::all() {
+            let counsellor = matches!(
+                a,
+                Audience::Staff(StaffRole::Counsellor | StaffRole::CounsellingSupervisor)
+            );
+            assert_eq!(
+                field_access(a, SensitiveField::CounsellingNotes) != FieldAccess::Hidden,
+                counsellor,
+                "{a:?}"
+            );
+            assert_eq!(
+                grant(a).rows(Resource::CounsellingNote) != Rows::Nothing,
+                counsellor,
+                "{a:?}"
+            );
+        }
+        // A counsellor reads the notes they wrote; a supervisor those of the region.
+        assert_eq!(
+            grant(Audience::Staff(StaffRole::Counsellor)).rows(Resource::CounsellingNote),
+            Rows::StartedByCaller
+        );
+        // Control: a city admin sees that sessions took place.
+        assert_ne!(
+            grant(Audience::Staff(StaffRole::CityAdmin)).rows(Resource::CounsellingSession),
+            Rows::Nothing
+        );
+        // Notes are not a member field: `revealed` never releases them.
+        assert!(!SensitiveField::OF_MEMBERS.contains(&SensitiveField::CounsellingNotes));
+    }
+
+    #[test]
+    fn volunteers_reach_no_minors_no_health_no_counselling() {
+        let v = grant(Audience::Volunteer);
+        assert!(!v.minors);
+        for r in [
+            Resource::HealthRecord,
+            Resource::CounsellingSession,
+            Resource::CounsellingNote,
+            Resource::Case,
+        ] {
+            assert_eq!(v.rows(r), Rows::Nothing, "{r:?}");
+        }
+        assert!(!v.allows(Op::ReadHealth));
+        assert_eq!(v.rows(Resource::CareRecord), Rows::PairedFamilies);
+        // Control: a township worker reaches minors and health.
+        let t = grant(Audience::Staff(StaffRole::TownshipWorker));
+        assert!(t.minors && t.allows(Op::ReadHealth));
+    }
+
+    #[test]
+    fn emergency_aid_is_approved_by_the_county_not_the_township() {
+        let t = grant(Audience::Staff(StaffRole::TownshipWorker));
+        let c = grant(Audience::Staff(StaffRole::CountyAdmin));
+        assert!(t.may_step(Machine::EmergencyAid, "requested", "assessed"));
+        assert!(!t.may_step(Machine::EmergencyAid, "assessed", "approved"));
+        assert!(c.may_step(Machine::EmergencyAid, "assessed", "approved"));
+        assert!(!grant(Audience::System).may_step(Machine::EmergencyAid, "assessed", "approved"));
     }
 
     #[test]

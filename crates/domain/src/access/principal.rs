@@ -227,6 +227,15 @@ impl Principal {
         self.grant().field_access(field)
     }
 
+    /// Whether the caller reaches minors and records about them (each read logged).
+    pub fn reaches_minors(&self) -> bool {
+        self.grant().minors
+    }
+
+    pub fn may_step(&self, machine: policy::Machine, from: &str, to: &str) -> bool {
+        self.grant().may_step(machine, from, to)
+    }
+
     pub fn may_transition<S: State>(&self, from: S, to: S) -> bool {
         self.grant().may_transition(from, to)
     }
