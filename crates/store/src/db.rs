@@ -23,6 +23,8 @@ pub struct StoreConfig {
     pub lazy: bool,
     /// The city this registry serves (eligibility rule "registered in the city").
     pub city: RegionCode,
+    /// Days a newly registered family waits at most for its emergency-aid contact.
+    pub contact_days: u32,
 }
 
 impl StoreConfig {
@@ -33,12 +35,31 @@ impl StoreConfig {
             max_connections: 10,
             lazy: false,
             city,
+            contact_days: nuanxin_domain::care::schedule::DEFAULT_CONTACT_DAYS,
         }
     }
 }
 
 /// The tables tests may count and read.
-const TABLES: [&str; 24] = [
+const TABLES: [&str; 41] = [
+    "care_unit",
+    "care_service",
+    "care_service_unit",
+    "attachment",
+    "care_record",
+    "care_record_attachment",
+    "care_case",
+    "care_case_step",
+    "care_pairing",
+    "campaign",
+    "chronic_condition",
+    "counselling_session",
+    "counselling_note",
+    "emergency_device",
+    "care_site",
+    "volunteer_team",
+    "activity",
+    "activity_participant",
     "member_fact",
     "bank_account_change",
     "roster_account",
@@ -48,7 +69,6 @@ const TABLES: [&str; 24] = [
     "partner_app",
     "service_link",
     "volunteer",
-    "pairing",
     "revoked_token",
     "allowance_standard",
     "bank_account",
@@ -80,6 +100,8 @@ pub struct Store {
     /// was still there for the next statement on another).
     sqlite_file_url: Option<String>,
     pool_size: u32,
+    pub(crate) clock: crate::clock::Clock,
+    pub(crate) contact_days: u32,
 }
 
 /// How long the edge trusts a look at an account (the issue allows at most 30 s).
@@ -124,6 +146,8 @@ impl Store {
             health: crate::health::Health::default(),
             sqlite_file_url: (sqlite && !memory).then(|| config.database_url.clone()),
             pool_size,
+            clock: crate::clock::Clock::default(),
+            contact_days: config.contact_days,
             accounts: moka::sync::Cache::builder()
                 .max_capacity(50_000)
                 .time_to_live(ACCOUNT_CACHE_TTL)
@@ -148,6 +172,7 @@ impl Store {
         }
         self.reseal_legacy().await?;
         self.backfill_account_history().await?;
+        self.seed_catalogue().await?;
         self.seed_standards_if_empty().await
     }
 
@@ -181,6 +206,7 @@ impl Store {
         }
         self.reseal_legacy().await?;
         self.backfill_account_history().await?;
+        self.seed_catalogue().await?;
         self.seed_standards_if_empty().await
     }
 

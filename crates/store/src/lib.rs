@@ -4,6 +4,8 @@
 
 mod access;
 mod allowances;
+mod care;
+mod clock;
 mod db;
 pub mod demo;
 mod entity;
@@ -18,6 +20,7 @@ mod slice;
 pub mod vault;
 
 pub use allowances::{BankAccountRecord, NewStandard};
+pub use care::*;
 pub use db::{Store, StoreConfig};
 pub use error::StoreError;
 pub use records::{

@@ -3,7 +3,7 @@
 //! is empty, gives a never-true condition (fail closed). Nothing else decides who sees a row.
 
 use nuanxin_domain::principal::RowFilter;
-use nuanxin_domain::{Principal, RegionCode, RegionLevel, Resource};
+use nuanxin_domain::{Principal, RegionCode, RegionLevel, Resource, time};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition};
 
@@ -45,8 +45,99 @@ pub(crate) fn families(p: &Principal) -> Condition {
     }
 }
 
-/// The members a principal may reach: those of reachable families, by the members rule.
+/// The members a principal may reach: those of reachable families, by the members rule,
+/// and no minors for an audience that does not reach them.
 pub(crate) fn members(p: &Principal) -> Condition {
+    let rows = member_rows(p);
+    if p.reaches_minors() {
+        rows
+    } else {
+        rows.add(member::Column::BirthDate.lte(minor_cutoff()))
+    }
+}
+
+/// Born after this day: under 18 today (China time), a minor.
+pub(crate) fn minor_cutoff() -> chrono::NaiveDate {
+    time::birth_range_for_ages(18, 200, time::china_today()).1
+}
+
+/// Rows about a member (`col`, nullable: about the whole family when empty) that the
+/// principal may see: all, or none about minors for an audience that does not reach them.
+pub(crate) fn about_members(p: &Principal, col: impl ColumnTrait) -> Condition {
+    if p.reaches_minors() {
+        return always();
+    }
+    let adults = Query::select()
+        .column(member::Column::Id)
+        .from(member::Entity)
+        .and_where(member::Column::BirthDate.lte(minor_cutoff()))
+        .to_owned();
+    Condition::any().add(col.is_null()).add(col.in_subquery(adults))
+}
+
+/// Rows of a family-scoped resource (care records, cases, pairings, counselling sessions,
+/// health records): `col` names the row's family; the resource's rule decides which.
+pub(crate) fn of_families(p: &Principal, resource: Resource, col: impl ColumnTrait) -> Condition {
+    match p.rows(resource) {
+        RowFilter::Everything => always(),
+        RowFilter::WithinRegions(list) => {
+            let reachable = Query::select()
+                .column(family::Column::Id)
+                .from(family::Entity)
+                .cond_where(
+                    list.iter()
+                        .fold(Condition::any(), |c, r| c.add(families_within(r))),
+                )
+                .to_owned();
+            Condition::all().add(col.in_subquery(reachable))
+        }
+        RowFilter::Families(ids) => Condition::all().add(col.is_in(ids)),
+        RowFilter::Nothing | RowFilter::AboutMembers { .. } | RowFilter::StartedBy(_) => never(),
+    }
+}
+
+/// Rows filed under a region (`col`: a region code) that the principal's rule for
+/// `resource` reaches: within the home region, or above it (a city-wide campaign reaches
+/// a township worker).
+pub(crate) fn by_region_code(p: &Principal, resource: Resource, col: impl ColumnTrait + Copy) -> Condition {
+    match p.rows(resource) {
+        RowFilter::Everything => always(),
+        RowFilter::WithinRegions(list) => list.iter().fold(Condition::any(), |mut c, home| {
+            c = c.add(col.starts_with(home.prefix()));
+            let mut up = home.parent();
+            while let Some(code) = up {
+                c = c.add(col.eq(code.as_str()));
+                up = code.parent();
+            }
+            c
+        }),
+        _ => never(),
+    }
+}
+
+/// Counselling notes: the author's own, or those of sessions of reachable families.
+pub(crate) fn counselling_notes(p: &Principal) -> Condition {
+    use crate::entity::{counselling_note as note, counselling_session as session};
+    match p.rows(Resource::CounsellingNote) {
+        RowFilter::Everything => always(),
+        RowFilter::StartedBy(actor) => Condition::all().add(note::Column::AuthorId.eq(actor)),
+        RowFilter::WithinRegions(_) => {
+            let sessions = Query::select()
+                .column(session::Column::Id)
+                .from(session::Entity)
+                .cond_where(of_families(
+                    p,
+                    Resource::CounsellingNote,
+                    session::Column::FamilyId,
+                ))
+                .to_owned();
+            Condition::all().add(note::Column::SessionId.in_subquery(sessions))
+        }
+        _ => never(),
+    }
+}
+
+fn member_rows(p: &Principal) -> Condition {
     let of_families = |families: Condition| {
         let reachable = Query::select()
             .column(family::Column::Id)

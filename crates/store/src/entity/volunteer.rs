@@ -7,6 +7,11 @@ pub struct Model {
     pub id: Uuid,
     pub name: String,
     pub active: bool,
+    pub team_id: Option<Uuid>,
+    /// Vault envelope of the volunteer's phone.
+    pub phone_enc: Option<String>,
+    /// Where the volunteer serves (staff of that region manage them).
+    pub region_code: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::entity::{
-    member, organisation as org, organisation_region as org_region, pairing, partner_app,
+    member, organisation as org, organisation_region as org_region, care_pairing, partner_app,
     revoked_token, service_link, staff_user, volunteer,
 };
 use crate::error::StoreError;
@@ -170,11 +170,11 @@ impl Store {
                 {
                     return Ok(Err(Refusal::AccountDisabled));
                 }
-                let paired_families = pairing::Entity::find()
-                    .filter(pairing::Column::VolunteerId.eq(*v))
+                let paired_families = care_pairing::Entity::find()
+                    .filter(care_pairing::Column::VolunteerId.eq(*v))
                     .filter(open_on(
-                        pairing::Column::StartsOn,
-                        pairing::Column::EndsOn,
+                        care_pairing::Column::StartsOn,
+                        care_pairing::Column::EndedOn,
                         today,
                     ))
                     .all(&self.db)
@@ -329,17 +329,28 @@ impl Store {
             id: Set(id),
             name: Set(name.to_owned()),
             active: Set(true),
+            team_id: Set(None),
+            phone_enc: Set(None),
+            region_code: Set(None),
             created_at: Set(now),
         })
         .exec(&self.db)
         .await?;
         for f in families {
-            pairing::Entity::insert(pairing::ActiveModel {
+            care_pairing::Entity::insert(care_pairing::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                volunteer_id: Set(id),
                 family_id: Set(*f),
+                leader_name: Set(String::new()),
+                worker_kind: Set("volunteer".into()),
+                worker_staff_id: Set(None),
+                volunteer_id: Set(Some(id)),
+                worker_name: Set(name.to_owned()),
+                schedule: Set("monthly".into()),
+                content: Set(String::new()),
+                answerable_name: Set(name.to_owned()),
                 starts_on: Set(starts_on),
-                ends_on: Set(None),
+                ended_on: Set(None),
+                created_by: Set(id),
                 created_at: Set(now),
             })
             .exec(&self.db)
