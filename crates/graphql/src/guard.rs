@@ -64,6 +64,24 @@ impl Guard for Field {
     }
 }
 
+/// Refuses a query of a resource the caller's audience has no rows of (the query would
+/// answer nothing; its field is absent from that audience's schema).
+pub struct Reaches(pub nuanxin_domain::Resource);
+
+impl Guard for Reaches {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let p = principal(ctx);
+        if reaches(ctx, self.0) {
+            return Ok(());
+        }
+        Err(refusal(p, self.0.as_str()))
+    }
+}
+
+fn reaches(ctx: &Context<'_>, r: nuanxin_domain::Resource) -> bool {
+    principal(ctx).grant().rows(r) != nuanxin_domain::policy::Rows::Nothing
+}
+
 /// Refuses anonymous callers (`me`: anyone with a token may ask who they are).
 pub struct Authenticated;
 
@@ -226,4 +244,65 @@ pub fn may_see_bank_accounts(ctx: &Context<'_>) -> bool {
 }
 pub fn may_unmask_bank_account(ctx: &Context<'_>) -> bool {
     unmaskable(ctx, SensitiveField::BankAccount)
+}
+
+pub fn may_read_catalogue(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadCatalogue)
+}
+pub fn may_manage_catalogue(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ManageCatalogue)
+}
+pub fn may_read_care(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadCare)
+}
+pub fn may_record_care(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::RecordCare) || allows(ctx, Operation::RecordHealth)
+}
+pub fn may_record_health(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::RecordHealth)
+}
+pub fn may_register_devices(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::RecordCare)
+}
+pub fn may_read_health(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadHealth) && reaches(ctx, nuanxin_domain::Resource::HealthRecord)
+}
+pub fn may_read_cases(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadCare) && reaches(ctx, nuanxin_domain::Resource::Case)
+}
+pub fn may_read_pairings(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadCare) && reaches(ctx, nuanxin_domain::Resource::Pairing)
+}
+pub fn may_read_campaigns(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadCare) && reaches(ctx, nuanxin_domain::Resource::Campaign)
+}
+pub fn may_read_counselling(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadCare) && reaches(ctx, nuanxin_domain::Resource::CounsellingSession)
+}
+pub fn may_read_sites(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadCare) && reaches(ctx, nuanxin_domain::Resource::CareSite)
+}
+pub fn may_open_case(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::OpenCase)
+}
+pub fn may_move_case(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::MoveCase)
+}
+pub fn may_manage_pairings(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ManagePairings)
+}
+pub fn may_manage_campaigns(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ManageCampaigns)
+}
+pub fn may_manage_volunteers(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ManageVolunteers)
+}
+pub fn may_record_counselling(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::RecordCounselling)
+}
+pub fn may_read_accountability(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadAccountability)
+}
+pub fn may_read_counselling_notes(ctx: &Context<'_>) -> bool {
+    readable(ctx, SensitiveField::CounsellingNotes)
 }

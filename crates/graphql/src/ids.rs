@@ -16,6 +16,18 @@ pub enum Kind {
     Roster,
     RosterLine,
     Job,
+    CareRecord,
+    Case,
+    Pairing,
+    Campaign,
+    Condition,
+    Counselling,
+    Attachment,
+    CareSite,
+    VolunteerTeam,
+    Volunteer,
+    Activity,
+    Device,
 }
 
 impl Kind {
@@ -27,6 +39,18 @@ impl Kind {
             Kind::Roster => "Roster",
             Kind::RosterLine => "RosterLine",
             Kind::Job => "Job",
+            Kind::CareRecord => "CareRecord",
+            Kind::Case => "Case",
+            Kind::Pairing => "Pairing",
+            Kind::Campaign => "Campaign",
+            Kind::Condition => "ChronicCondition",
+            Kind::Counselling => "CounsellingSession",
+            Kind::Attachment => "Attachment",
+            Kind::CareSite => "CareSite",
+            Kind::VolunteerTeam => "VolunteerTeam",
+            Kind::Volunteer => "Volunteer",
+            Kind::Activity => "Activity",
+            Kind::Device => "EmergencyDevice",
         }
     }
 }
@@ -51,6 +75,18 @@ pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ApiError> {
             Kind::Roster => "roster",
             Kind::RosterLine => "roster line",
             Kind::Job => "job",
+            Kind::CareRecord => "care record",
+            Kind::Case => "case",
+            Kind::Pairing => "pairing",
+            Kind::Campaign => "campaign",
+            Kind::Condition => "chronic-disease record",
+            Kind::Counselling => "counselling session",
+            Kind::Attachment => "attachment",
+            Kind::CareSite => "care site",
+            Kind::VolunteerTeam => "volunteer team",
+            Kind::Volunteer => "volunteer",
+            Kind::Activity => "activity",
+            Kind::Device => "emergency-call device",
         }));
     }
     Ok(uuid)

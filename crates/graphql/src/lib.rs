@@ -4,6 +4,7 @@
 
 mod access;
 mod allowances;
+mod care;
 mod connection;
 pub mod contract;
 pub mod error;
@@ -27,7 +28,9 @@ pub use limits::{LIMITS, Limits, OperationKind, PreflightError, preflight};
 
 use access::roots::AccessQuery;
 use allowances::roots::{AllowanceMutation, AllowanceQuery};
+use care::roots::{CareMutation, CareQuery};
 use registry::roots::{RegionQuery, RegistryMutation, RegistryQuery};
+pub use care::roots::attachment_ids;
 pub use rosters::roots::decode_roster_id;
 use rosters::roots::{RosterMutation, RosterQuery};
 use session::roots::{SessionMutation, SessionQuery};
@@ -40,6 +43,7 @@ pub struct Query(
     AllowanceQuery,
     RosterQuery,
     AccessQuery,
+    CareQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -48,6 +52,7 @@ pub struct Mutation(
     RegistryMutation,
     AllowanceMutation,
     RosterMutation,
+    CareMutation,
 );
 
 pub type NuanxinSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -19,6 +19,31 @@ pub type RegionChildren = DataLoader<RegionChildrenLoader, HashMapCache>;
 pub type RegionNames = DataLoader<RegionNameLoader, HashMapCache>;
 pub type BankAccounts = DataLoader<BankAccountLoader, HashMapCache>;
 pub type Entitlements = DataLoader<EntitlementLoader, HashMapCache>;
+pub type CaseSteps = DataLoader<CaseStepLoader, HashMapCache>;
+
+/// The steps of a page's cases, in one query.
+pub struct CaseStepLoader {
+    store: Store,
+    principal: Principal,
+}
+
+impl Loader<Uuid> for CaseStepLoader {
+    type Value = Vec<nuanxin_store::CaseStepRecord>;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
+        for s in self
+            .store
+            .case_steps(&self.principal, keys)
+            .await
+            .map_err(Arc::new)?
+        {
+            out.entry(s.case).or_default().push(s);
+        }
+        Ok(out)
+    }
+}
 
 /// Entitlements of a page's members for a month, in one batch (a constant number of
 /// queries whatever the page size; measured before: a few queries per member).
@@ -179,6 +204,14 @@ pub fn attach(
         ))
         .data(DataLoader::with_cache(
             BankAccountLoader {
+                store: store.clone(),
+                principal: principal.clone(),
+            },
+            spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
+            CaseStepLoader {
                 store: store.clone(),
                 principal: principal.clone(),
             },

@@ -58,6 +58,7 @@ pub async fn connect_store(config: &Config) -> anyhow::Result<(Store, TokenServi
     let mut store_config = StoreConfig::new(config.database_url.clone(), config.city.clone());
     store_config.acquire_timeout = config.db_acquire_timeout;
     store_config.max_connections = config.db_max_connections;
+    store_config.contact_days = config.contact_days;
     let store = Store::connect(&store_config, vault)
         .await
         .with_context(|| {

@@ -36,6 +36,8 @@ pub struct Config {
     pub migrate_on_start: bool,
     /// How long a stop waits for requests in flight and running jobs.
     pub shutdown_grace: Duration,
+    /// Days a newly registered family waits at most for its emergency-aid contact.
+    pub contact_days: u32,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -76,7 +78,16 @@ impl Config {
             .transpose()
             .context("NUANXIN_SHUTDOWN_SECS must be a number of seconds")?
             .unwrap_or(30);
+        let contact_days: u32 = env("NUANXIN_EMERGENCY_CONTACT_DAYS")
+            .map(|v| v.parse())
+            .transpose()
+            .context("NUANXIN_EMERGENCY_CONTACT_DAYS must be a number of days")?
+            .unwrap_or(nuanxin_domain::care::schedule::DEFAULT_CONTACT_DAYS);
+        if !(1..=90).contains(&contact_days) {
+            bail!("NUANXIN_EMERGENCY_CONTACT_DAYS is between 1 and 90 days");
+        }
         let config = Self {
+            contact_days,
             database_url,
             bind: env("NUANXIN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             city,

@@ -41,6 +41,11 @@ pub fn routes(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     "/exports/rosters/{file}",
                     web::get().to(crate::exports::roster_export),
                 )
+                .route("/attachments", web::post().to(crate::attachments::upload))
+                .route(
+                    "/attachments/{id}",
+                    web::get().to(crate::attachments::download),
+                )
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz)),
         );

@@ -1,5 +1,6 @@
 //! The `nuanxin` server: configuration, start-up, the HTTP edge and the command line.
 
+pub mod attachments;
 pub mod bootstrap;
 pub mod caller;
 pub mod cli;

@@ -15,6 +15,10 @@ pub enum StaffRole {
     TownshipWorker,
     VillageWorker,
     Auditor,
+    /// 心理咨询师
+    Counsellor,
+    /// 心理督导
+    CounsellingSupervisor,
 }
 
 /// The kind of subject a caller is.
