@@ -578,9 +578,21 @@ impl MigrationTrait for Migration {
             manager.create_table(t).await?;
         }
         let indexes = [
-            ("ix_care_record_family", CareRecord::Table, vec![CareRecord::FamilyId, CareRecord::OccurredOn, CareRecord::Id]),
-            ("ix_care_record_pairing", CareRecord::Table, vec![CareRecord::PairingId]),
-            ("ix_care_record_condition", CareRecord::Table, vec![CareRecord::ConditionId]),
+            (
+                "ix_care_record_family",
+                CareRecord::Table,
+                vec![CareRecord::FamilyId, CareRecord::OccurredOn, CareRecord::Id],
+            ),
+            (
+                "ix_care_record_pairing",
+                CareRecord::Table,
+                vec![CareRecord::PairingId],
+            ),
+            (
+                "ix_care_record_condition",
+                CareRecord::Table,
+                vec![CareRecord::ConditionId],
+            ),
         ];
         for (name, table, cols) in indexes {
             let mut ix = Index::create().name(name).table(table).to_owned();
@@ -590,24 +602,57 @@ impl MigrationTrait for Migration {
             manager.create_index(ix).await?;
         }
         for (name, table, col) in [
-            ("ix_care_case_family", CareCase::Table.into_iden(), CareCase::FamilyId.into_iden()),
-            ("ix_case_step_case", CareCaseStep::Table.into_iden(), CareCaseStep::CaseId.into_iden()),
-            ("ix_counselling_family", CounsellingSession::Table.into_iden(), CounsellingSession::FamilyId.into_iden()),
-            ("ix_chronic_family", ChronicCondition::Table.into_iden(), ChronicCondition::FamilyId.into_iden()),
-            ("ix_attachment_family", Attachment::Table.into_iden(), Attachment::FamilyId.into_iden()),
-            ("ix_care_pairing_volunteer", CarePairing::Table.into_iden(), CarePairing::VolunteerId.into_iden()),
+            (
+                "ix_care_case_family",
+                CareCase::Table.into_iden(),
+                CareCase::FamilyId.into_iden(),
+            ),
+            (
+                "ix_case_step_case",
+                CareCaseStep::Table.into_iden(),
+                CareCaseStep::CaseId.into_iden(),
+            ),
+            (
+                "ix_counselling_family",
+                CounsellingSession::Table.into_iden(),
+                CounsellingSession::FamilyId.into_iden(),
+            ),
+            (
+                "ix_chronic_family",
+                ChronicCondition::Table.into_iden(),
+                ChronicCondition::FamilyId.into_iden(),
+            ),
+            (
+                "ix_attachment_family",
+                Attachment::Table.into_iden(),
+                Attachment::FamilyId.into_iden(),
+            ),
+            (
+                "ix_care_pairing_volunteer",
+                CarePairing::Table.into_iden(),
+                CarePairing::VolunteerId.into_iden(),
+            ),
         ] {
             manager
                 .create_index(Index::create().name(name).table(table).col(col).to_owned())
                 .await?;
         }
-        for col in [Volunteer::TeamId, Volunteer::PhoneEnc, Volunteer::RegionCode] {
+        for col in [
+            Volunteer::TeamId,
+            Volunteer::PhoneEnc,
+            Volunteer::RegionCode,
+        ] {
             let def = match col {
                 Volunteer::TeamId => uuid_null(col),
                 _ => text_null(col),
             };
             manager
-                .alter_table(Table::alter().table(Volunteer::Table).add_column(def).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(Volunteer::Table)
+                        .add_column(def)
+                        .to_owned(),
+                )
                 .await?;
         }
         let conn = manager.get_connection();

@@ -247,6 +247,8 @@ impl TestApp {
             (StaffRole::TownshipWorker, "411002001"),
             (StaffRole::VillageWorker, "411002001001"),
             (StaffRole::Auditor, "411002"),
+            (StaffRole::Counsellor, "411002"),
+            (StaffRole::CounsellingSupervisor, "411002"),
         ] {
             tokens.push((Audience::Staff(role), self.token(role, home).await));
         }
@@ -341,6 +343,12 @@ impl TestApp {
     /// Registers a family at `village` with a father and a mother, directly in the store.
     /// `n` makes the ID numbers unique across a test. Returns (family id, member ids).
     pub async fn family_at(&self, village: &str, n: u16) -> (Uuid, Vec<Uuid>) {
+        self.family_with(village, n, false).await
+    }
+
+    /// As [`Self::family_at`], with a grandchild (a minor, born 2015) as the third member
+    /// when `grandchild` is set.
+    pub async fn family_with(&self, village: &str, n: u16, grandchild: bool) -> (Uuid, Vec<Uuid>) {
         let region = RegionCode::parse(village).expect("region");
         let county = region.ancestor_at(RegionLevel::County).expect("county");
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).expect("date");
@@ -362,10 +370,21 @@ impl TestApp {
             honour_certificate_date: Some(d(1988, 3, 1)),
             child_death_date: Some(d(2016, 5, 20)),
             later_child_date: None,
-            members: vec![
-                member(MemberRole::Father, d(1962, 4, 12), n * 2 + 1, "王建国"),
-                member(MemberRole::Mother, d(1965, 8, 31), n * 2, "李秀英"),
-            ],
+            members: {
+                let mut m = vec![
+                    member(MemberRole::Father, d(1962, 4, 12), n * 2 + 1, "王建国"),
+                    member(MemberRole::Mother, d(1965, 8, 31), n * 2, "李秀英"),
+                ];
+                if grandchild {
+                    m.push(member(
+                        MemberRole::Grandchild,
+                        d(2015, 6, 1),
+                        n * 2 + 1,
+                        "王小明",
+                    ));
+                }
+                m
+            },
         };
         let system = Principal::system("test fixture: register a family");
         let family = parse_new_family(

@@ -28,9 +28,9 @@ pub use limits::{LIMITS, Limits, OperationKind, PreflightError, preflight};
 
 use access::roots::AccessQuery;
 use allowances::roots::{AllowanceMutation, AllowanceQuery};
+pub use care::roots::attachment_ids;
 use care::roots::{CareMutation, CareQuery};
 use registry::roots::{RegionQuery, RegistryMutation, RegistryQuery};
-pub use care::roots::attachment_ids;
 pub use rosters::roots::decode_roster_id;
 use rosters::roots::{RosterMutation, RosterQuery};
 use session::roots::{SessionMutation, SessionQuery};

@@ -25,24 +25,43 @@ pub struct UploadParams {
     name: Option<String>,
 }
 
-fn error(status: StatusCode, code: &str, field: Option<&str>, message: &str, rid: &str) -> HttpResponse {
+fn error(
+    status: StatusCode,
+    code: &str,
+    field: Option<&str>,
+    message: &str,
+    rid: &str,
+) -> HttpResponse {
     let mut ext = json!({ "code": code, "requestId": rid });
     if let Some(f) = field {
         ext["field"] = json!(f);
     }
-    HttpResponse::build(status).json(json!({ "errors": [{ "message": message, "extensions": ext }] }))
+    HttpResponse::build(status)
+        .json(json!({ "errors": [{ "message": message, "extensions": ext }] }))
 }
 
 fn store_error(e: StoreError, rid: &str) -> HttpResponse {
     match e {
-        StoreError::NotFound { what } => {
-            error(StatusCode::NOT_FOUND, "NOT_FOUND", None, &format!("{what} not found"), rid)
+        StoreError::NotFound { what } => error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            None,
+            &format!("{what} not found"),
+            rid,
+        ),
+        StoreError::Forbidden { message } => {
+            error(StatusCode::FORBIDDEN, "FORBIDDEN", None, &message, rid)
         }
-        StoreError::Forbidden { message } => error(StatusCode::FORBIDDEN, "FORBIDDEN", None, &message, rid),
-        StoreError::BadInput { field, message } => {
-            error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", Some(&field), &message, rid)
+        StoreError::BadInput { field, message } => error(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            Some(&field),
+            &message,
+            rid,
+        ),
+        StoreError::Conflict { message, .. } => {
+            error(StatusCode::CONFLICT, "CONFLICT", None, &message, rid)
         }
-        StoreError::Conflict { message, .. } => error(StatusCode::CONFLICT, "CONFLICT", None, &message, rid),
         StoreError::Unavailable => error(
             StatusCode::SERVICE_UNAVAILABLE,
             "SERVICE_UNAVAILABLE",
@@ -116,20 +135,46 @@ pub async fn upload(
         return too_large(&rid);
     }
     let Some(family) = params.family_id.as_deref() else {
-        return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", Some("familyId"), "name the family", &rid);
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            Some("familyId"),
+            "name the family",
+            &rid,
+        );
     };
     let family = match attachment_ids::decode_family(family) {
         Ok(f) => f,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", Some("familyId"), &e.to_string(), &rid),
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                Some("familyId"),
+                &e.to_string(),
+                &rid,
+            );
+        }
     };
     let name = params.name.as_deref().unwrap_or_default();
     if let Err(e) = attachment::check_name(name) {
-        return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", Some("name"), &e.to_string(), &rid);
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            Some("name"),
+            &e.to_string(),
+            &rid,
+        );
     }
     let mut bytes = Vec::with_capacity(declared.unwrap_or(64 * 1024).min(attachment::MAX_BYTES));
     while let Some(chunk) = body.next().await {
         let Ok(chunk) = chunk else {
-            return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", Some("file"), "the upload broke off", &rid);
+            return error(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                Some("file"),
+                "the upload broke off",
+                &rid,
+            );
         };
         if bytes.len() + chunk.len() > attachment::MAX_BYTES {
             return too_large(&rid);
@@ -139,7 +184,11 @@ pub async fn upload(
     let file = match attachment::check(name, &bytes) {
         Ok(f) => f,
         Err(e) => {
-            let field = if e == AttachmentError::BadName { "name" } else { "file" };
+            let field = if e == AttachmentError::BadName {
+                "name"
+            } else {
+                "file"
+            };
             let status = match e {
                 AttachmentError::WrongType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 AttachmentError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -148,7 +197,11 @@ pub async fn upload(
             return error(status, "BAD_USER_INPUT", Some(field), &e.to_string(), &rid);
         }
     };
-    match state.store.store_attachment(&principal, family, file, bytes).await {
+    match state
+        .store
+        .store_attachment(&principal, family, file, bytes)
+        .await
+    {
         Ok(a) => HttpResponse::Created().json(json!({
             "id": attachment_ids::encode_attachment(a.id),
             "name": a.name,
@@ -161,14 +214,24 @@ pub async fn upload(
 }
 
 /// `GET /attachments/{id}`: the file, when its family is in the caller's rows.
-pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+pub async fn download(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let rid = request_id(&req);
     let principal = match caller(&req, &state, &rid).await {
         Ok(p) => p,
         Err(resp) => return resp,
     };
     let Ok(id) = attachment_ids::decode_attachment(&path.into_inner()) else {
-        return error(StatusCode::NOT_FOUND, "NOT_FOUND", None, "attachment not found", &rid);
+        return error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            None,
+            "attachment not found",
+            &rid,
+        );
     };
     match state.store.attachment(&principal, id).await {
         Ok(file) => {
@@ -186,7 +249,13 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
                 .record
                 .name
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .collect();
             if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
                 h.insert(header::CONTENT_DISPOSITION, v);

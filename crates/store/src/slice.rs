@@ -72,7 +72,9 @@ pub(crate) fn about_members(p: &Principal, col: impl ColumnTrait) -> Condition {
         .from(member::Entity)
         .and_where(member::Column::BirthDate.lte(minor_cutoff()))
         .to_owned();
-    Condition::any().add(col.is_null()).add(col.in_subquery(adults))
+    Condition::any()
+        .add(col.is_null())
+        .add(col.in_subquery(adults))
 }
 
 /// Rows of a family-scoped resource (care records, cases, pairings, counselling sessions,
@@ -99,7 +101,11 @@ pub(crate) fn of_families(p: &Principal, resource: Resource, col: impl ColumnTra
 /// Rows filed under a region (`col`: a region code) that the principal's rule for
 /// `resource` reaches: within the home region, or above it (a city-wide campaign reaches
 /// a township worker).
-pub(crate) fn by_region_code(p: &Principal, resource: Resource, col: impl ColumnTrait + Copy) -> Condition {
+pub(crate) fn by_region_code(
+    p: &Principal,
+    resource: Resource,
+    col: impl ColumnTrait + Copy,
+) -> Condition {
     match p.rows(resource) {
         RowFilter::Everything => always(),
         RowFilter::WithinRegions(list) => list.iter().fold(Condition::any(), |mut c, home| {

@@ -4,6 +4,7 @@
 mod access;
 mod allowances;
 mod bad_input;
+mod care;
 mod contracts;
 mod deploy;
 mod edge;

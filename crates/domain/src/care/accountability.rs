@@ -83,8 +83,7 @@ pub fn overdue_per_township<'a>(
     townships: impl IntoIterator<Item = &'a str>,
     judged: &[Judged],
 ) -> BTreeMap<String, u64> {
-    let mut out: BTreeMap<String, u64> =
-        townships.into_iter().map(|t| (t.to_owned(), 0)).collect();
+    let mut out: BTreeMap<String, u64> = townships.into_iter().map(|t| (t.to_owned(), 0)).collect();
     for j in judged.iter().filter(|j| j.state == DutyState::Overdue) {
         *out.entry(j.township.clone()).or_default() += 1;
     }
@@ -101,7 +100,9 @@ pub struct Coverage {
 impl Coverage {
     /// Per mille, rounded down (integers, like money).
     pub fn per_mille(self) -> u64 {
-        (self.visited * 1000).checked_div(self.families).unwrap_or(0)
+        (self.visited * 1000)
+            .checked_div(self.families)
+            .unwrap_or(0)
     }
 }
 
@@ -151,15 +152,31 @@ mod tests {
             registered_on: d(11, 20),
             contacted_on: contacted,
         };
-        assert_eq!(judge_contacts(vec![duty(None)], 7, d(11, 27))[0].state, DutyState::DueSoon);
-        assert_eq!(judge_contacts(vec![duty(None)], 7, d(11, 28))[0].state, DutyState::Overdue);
+        assert_eq!(
+            judge_contacts(vec![duty(None)], 7, d(11, 27))[0].state,
+            DutyState::DueSoon
+        );
+        assert_eq!(
+            judge_contacts(vec![duty(None)], 7, d(11, 28))[0].state,
+            DutyState::Overdue
+        );
         assert!(judge_contacts(vec![duty(Some(d(11, 21)))], 7, d(12, 2)).is_empty());
-        assert_eq!(judge_contacts(vec![duty(None)], 14, d(11, 28))[0].state, DutyState::DueSoon);
+        assert_eq!(
+            judge_contacts(vec![duty(None)], 14, d(11, 28))[0].state,
+            DutyState::DueSoon
+        );
     }
 
     #[test]
     fn coverage_is_per_mille() {
-        assert_eq!(Coverage { families: 3, visited: 2 }.per_mille(), 666);
+        assert_eq!(
+            Coverage {
+                families: 3,
+                visited: 2
+            }
+            .per_mille(),
+            666
+        );
         assert_eq!(Coverage::default().per_mille(), 0);
     }
 }

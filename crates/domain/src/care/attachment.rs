@@ -17,7 +17,9 @@ pub enum AttachmentError {
     Empty,
     #[error("the file is larger than {max} bytes", max = MAX_BYTES)]
     TooLarge,
-    #[error("only JPEG, PNG or WebP photos and PDF documents are accepted; this file's content is {found}")]
+    #[error(
+        "only JPEG, PNG or WebP photos and PDF documents are accepted; this file's content is {found}"
+    )]
     WrongType { found: String },
     #[error("the file name must be 1–120 characters without slashes, '..' or control characters")]
     BadName,
@@ -75,8 +77,14 @@ mod tests {
 
     #[test]
     fn types_come_from_the_content() {
-        assert_eq!(check("photo.png", PNG).map(|f| f.content_type), Ok("image/png"));
-        assert_eq!(check("form.pdf", PDF).map(|f| f.content_type), Ok("application/pdf"));
+        assert_eq!(
+            check("photo.png", PNG).map(|f| f.content_type),
+            Ok("image/png")
+        );
+        assert_eq!(
+            check("form.pdf", PDF).map(|f| f.content_type),
+            Ok("application/pdf")
+        );
         // A script named like a photo is still a script.
         assert!(matches!(
             check("photo.jpg", b"#!/bin/sh\nrm -rf /\n"),
@@ -91,7 +99,14 @@ mod tests {
 
     #[test]
     fn names_are_labels() {
-        for bad in ["../../etc/passwd", "a/b.png", "a\\b.png", "", "x\u{0}.png", ".."] {
+        for bad in [
+            "../../etc/passwd",
+            "a/b.png",
+            "a\\b.png",
+            "",
+            "x\u{0}.png",
+            "..",
+        ] {
             assert_eq!(check_name(bad), Err(AttachmentError::BadName), "{bad:?}");
         }
         assert_eq!(check_name(" 走访照片.jpg "), Ok("走访照片.jpg".into()));

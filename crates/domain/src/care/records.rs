@@ -89,7 +89,11 @@ impl RecordKind {
 
     /// Kinds that are about one person, never the family as a whole.
     pub fn needs_member(self) -> bool {
-        self.is_health() || matches!(self, RecordKind::HomeServiceOrder | RecordKind::Guardianship)
+        self.is_health()
+            || matches!(
+                self,
+                RecordKind::HomeServiceOrder | RecordKind::Guardianship
+            )
     }
 }
 
@@ -251,11 +255,18 @@ pub const VALUE_MAX_FEN: i64 = 10_000_000;
 pub fn check_record(draft: RecordDraft, today: NaiveDate) -> Result<ValidRecord, RecordError> {
     let kind = match draft.kind.as_deref() {
         None => RecordKind::Service,
-        Some(k) => RecordKind::parse(k).ok_or_else(|| bad("kind", format!("unknown kind '{k}'")))?,
+        Some(k) => {
+            RecordKind::parse(k).ok_or_else(|| bad("kind", format!("unknown kind '{k}'")))?
+        }
     };
-    let occurred_on = draft.occurred_on.ok_or_else(|| bad("occurredOn", "the date is needed"))?;
+    let occurred_on = draft
+        .occurred_on
+        .ok_or_else(|| bad("occurredOn", "the date is needed"))?;
     if occurred_on > today {
-        return Err(bad("occurredOn", "work cannot be recorded for a day that has not come"));
+        return Err(bad(
+            "occurredOn",
+            "work cannot be recorded for a day that has not come",
+        ));
     }
     if occurred_on < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN) {
         return Err(bad("occurredOn", "dates before 2000 are not accepted"));
@@ -269,7 +280,10 @@ pub fn check_record(draft: RecordDraft, today: NaiveDate) -> Result<ValidRecord,
     let value = |field, v: Option<i64>| match v {
         None => Ok(0),
         Some(v) if (0..=VALUE_MAX_FEN).contains(&v) => Ok(v),
-        Some(_) => Err(bad(field, "a value in whole fen from 0 to 10000000 (100,000 yuan)")),
+        Some(_) => Err(bad(
+            field,
+            "a value in whole fen from 0 to 10000000 (100,000 yuan)",
+        )),
     };
     let money_fen = value("moneyFen", draft.money_fen)?;
     let goods_fen = value("goodsFen", draft.goods_fen)?;
@@ -348,13 +362,22 @@ mod tests {
     fn future_dates_negative_values_and_empty_content_are_refused() {
         let mut d = draft("visit");
         d.occurred_on = today().succ_opt();
-        assert_eq!(check_record(d, today()).map_err(|e| e.field), Err("occurredOn"));
+        assert_eq!(
+            check_record(d, today()).map_err(|e| e.field),
+            Err("occurredOn")
+        );
         let mut d = draft("visit");
         d.money_fen = Some(-1);
-        assert_eq!(check_record(d, today()).map_err(|e| e.field), Err("moneyFen"));
+        assert_eq!(
+            check_record(d, today()).map_err(|e| e.field),
+            Err("moneyFen")
+        );
         let mut d = draft("visit");
         d.content = "  ".into();
-        assert_eq!(check_record(d, today()).map_err(|e| e.field), Err("content"));
+        assert_eq!(
+            check_record(d, today()).map_err(|e| e.field),
+            Err("content")
+        );
         assert_eq!(
             check_record(draft("party"), today()).map_err(|e| e.field),
             Err("kind")

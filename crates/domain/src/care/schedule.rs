@@ -72,7 +72,11 @@ impl DutyState {
 pub fn duty_state(due: NaiveDate, today: NaiveDate) -> DutyState {
     if due < today {
         DutyState::Overdue
-    } else if due <= today.checked_add_days(Days::new(7)).unwrap_or(NaiveDate::MAX) {
+    } else if due
+        <= today
+            .checked_add_days(Days::new(7))
+            .unwrap_or(NaiveDate::MAX)
+    {
         DutyState::DueSoon
     } else {
         DutyState::OnTrack
@@ -107,7 +111,10 @@ mod tests {
     #[test]
     fn monthly_keeps_the_day_or_the_month_end() {
         assert_eq!(Schedule::Monthly.next_after(d(2026, 1, 31)), d(2026, 2, 28));
-        assert_eq!(Schedule::Quarterly.next_after(d(2026, 11, 15)), d(2027, 2, 15));
+        assert_eq!(
+            Schedule::Quarterly.next_after(d(2026, 11, 15)),
+            d(2027, 2, 15)
+        );
         assert_eq!(Schedule::Weekly.next_after(d(2026, 12, 29)), d(2027, 1, 5));
     }
 

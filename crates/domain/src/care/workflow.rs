@@ -325,7 +325,10 @@ mod tests {
     #[test]
     fn referrals_end_completed_or_declined() {
         let w = Workflow::Referral;
-        assert_eq!(w.states(), vec!["referred", "accepted", "declined", "completed"]);
+        assert_eq!(
+            w.states(),
+            vec!["referred", "accepted", "declined", "completed"]
+        );
         assert!(w.is_final("completed") && w.is_final("declined"));
         assert!(check_step(w, "completed", "accepted", None, None).is_err());
     }
@@ -333,10 +336,22 @@ mod tests {
     #[test]
     fn elder_care_priority_puts_the_disabled_first() {
         use ReferralKind::*;
-        assert_eq!(referral_priority(CareHomeAdmission, Some(59), false), Priority::Normal);
-        assert_eq!(referral_priority(CareHomeAdmission, Some(60), false), Priority::Elderly);
-        assert_eq!(referral_priority(CareHomeAdmission, Some(55), true), Priority::Disabled);
-        assert_eq!(referral_priority(LegalAid, Some(80), true), Priority::Normal);
+        assert_eq!(
+            referral_priority(CareHomeAdmission, Some(59), false),
+            Priority::Normal
+        );
+        assert_eq!(
+            referral_priority(CareHomeAdmission, Some(60), false),
+            Priority::Elderly
+        );
+        assert_eq!(
+            referral_priority(CareHomeAdmission, Some(55), true),
+            Priority::Disabled
+        );
+        assert_eq!(
+            referral_priority(LegalAid, Some(80), true),
+            Priority::Normal
+        );
         assert!(Priority::Disabled > Priority::Elderly);
     }
 

@@ -290,7 +290,12 @@ impl CareRecord {
         self.0.corrects.map(|c| ids::encode(Kind::CareRecord, c))
     }
     async fn attachments(&self) -> Vec<AttachmentRef> {
-        self.0.attachments.iter().copied().map(attachment_ref).collect()
+        self.0
+            .attachments
+            .iter()
+            .copied()
+            .map(attachment_ref)
+            .collect()
     }
     async fn recorded_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -389,7 +394,11 @@ impl Case {
     /// Every step, oldest first, with who took it (who approved is here).
     async fn steps(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseStep>> {
         let steps = ctx.data::<CaseSteps>()?.load_one(self.0.id).await.gql()?;
-        Ok(steps.unwrap_or_default().into_iter().map(CaseStep).collect())
+        Ok(steps
+            .unwrap_or_default()
+            .into_iter()
+            .map(CaseStep)
+            .collect())
     }
 }
 
@@ -526,7 +535,11 @@ impl CounsellingSession {
     async fn notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
         let store = ctx.data::<store::Store>()?;
         let notes = store
-            .counselling_notes(principal(ctx), std::slice::from_ref(&self.0), &request_meta(ctx))
+            .counselling_notes(
+                principal(ctx),
+                std::slice::from_ref(&self.0),
+                &request_meta(ctx),
+            )
             .await
             .gql()?;
         Ok(notes.into_iter().next().flatten())
@@ -583,7 +596,7 @@ impl TimelineItem {
     }
     async fn care_record(&self) -> Option<CareRecord> {
         match &self.0.entry {
-            store::TimelineEntry::Care(r) => Some(CareRecord(r.clone())),
+            store::TimelineEntry::Care(r) => Some(CareRecord((**r).clone())),
             _ => None,
         }
     }
@@ -733,16 +746,33 @@ impl Accountability {
         self.0.contact_days
     }
     async fn townships(&self) -> Vec<TownshipDuties> {
-        self.0.townships.iter().cloned().map(TownshipDuties).collect()
+        self.0
+            .townships
+            .iter()
+            .cloned()
+            .map(TownshipDuties)
+            .collect()
     }
     async fn overdue_pairings(&self, township_code: Option<String>) -> Vec<Duty> {
-        in_township(&self.0.overdue_pairings, township_code.as_deref(), Kind::Pairing)
+        in_township(
+            &self.0.overdue_pairings,
+            township_code.as_deref(),
+            Kind::Pairing,
+        )
     }
     async fn overdue_follow_ups(&self, township_code: Option<String>) -> Vec<Duty> {
-        in_township(&self.0.overdue_follow_ups, township_code.as_deref(), Kind::Condition)
+        in_township(
+            &self.0.overdue_follow_ups,
+            township_code.as_deref(),
+            Kind::Condition,
+        )
     }
     async fn contacts_overdue(&self, township_code: Option<String>) -> Vec<Duty> {
-        in_township(&self.0.contacts_overdue, township_code.as_deref(), Kind::Family)
+        in_township(
+            &self.0.contacts_overdue,
+            township_code.as_deref(),
+            Kind::Family,
+        )
     }
     async fn campaign(&self) -> Option<CampaignCoverage> {
         self.0.campaign.as_ref().map(|c| CampaignCoverage {

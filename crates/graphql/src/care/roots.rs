@@ -102,7 +102,12 @@ impl CareQuery {
             .care_records(principal(ctx), family, first, after_id, &request_meta(ctx))
             .await
             .gql()?;
-        Ok(connection::of_page(page, after_id.is_some(), |r| r.id, CareRecord))
+        Ok(connection::of_page(
+            page,
+            after_id.is_some(),
+            |r| r.id,
+            CareRecord,
+        ))
     }
 
     /// Every record of every kind for one family, newest first: care records, cases,
@@ -185,7 +190,12 @@ impl CareQuery {
             .cases(principal(ctx), &f, first, after_id)
             .await
             .gql()?;
-        Ok(connection::of_page(page, after_id.is_some(), |c| c.id, Case))
+        Ok(connection::of_page(
+            page,
+            after_id.is_some(),
+            |c| c.id,
+            Case,
+        ))
     }
 
     #[graphql(
@@ -217,10 +227,21 @@ impl CareQuery {
         let first = ids::page_size(first).gql()?;
         let after_id = ids::decode_cursor(after.as_deref()).gql()?;
         let page = store
-            .pairings(principal(ctx), family, active_only.unwrap_or(true), first, after_id)
+            .pairings(
+                principal(ctx),
+                family,
+                active_only.unwrap_or(true),
+                first,
+                after_id,
+            )
             .await
             .gql()?;
-        Ok(connection::of_page(page, after_id.is_some(), |p| p.id, Pairing))
+        Ok(connection::of_page(
+            page,
+            after_id.is_some(),
+            |p| p.id,
+            Pairing,
+        ))
     }
 
     /// Holiday campaigns of the caller's region, above it or below it.
@@ -396,7 +417,11 @@ impl CareMutation {
             .collect::<Result<Vec<_>, _>>()
             .gql()?;
         if attachments.len() > 20 {
-            return Err(ApiError::bad_input("attachmentIds", "at most 20 attachments")).gql();
+            return Err(ApiError::bad_input(
+                "attachmentIds",
+                "at most 20 attachments",
+            ))
+            .gql();
         }
         let new = store::NewCareRecord {
             family: ids::decode(Kind::Family, &input.family_id, "familyId").gql()?,
@@ -409,7 +434,9 @@ impl CareMutation {
             corrects: opt_id(Kind::CareRecord, input.corrects_id.as_ref(), "correctsId").gql()?,
             attachments,
         };
-        Ok(CareRecord(store.record_care(principal(ctx), new).await.gql()?))
+        Ok(CareRecord(
+            store.record_care(principal(ctx), new).await.gql()?,
+        ))
     }
 
     #[graphql(
@@ -440,7 +467,10 @@ impl CareMutation {
     }
 
     /// Opens an emergency-aid case or a referral to a responsible unit.
-    #[graphql(guard = "Allowed(Operation::OpenCase)", visible = "guard::may_open_case")]
+    #[graphql(
+        guard = "Allowed(Operation::OpenCase)",
+        visible = "guard::may_open_case"
+    )]
     async fn open_case(
         &self,
         ctx: &Context<'_>,
@@ -461,7 +491,10 @@ impl CareMutation {
     }
 
     /// Moves a case one step along its workflow (the steps your role may take).
-    #[graphql(guard = "Allowed(Operation::MoveCase)", visible = "guard::may_move_case")]
+    #[graphql(
+        guard = "Allowed(Operation::MoveCase)",
+        visible = "guard::may_move_case"
+    )]
     async fn move_case(
         &self,
         ctx: &Context<'_>,
@@ -492,8 +525,9 @@ impl CareMutation {
             .worker_staff_id
             .as_ref()
             .map(|i| {
-                Uuid::parse_str(i.as_str())
-                    .map_err(|_| ApiError::bad_input("workerStaffId", "a staff account id as `me.id` gives it"))
+                Uuid::parse_str(i.as_str()).map_err(|_| {
+                    ApiError::bad_input("workerStaffId", "a staff account id as `me.id` gives it")
+                })
             })
             .transpose()
             .gql()?;
@@ -501,7 +535,12 @@ impl CareMutation {
             family: ids::decode(Kind::Family, &input.family_id, "familyId").gql()?,
             leader_name: input.leader_name,
             worker_staff,
-            worker_volunteer: opt_id(Kind::Volunteer, input.worker_volunteer_id.as_ref(), "workerVolunteerId").gql()?,
+            worker_volunteer: opt_id(
+                Kind::Volunteer,
+                input.worker_volunteer_id.as_ref(),
+                "workerVolunteerId",
+            )
+            .gql()?,
             schedule: input.schedule.into(),
             content: input.content,
             answerable_name: input.answerable_name,
@@ -522,7 +561,12 @@ impl CareMutation {
     ) -> async_graphql::Result<Pairing> {
         let store = ctx.data::<Store>()?;
         let id = ids::decode(Kind::Pairing, &pairing_id, "pairingId").gql()?;
-        Ok(Pairing(store.end_pairing(principal(ctx), id, ended_on).await.gql()?))
+        Ok(Pairing(
+            store
+                .end_pairing(principal(ctx), id, ended_on)
+                .await
+                .gql()?,
+        ))
     }
 
     /// Declares a holiday campaign for the caller's region or a part of it.
@@ -545,7 +589,9 @@ impl CareMutation {
             goods_description: input.goods_description.unwrap_or_default(),
             goods_fen: input.goods_fen.unwrap_or(0),
         };
-        Ok(Campaign(store.create_campaign(principal(ctx), new).await.gql()?))
+        Ok(Campaign(
+            store.create_campaign(principal(ctx), new).await.gql()?,
+        ))
     }
 
     /// Records a counselling session; its notes are kept encrypted, for counsellors only.
@@ -582,7 +628,13 @@ impl CareMutation {
         let region = region(&input.region_code, "regionCode").gql()?;
         Ok(CareSite(
             store
-                .add_care_site(principal(ctx), &input.name, &region, &input.venue, &input.team_name)
+                .add_care_site(
+                    principal(ctx),
+                    &input.name,
+                    &region,
+                    &input.venue,
+                    &input.team_name,
+                )
                 .await
                 .gql()?,
         ))
@@ -622,8 +674,13 @@ impl CareMutation {
         for (i, part) in input.participants.iter().enumerate() {
             let field = format!("participants.{i}");
             match (&part.member_id, &part.volunteer_id) {
-                (Some(m), None) => members.push((ids::decode(Kind::Member, m, &field).gql()?, part.attended)),
-                (None, Some(v)) => volunteers.push((ids::decode(Kind::Volunteer, v, &field).gql()?, part.attended)),
+                (Some(m), None) => {
+                    members.push((ids::decode(Kind::Member, m, &field).gql()?, part.attended))
+                }
+                (None, Some(v)) => volunteers.push((
+                    ids::decode(Kind::Volunteer, v, &field).gql()?,
+                    part.attended,
+                )),
                 _ => {
                     return Err(ApiError::bad_input(field, "name a member or a volunteer")).gql();
                 }
@@ -636,7 +693,9 @@ impl CareMutation {
             members,
             volunteers,
         };
-        Ok(Activity(store.record_activity(principal(ctx), new).await.gql()?))
+        Ok(Activity(
+            store.record_activity(principal(ctx), new).await.gql()?,
+        ))
     }
 
     /// Registers an emergency-call device (紧急呼叫) to a member.

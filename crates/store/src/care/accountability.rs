@@ -7,9 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use nuanxin_domain::care::accountability::{
-    self, ContactDuty, Coverage, Judged, RecurringDuty,
-};
+use nuanxin_domain::care::accountability::{self, ContactDuty, Coverage, Judged, RecurringDuty};
 use nuanxin_domain::care::schedule::{DutyState, Schedule};
 use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::{Principal, RegionCode, RegionLevel, time};
@@ -138,7 +136,10 @@ impl Store {
         let last_visit: HashMap<Uuid, NaiveDate> = rec::Entity::find()
             .select_only()
             .column(rec::Column::PairingId)
-            .column_as(Expr::expr(Func::max(Expr::col(rec::Column::OccurredOn))), "last")
+            .column_as(
+                Expr::expr(Func::max(Expr::col(rec::Column::OccurredOn))),
+                "last",
+            )
             .filter(rec::Column::FamilyId.in_subquery(families_in.clone()))
             .filter(rec::Column::PairingId.is_not_null())
             .group_by(rec::Column::PairingId)
@@ -168,14 +169,21 @@ impl Store {
         let judged_follow_ups = if p.allows(Operation::ReadHealth) {
             let conditions = cond::Entity::find()
                 .filter(cond::Column::FamilyId.in_subquery(families_in.clone()))
-                .filter(slice::of_families(p, Resource::HealthRecord, cond::Column::FamilyId))
+                .filter(slice::of_families(
+                    p,
+                    Resource::HealthRecord,
+                    cond::Column::FamilyId,
+                ))
                 .filter(cond::Column::EndedOn.is_null())
                 .all(&self.db)
                 .await?;
             let last: HashMap<Uuid, NaiveDate> = rec::Entity::find()
                 .select_only()
                 .column(rec::Column::ConditionId)
-                .column_as(Expr::expr(Func::max(Expr::col(rec::Column::OccurredOn))), "last")
+                .column_as(
+                    Expr::expr(Func::max(Expr::col(rec::Column::OccurredOn))),
+                    "last",
+                )
                 .filter(rec::Column::FamilyId.in_subquery(families_in.clone()))
                 .filter(rec::Column::ConditionId.is_not_null())
                 .group_by(rec::Column::ConditionId)
@@ -209,7 +217,10 @@ impl Store {
         for (f, d) in rec::Entity::find()
             .select_only()
             .column(rec::Column::FamilyId)
-            .column_as(Expr::expr(Func::min(Expr::col(rec::Column::OccurredOn))), "first")
+            .column_as(
+                Expr::expr(Func::min(Expr::col(rec::Column::OccurredOn))),
+                "first",
+            )
             .filter(rec::Column::FamilyId.in_subquery(families_in.clone()))
             .filter(rec::Column::Kind.eq("emergency_contact"))
             .group_by(rec::Column::FamilyId)
@@ -221,7 +232,10 @@ impl Store {
                 case::Entity::find()
                     .select_only()
                     .column(case::Column::FamilyId)
-                    .column_as(Expr::expr(Func::min(Expr::col(case::Column::OpenedOn))), "first")
+                    .column_as(
+                        Expr::expr(Func::min(Expr::col(case::Column::OpenedOn))),
+                        "first",
+                    )
                     .filter(case::Column::FamilyId.in_subquery(families_in.clone()))
                     .filter(case::Column::Workflow.eq("emergency_aid"))
                     .group_by(case::Column::FamilyId)
@@ -265,7 +279,10 @@ impl Store {
                     .into_iter()
                     .collect();
                 let mut total = Coverage::default();
-                for f in families.iter().filter(|f| f.region_code.starts_with(&c.region)) {
+                for f in families
+                    .iter()
+                    .filter(|f| f.region_code.starts_with(&c.region))
+                {
                     let t = coverage.entry(township_of(f)).or_default();
                     t.families += 1;
                     total.families += 1;

@@ -81,7 +81,11 @@ impl Store {
     pub async fn attachment(&self, p: &Principal, id: Uuid) -> Result<AttachmentFile, StoreError> {
         require(p, Operation::ReadCare)?;
         let m = att::Entity::find_by_id(id)
-            .filter(slice::of_families(p, Resource::CareRecord, att::Column::FamilyId))
+            .filter(slice::of_families(
+                p,
+                Resource::CareRecord,
+                att::Column::FamilyId,
+            ))
             .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound { what: "attachment" })?;
@@ -114,23 +118,38 @@ impl Store {
                 att::Column::UploadedAt,
             ])
             .filter(att::Column::Id.is_in(ids.to_vec()))
-            .filter(slice::of_families(p, Resource::CareRecord, att::Column::FamilyId))
-            .into_tuple::<(Uuid, Uuid, String, String, i64, String, Uuid, chrono::DateTime<Utc>)>()
+            .filter(slice::of_families(
+                p,
+                Resource::CareRecord,
+                att::Column::FamilyId,
+            ))
+            .into_tuple::<(
+                Uuid,
+                Uuid,
+                String,
+                String,
+                i64,
+                String,
+                Uuid,
+                chrono::DateTime<Utc>,
+            )>()
             .all(&self.db)
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, family, name, content_type, size_bytes, sha256, _, uploaded_at)| {
-                AttachmentRecord {
-                    id,
-                    family,
-                    name,
-                    content_type,
-                    size_bytes,
-                    sha256,
-                    uploaded_at,
-                }
-            })
+            .map(
+                |(id, family, name, content_type, size_bytes, sha256, _, uploaded_at)| {
+                    AttachmentRecord {
+                        id,
+                        family,
+                        name,
+                        content_type,
+                        size_bytes,
+                        sha256,
+                        uploaded_at,
+                    }
+                },
+            )
             .collect())
     }
 }

@@ -60,19 +60,29 @@ impl Store {
                 "a campaign is declared for your own region or a part of it",
             ));
         }
-        let name = text::required(&new.name, 60).map_err(|e| StoreError::bad_input("name", e.to_string()))?;
+        let name = text::required(&new.name, 60)
+            .map_err(|e| StoreError::bad_input("name", e.to_string()))?;
         let goods = text::optional(&new.goods_description, 200)
             .map_err(|e| StoreError::bad_input("goodsDescription", e.to_string()))?
             .unwrap_or_default();
         if new.ends_on < new.starts_on {
-            return Err(StoreError::bad_input("endsOn", "the campaign ends before it starts"));
+            return Err(StoreError::bad_input(
+                "endsOn",
+                "the campaign ends before it starts",
+            ));
         }
         if (new.ends_on - new.starts_on).num_days() > 366 {
-            return Err(StoreError::bad_input("endsOn", "a campaign lasts at most a year"));
+            return Err(StoreError::bad_input(
+                "endsOn",
+                "a campaign lasts at most a year",
+            ));
         }
         for (field, v) in [("moneyFen", new.money_fen), ("goodsFen", new.goods_fen)] {
             if !(0..=nuanxin_domain::care::records::VALUE_MAX_FEN).contains(&v) {
-                return Err(StoreError::bad_input(field, "a value in whole fen from 0 to 10000000"));
+                return Err(StoreError::bad_input(
+                    field,
+                    "a value in whole fen from 0 to 10000000",
+                ));
             }
         }
         let m = campaign::ActiveModel {
@@ -96,7 +106,11 @@ impl Store {
     pub async fn campaigns(&self, p: &Principal) -> Result<Vec<CampaignRecord>, StoreError> {
         require(p, Operation::ReadCare)?;
         Ok(campaign::Entity::find()
-            .filter(slice::by_region_code(p, Resource::Campaign, campaign::Column::RegionCode))
+            .filter(slice::by_region_code(
+                p,
+                Resource::Campaign,
+                campaign::Column::RegionCode,
+            ))
             .order_by_desc(campaign::Column::StartsOn)
             .all(&self.db)
             .await?
@@ -111,7 +125,11 @@ impl Store {
         id: Uuid,
     ) -> Result<CampaignRecord, StoreError> {
         campaign::Entity::find_by_id(id)
-            .filter(slice::by_region_code(p, Resource::Campaign, campaign::Column::RegionCode))
+            .filter(slice::by_region_code(
+                p,
+                Resource::Campaign,
+                campaign::Column::RegionCode,
+            ))
             .one(&self.db)
             .await?
             .map(campaign_record)

@@ -17,7 +17,9 @@ use uuid::Uuid;
 
 use super::{member_of, reachable_family};
 use crate::Store;
-use crate::entity::{care_case as case, care_case_step as step, care_record as rec, care_unit as unit};
+use crate::entity::{
+    care_case as case, care_case_step as step, care_record as rec, care_unit as unit,
+};
 use crate::error::StoreError;
 use crate::records::Page;
 use crate::slice::{self, require};
@@ -116,7 +118,10 @@ impl Store {
             .map_err(|e| StoreError::bad_input("summary", e.to_string()))?;
         let today = self.today();
         if new.opened_on > today {
-            return Err(StoreError::bad_input("openedOn", "a case cannot open on a day that has not come"));
+            return Err(StoreError::bad_input(
+                "openedOn",
+                "a case cannot open on a day that has not come",
+            ));
         }
         let requested = new
             .requested_fen
@@ -132,26 +137,52 @@ impl Store {
         let (referral, unit_code, priority) = match (new.workflow, new.referral) {
             (Workflow::EmergencyAid, None) => (None, None, Priority::Normal),
             (Workflow::EmergencyAid, Some(_)) => {
-                return Err(StoreError::bad_input("referralKind", "only a referral has a kind"));
+                return Err(StoreError::bad_input(
+                    "referralKind",
+                    "only a referral has a kind",
+                ));
             }
             (Workflow::Referral, None) => {
-                return Err(StoreError::bad_input("referralKind", "a referral names what it is for"));
+                return Err(StoreError::bad_input(
+                    "referralKind",
+                    "a referral names what it is for",
+                ));
             }
             (Workflow::Referral, Some(kind)) => {
-                let code = new.unit.clone().unwrap_or_else(|| kind.default_unit().to_owned());
-                if unit::Entity::find_by_id(code.clone()).one(&txn).await?.is_none() {
-                    return Err(StoreError::bad_input("unitCode", format!("no unit has the code '{code}'")));
+                let code = new
+                    .unit
+                    .clone()
+                    .unwrap_or_else(|| kind.default_unit().to_owned());
+                if unit::Entity::find_by_id(code.clone())
+                    .one(&txn)
+                    .await?
+                    .is_none()
+                {
+                    return Err(StoreError::bad_input(
+                        "unitCode",
+                        format!("no unit has the code '{code}'"),
+                    ));
                 }
                 let age = member.as_ref().map(|m| time::age_on(m.birth_date, today));
                 let disabled = match &member {
-                    Some(m) => self.latest_disability(&txn, m.id).await?.is_some_and(|l| l.is_disabled()),
+                    Some(m) => self
+                        .latest_disability(&txn, m.id)
+                        .await?
+                        .is_some_and(|l| l.is_disabled()),
                     None => false,
                 };
-                (Some(kind), Some(code), workflow::referral_priority(kind, age, disabled))
+                (
+                    Some(kind),
+                    Some(code),
+                    workflow::referral_priority(kind, age, disabled),
+                )
             }
         };
         if new.workflow == Workflow::Referral && requested.is_some() {
-            return Err(StoreError::bad_input("requestedFen", "a referral carries no amount"));
+            return Err(StoreError::bad_input(
+                "requestedFen",
+                "a referral carries no amount",
+            ));
         }
         let now = Utc::now();
         let model = case::ActiveModel {
@@ -195,7 +226,11 @@ impl Store {
         Ok(latest.and_then(|r| {
             serde_json::from_str::<nuanxin_domain::care::records::Details>(&r.details)
                 .ok()
-                .and_then(|d| d.disability_level.as_deref().and_then(DisabilityLevel::parse))
+                .and_then(|d| {
+                    d.disability_level
+                        .as_deref()
+                        .and_then(DisabilityLevel::parse)
+                })
         }))
     }
 
@@ -211,16 +246,27 @@ impl Store {
         amount_fen: Option<i64>,
     ) -> Result<CaseRecord, StoreError> {
         require(p, Operation::MoveCase)?;
-        let note = text::required(note, 2000).map_err(|e| StoreError::bad_input("note", e.to_string()))?;
+        let note =
+            text::required(note, 2000).map_err(|e| StoreError::bad_input("note", e.to_string()))?;
         let txn = self.db.begin().await?;
         let current = case::Entity::find_by_id(id)
-            .filter(slice::of_families(p, Resource::Case, case::Column::FamilyId))
+            .filter(slice::of_families(
+                p,
+                Resource::Case,
+                case::Column::FamilyId,
+            ))
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound { what: "case" })?;
         let record = case_record(current.clone())?;
-        let effect = workflow::check_step(record.workflow, &record.state, to, amount_fen, record.approved_fen)
-            .map_err(step_error)?;
+        let effect = workflow::check_step(
+            record.workflow,
+            &record.state,
+            to,
+            amount_fen,
+            record.approved_fen,
+        )
+        .map_err(step_error)?;
         if !p.may_step(Machine::of_workflow(record.workflow), &record.state, to) {
             return Err(StoreError::forbidden(format!(
                 "your role ({}) may not move a {} case from {} to {}",
@@ -277,7 +323,11 @@ impl Store {
     pub async fn get_case(&self, p: &Principal, id: Uuid) -> Result<CaseRecord, StoreError> {
         require(p, Operation::ReadCare)?;
         let m = case::Entity::find_by_id(id)
-            .filter(slice::of_families(p, Resource::Case, case::Column::FamilyId))
+            .filter(slice::of_families(
+                p,
+                Resource::Case,
+                case::Column::FamilyId,
+            ))
             .filter(slice::about_members(p, case::Column::MemberId))
             .one(&self.db)
             .await?
@@ -296,7 +346,11 @@ impl Store {
     ) -> Result<Page<CaseRecord>, StoreError> {
         require(p, Operation::ReadCare)?;
         let mut q = case::Entity::find()
-            .filter(slice::of_families(p, Resource::Case, case::Column::FamilyId))
+            .filter(slice::of_families(
+                p,
+                Resource::Case,
+                case::Column::FamilyId,
+            ))
             .filter(slice::about_members(p, case::Column::MemberId))
             .order_by_desc(case::Column::Id)
             .limit(first + 1);
@@ -319,7 +373,10 @@ impl Store {
         let rows = q.all(&self.db).await?;
         let (rows, has_next_page) = super::cut(rows, first);
         Ok(Page {
-            items: rows.into_iter().map(case_record).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(case_record)
+                .collect::<Result<_, _>>()?,
             has_next_page,
         })
     }
@@ -337,7 +394,11 @@ impl Store {
         let reachable = sea_orm::sea_query::Query::select()
             .column(case::Column::Id)
             .from(case::Entity)
-            .cond_where(slice::of_families(p, Resource::Case, case::Column::FamilyId))
+            .cond_where(slice::of_families(
+                p,
+                Resource::Case,
+                case::Column::FamilyId,
+            ))
             .to_owned();
         Ok(step::Entity::find()
             .filter(step::Column::CaseId.is_in(cases.to_vec()))
@@ -359,4 +420,3 @@ impl Store {
             .collect())
     }
 }
-

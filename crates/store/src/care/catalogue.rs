@@ -124,7 +124,10 @@ impl Store {
             .all(&self.db)
             .await?
         {
-            units.entry(link.service_code).or_default().push(link.unit_code);
+            units
+                .entry(link.service_code)
+                .or_default()
+                .push(link.unit_code);
         }
         svc::Entity::find()
             .order_by_asc(svc::Column::Category)
@@ -185,7 +188,10 @@ impl Store {
         require(p, Operation::ManageCatalogue)?;
         let (code, name_zh, name_en) = check_names(code, name_zh, name_en)?;
         if units.is_empty() || units.len() > 20 {
-            return Err(StoreError::bad_input("units", "name 1 to 20 responsible units"));
+            return Err(StoreError::bad_input(
+                "units",
+                "name 1 to 20 responsible units",
+            ));
         }
         let known: Vec<String> = unit::Entity::find()
             .all(&self.db)
@@ -194,7 +200,10 @@ impl Store {
             .map(|u| u.code)
             .collect();
         if let Some(u) = units.iter().find(|u| !known.contains(u)) {
-            return Err(StoreError::bad_input("units", format!("no unit has the code '{u}'")));
+            return Err(StoreError::bad_input(
+                "units",
+                format!("no unit has the code '{u}'"),
+            ));
         }
         let txn = self.db.begin().await?;
         svc::ActiveModel {

@@ -74,9 +74,12 @@ impl Store {
     ) -> Result<CareSiteRecord, StoreError> {
         require(p, Operation::ManageVolunteers)?;
         if !p.covers(Resource::CareSite, region) {
-            return Err(StoreError::forbidden("a care site is opened within your own region"));
+            return Err(StoreError::forbidden(
+                "a care site is opened within your own region",
+            ));
         }
-        let bad = |f: &'static str| move |e: text::TextError| StoreError::bad_input(f, e.to_string());
+        let bad =
+            |f: &'static str| move |e: text::TextError| StoreError::bad_input(f, e.to_string());
         let name = text::required(name, 60).map_err(bad("name"))?;
         let venue = text::required(venue, 200).map_err(bad("venue"))?;
         let team_name = text::required(team_name, 60).map_err(bad("teamName"))?;
@@ -151,7 +154,8 @@ impl Store {
         phone: Option<&str>,
     ) -> Result<VolunteerRecord, StoreError> {
         require(p, Operation::ManageVolunteers)?;
-        let name = text::person_name(name).map_err(|e| StoreError::bad_input("name", e.to_string()))?;
+        let name =
+            text::person_name(name).map_err(|e| StoreError::bad_input("name", e.to_string()))?;
         let phone = phone
             .map(|ph| {
                 normalize_phone(ph).ok_or_else(|| {
@@ -162,12 +166,16 @@ impl Store {
         let t = team::Entity::find_by_id(team_id)
             .one(&self.db)
             .await?
-            .ok_or(StoreError::NotFound { what: "volunteer team" })?;
+            .ok_or(StoreError::NotFound {
+                what: "volunteer team",
+            })?;
         let s = site::Entity::find_by_id(t.site_id)
             .filter(site_rows(p))
             .one(&self.db)
             .await?
-            .ok_or(StoreError::NotFound { what: "volunteer team" })?;
+            .ok_or(StoreError::NotFound {
+                what: "volunteer team",
+            })?;
         let id = Uuid::now_v7();
         let phone_enc = phone
             .as_deref()
@@ -200,9 +208,13 @@ impl Store {
         new: NewActivity,
     ) -> Result<ActivityRecord, StoreError> {
         require(p, Operation::ManageVolunteers)?;
-        let title = text::required(&new.title, 100).map_err(|e| StoreError::bad_input("title", e.to_string()))?;
+        let title = text::required(&new.title, 100)
+            .map_err(|e| StoreError::bad_input("title", e.to_string()))?;
         if new.held_on > self.today() {
-            return Err(StoreError::bad_input("heldOn", "record an activity once it has taken place"));
+            return Err(StoreError::bad_input(
+                "heldOn",
+                "record an activity once it has taken place",
+            ));
         }
         if new.members.len() + new.volunteers.len() > 500 {
             return Err(StoreError::bad_input("members", "at most 500 participants"));
@@ -279,7 +291,9 @@ impl Store {
         let serial = serial.trim();
         if serial.is_empty()
             || serial.len() > 64
-            || !serial.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            || !serial
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         {
             return Err(StoreError::bad_input(
                 "serial",

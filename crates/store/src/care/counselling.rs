@@ -50,7 +50,8 @@ impl Store {
         notes: &str,
     ) -> Result<CounsellingRecord, StoreError> {
         require(p, Operation::RecordCounselling)?;
-        let notes = text::required(notes, NOTES_MAX).map_err(|e| StoreError::bad_input("notes", e.to_string()))?;
+        let notes = text::required(notes, NOTES_MAX)
+            .map_err(|e| StoreError::bad_input("notes", e.to_string()))?;
         if held_on > self.today() {
             return Err(StoreError::bad_input("heldOn", "a day that has not come"));
         }
@@ -91,7 +92,11 @@ impl Store {
         require(p, Operation::ReadCare)?;
         Ok(session::Entity::find()
             .filter(session::Column::FamilyId.eq(family))
-            .filter(slice::of_families(p, Resource::CounsellingSession, session::Column::FamilyId))
+            .filter(slice::of_families(
+                p,
+                Resource::CounsellingSession,
+                session::Column::FamilyId,
+            ))
             .filter(slice::about_members(p, session::Column::MemberId))
             .order_by_desc(session::Column::HeldOn)
             .order_by_desc(session::Column::Id)

@@ -49,9 +49,13 @@ impl Store {
         started_on: NaiveDate,
     ) -> Result<ConditionRecord, StoreError> {
         require(p, Operation::RecordHealth)?;
-        let disease = text::required(disease, 60).map_err(|e| StoreError::bad_input("disease", e.to_string()))?;
+        let disease = text::required(disease, 60)
+            .map_err(|e| StoreError::bad_input("disease", e.to_string()))?;
         if started_on > self.today() {
-            return Err(StoreError::bad_input("startedOn", "a day that has not come"));
+            return Err(StoreError::bad_input(
+                "startedOn",
+                "a day that has not come",
+            ));
         }
         let family = reachable_family(&self.db, p, Resource::HealthRecord, family).await?;
         member_of(&self.db, p, family.id, member).await?;
@@ -79,7 +83,11 @@ impl Store {
         require(p, Operation::ReadHealth)?;
         Ok(cond::Entity::find()
             .filter(cond::Column::FamilyId.eq(family))
-            .filter(slice::of_families(p, Resource::HealthRecord, cond::Column::FamilyId))
+            .filter(slice::of_families(
+                p,
+                Resource::HealthRecord,
+                cond::Column::FamilyId,
+            ))
             .filter(slice::about_members(p, cond::Column::MemberId))
             .order_by_asc(cond::Column::Id)
             .all(&self.db)

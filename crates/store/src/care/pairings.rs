@@ -66,7 +66,11 @@ pub(crate) fn pairing_record(m: pairing::Model) -> PairingRecord {
 }
 
 impl Store {
-    pub async fn pair_family(&self, p: &Principal, new: NewPairing) -> Result<PairingRecord, StoreError> {
+    pub async fn pair_family(
+        &self,
+        p: &Principal,
+        new: NewPairing,
+    ) -> Result<PairingRecord, StoreError> {
         require(p, Operation::ManagePairings)?;
         let named = |field: &'static str, v: &str| {
             text::person_name(v).map_err(|e| StoreError::bad_input(field, e.to_string()))
@@ -83,7 +87,9 @@ impl Store {
                     .filter(staff_user::Column::Active.eq(true))
                     .one(&txn)
                     .await?
-                    .ok_or(StoreError::NotFound { what: "staff member" })?;
+                    .ok_or(StoreError::NotFound {
+                        what: "staff member",
+                    })?;
                 ("staff", staff.display_name)
             }
             (None, Some(v)) => {
@@ -139,7 +145,11 @@ impl Store {
     ) -> Result<PairingRecord, StoreError> {
         require(p, Operation::ManagePairings)?;
         let row = pairing::Entity::find_by_id(id)
-            .filter(slice::of_families(p, Resource::Pairing, pairing::Column::FamilyId))
+            .filter(slice::of_families(
+                p,
+                Resource::Pairing,
+                pairing::Column::FamilyId,
+            ))
             .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound { what: "pairing" })?;
@@ -179,7 +189,11 @@ impl Store {
     ) -> Result<Page<PairingRecord>, StoreError> {
         require(p, Operation::ReadCare)?;
         let mut q = pairing::Entity::find()
-            .filter(slice::of_families(p, Resource::Pairing, pairing::Column::FamilyId))
+            .filter(slice::of_families(
+                p,
+                Resource::Pairing,
+                pairing::Column::FamilyId,
+            ))
             .order_by_desc(pairing::Column::Id)
             .limit(first + 1);
         if let nuanxin_domain::Subject::Volunteer { volunteer } = &p.subject {

@@ -100,14 +100,16 @@ pub(crate) fn readable(p: &Principal) -> Condition {
     let mut any = Condition::any().add(
         Condition::all()
             .add(rec::Column::Kind.is_not_in(health.clone()))
-            .add(slice::of_families(p, Resource::CareRecord, rec::Column::FamilyId)),
+            .add(slice::of_families(
+                p,
+                Resource::CareRecord,
+                rec::Column::FamilyId,
+            )),
     );
     if p.allows(Operation::ReadHealth) {
-        any = any.add(
-            Condition::all()
-                .add(rec::Column::Kind.is_in(health))
-                .add(slice::of_families(p, Resource::HealthRecord, rec::Column::FamilyId)),
-        );
+        any = any.add(Condition::all().add(rec::Column::Kind.is_in(health)).add(
+            slice::of_families(p, Resource::HealthRecord, rec::Column::FamilyId),
+        ));
     }
     Condition::all()
         .add(any)
@@ -161,7 +163,10 @@ impl Store {
         } else if kind.needs_member() {
             return Err(StoreError::bad_input(
                 "memberId",
-                format!("a {} record is about one person: name the member", kind.as_str()),
+                format!(
+                    "a {} record is about one person: name the member",
+                    kind.as_str()
+                ),
             ));
         }
         let (performer_kind, performer_id, performer_name) = performer(p);
@@ -170,7 +175,11 @@ impl Store {
             .await?;
         if let Some(c) = new.campaign {
             let c = campaign::Entity::find_by_id(c)
-                .filter(slice::by_region_code(p, Resource::Campaign, campaign::Column::RegionCode))
+                .filter(slice::by_region_code(
+                    p,
+                    Resource::Campaign,
+                    campaign::Column::RegionCode,
+                ))
                 .one(&txn)
                 .await?
                 .ok_or(StoreError::NotFound { what: "campaign" })?;
@@ -183,10 +192,7 @@ impl Store {
             if new.record.occurred_on < c.starts_on || new.record.occurred_on > c.ends_on {
                 return Err(StoreError::bad_input(
                     "occurredOn",
-                    format!(
-                        "the campaign runs from {} to {}",
-                        c.starts_on, c.ends_on
-                    ),
+                    format!("the campaign runs from {} to {}", c.starts_on, c.ends_on),
                 ));
             }
         }
@@ -210,7 +216,9 @@ impl Store {
                 .filter(readable(p))
                 .one(&txn)
                 .await?
-                .ok_or(StoreError::NotFound { what: "care record" })?;
+                .ok_or(StoreError::NotFound {
+                    what: "care record",
+                })?;
             if old.kind != kind.as_str() {
                 return Err(StoreError::bad_input(
                     "correctsId",

@@ -28,7 +28,7 @@ use crate::slice::{self, require};
 /// One item of the timeline.
 #[derive(Debug, Clone)]
 pub enum TimelineEntry {
-    Care(CareRecordRow),
+    Care(Box<CareRecordRow>),
     Case(CaseRecord),
     Counselling(CounsellingRecord),
     Pairing(PairingRecord),
@@ -53,7 +53,11 @@ pub struct TimelineItem {
 }
 
 /// `day < d OR (day = d AND id < cursor id)`: rows after the cursor, newest first.
-fn after_day(day: impl ColumnTrait + Copy, id: impl ColumnTrait + Copy, c: Option<TimelineKey>) -> Condition {
+fn after_day(
+    day: impl ColumnTrait + Copy,
+    id: impl ColumnTrait + Copy,
+    c: Option<TimelineKey>,
+) -> Condition {
     match c {
         None => Condition::all(),
         Some(k) => Condition::any()
@@ -89,7 +93,9 @@ impl Store {
         meta: &RequestMeta,
     ) -> Result<(Vec<TimelineItem>, bool), StoreError> {
         require(p, Operation::ReadCare)?;
-        let family = reachable_family(&self.db, p, Resource::Family, family).await?.id;
+        let family = reachable_family(&self.db, p, Resource::Family, family)
+            .await?
+            .id;
         let n = first + 1;
         let mut sources: Vec<Vec<TimelineItem>> = Vec::new();
 
@@ -103,14 +109,23 @@ impl Store {
             .all(&self.db)
             .await?;
         let records = self.with_attachments(rows).await?;
-        log_minor_reads(&self.db, p, records.iter().filter_map(|r| r.member), "careRecord", meta)
-            .await?;
+        log_minor_reads(
+            &self.db,
+            p,
+            records.iter().filter_map(|r| r.member),
+            "careRecord",
+            meta,
+        )
+        .await?;
         sources.push(
             records
                 .into_iter()
                 .map(|r| TimelineItem {
-                    key: TimelineKey { on: r.occurred_on, id: r.id },
-                    entry: TimelineEntry::Care(r),
+                    key: TimelineKey {
+                        on: r.occurred_on,
+                        id: r.id,
+                    },
+                    entry: TimelineEntry::Care(Box::new(r)),
                 })
                 .collect(),
         );
@@ -118,7 +133,11 @@ impl Store {
         if p.rows(Resource::Case) != nuanxin_domain::principal::RowFilter::Nothing {
             let rows = case::Entity::find()
                 .filter(case::Column::FamilyId.eq(family))
-                .filter(slice::of_families(p, Resource::Case, case::Column::FamilyId))
+                .filter(slice::of_families(
+                    p,
+                    Resource::Case,
+                    case::Column::FamilyId,
+                ))
                 .filter(slice::about_members(p, case::Column::MemberId))
                 .filter(after_day(case::Column::OpenedOn, case::Column::Id, cursor))
                 .order_by_desc(case::Column::OpenedOn)
@@ -129,8 +148,14 @@ impl Store {
             sources.push(
                 rows.into_iter()
                     .map(|m| {
-                        let key = TimelineKey { on: m.opened_on, id: m.id };
-                        case_record(m).map(|c| TimelineItem { key, entry: TimelineEntry::Case(c) })
+                        let key = TimelineKey {
+                            on: m.opened_on,
+                            id: m.id,
+                        };
+                        case_record(m).map(|c| TimelineItem {
+                            key,
+                            entry: TimelineEntry::Case(c),
+                        })
                     })
                     .collect::<Result<_, _>>()?,
             );
@@ -139,9 +164,17 @@ impl Store {
         if p.rows(Resource::CounsellingSession) != nuanxin_domain::principal::RowFilter::Nothing {
             let rows = session::Entity::find()
                 .filter(session::Column::FamilyId.eq(family))
-                .filter(slice::of_families(p, Resource::CounsellingSession, session::Column::FamilyId))
+                .filter(slice::of_families(
+                    p,
+                    Resource::CounsellingSession,
+                    session::Column::FamilyId,
+                ))
                 .filter(slice::about_members(p, session::Column::MemberId))
-                .filter(after_day(session::Column::HeldOn, session::Column::Id, cursor))
+                .filter(after_day(
+                    session::Column::HeldOn,
+                    session::Column::Id,
+                    cursor,
+                ))
                 .order_by_desc(session::Column::HeldOn)
                 .order_by_desc(session::Column::Id)
                 .limit(n)
@@ -150,7 +183,10 @@ impl Store {
             sources.push(
                 rows.into_iter()
                     .map(|m| TimelineItem {
-                        key: TimelineKey { on: m.held_on, id: m.id },
+                        key: TimelineKey {
+                            on: m.held_on,
+                            id: m.id,
+                        },
                         entry: TimelineEntry::Counselling(session_record(m)),
                     })
                     .collect(),
@@ -160,8 +196,16 @@ impl Store {
         if p.rows(Resource::Pairing) != nuanxin_domain::principal::RowFilter::Nothing {
             let rows = pairing::Entity::find()
                 .filter(pairing::Column::FamilyId.eq(family))
-                .filter(slice::of_families(p, Resource::Pairing, pairing::Column::FamilyId))
-                .filter(after_day(pairing::Column::StartsOn, pairing::Column::Id, cursor))
+                .filter(slice::of_families(
+                    p,
+                    Resource::Pairing,
+                    pairing::Column::FamilyId,
+                ))
+                .filter(after_day(
+                    pairing::Column::StartsOn,
+                    pairing::Column::Id,
+                    cursor,
+                ))
                 .order_by_desc(pairing::Column::StartsOn)
                 .order_by_desc(pairing::Column::Id)
                 .limit(n)
@@ -170,7 +214,10 @@ impl Store {
             sources.push(
                 rows.into_iter()
                     .map(|m| TimelineItem {
-                        key: TimelineKey { on: m.starts_on, id: m.id },
+                        key: TimelineKey {
+                            on: m.starts_on,
+                            id: m.id,
+                        },
                         entry: TimelineEntry::Pairing(pairing_record(m)),
                     })
                     .collect(),
@@ -199,7 +246,10 @@ impl Store {
         sources.push(
             rows.into_iter()
                 .map(|h| TimelineItem {
-                    key: TimelineKey { on: time::china_date(h.at), id: h.id },
+                    key: TimelineKey {
+                        on: time::china_date(h.at),
+                        id: h.id,
+                    },
                     entry: TimelineEntry::StatusChange {
                         from: h.from_status,
                         to: h.to_status,
@@ -244,7 +294,10 @@ impl Store {
             sources.push(
                 rows.into_iter()
                     .map(|l| TimelineItem {
-                        key: TimelineKey { on: month_start(l.month), id: l.id },
+                        key: TimelineKey {
+                            on: month_start(l.month),
+                            id: l.id,
+                        },
                         entry: TimelineEntry::AllowanceLine {
                             member: l.member_id,
                             month: l.month,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::entity::{
-    member, organisation as org, organisation_region as org_region, care_pairing, partner_app,
+    care_pairing, member, organisation as org, organisation_region as org_region, partner_app,
     revoked_token, service_link, staff_user, volunteer,
 };
 use crate::error::StoreError;
