@@ -130,7 +130,7 @@ pub fn prepare(
     principal: Principal,
     meta: RequestMeta,
 ) -> async_graphql::Request {
-    let mut request = loaders::attach(request, store, &principal, rules);
+    let mut request = loaders::attach(request, store, &principal, rules, &meta);
     if !principal.is_authenticated() {
         request = request.disable_introspection();
     }

@@ -71,6 +71,8 @@ impl Loader<(Uuid, YearMonth)> for EntitlementLoader {
 pub struct MembersLoader {
     store: Store,
     principal: Principal,
+    /// For the access log: a read of a minor's record is logged.
+    meta: nuanxin_store::RequestMeta,
 }
 
 impl Loader<Uuid> for MembersLoader {
@@ -79,7 +81,7 @@ impl Loader<Uuid> for MembersLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         self.store
-            .members_of_families(&self.principal, keys)
+            .members_of_families_read(&self.principal, keys, &self.meta)
             .await
             .map_err(Arc::new)
     }
@@ -164,6 +166,7 @@ pub fn attach(
     store: &Store,
     principal: &Principal,
     rules: Rules,
+    meta: &nuanxin_store::RequestMeta,
 ) -> async_graphql::Request {
     let spawn = |fut| {
         tokio::spawn(fut);
@@ -173,6 +176,7 @@ pub fn attach(
             MembersLoader {
                 store: store.clone(),
                 principal: principal.clone(),
+                meta: meta.clone(),
             },
             spawn,
             HashMapCache::default(),

@@ -989,3 +989,169 @@ async fn campaign_coverage_counts_visited_families_per_township(app: &TestApp) {
     .await;
     assert_eq!(error_field(&late), Some("occurredOn"), "{late}");
 }
+
+on_both_backends!(reading_a_minor_is_logged_and_reading_adults_is_not);
+async fn reading_a_minor_is_logged_and_reading_adults_is_not(app: &TestApp) {
+    let (with_child, members) = app.family_with("411002001001", 1, true).await;
+    let (adults, _) = app.family_at("411002001001", 2).await;
+    let township = app.token(StaffRole::TownshipWorker, "411002001").await;
+    let q = "query($id: ID!) { family(id: $id) { members { name role } } }";
+    let logged = app.count("access_log").await;
+    let body = app
+        .gql(&township, q, json!({ "id": gid("Family", adults) }))
+        .await;
+    ok(&body);
+    assert_eq!(
+        app.count("access_log").await,
+        logged,
+        "adults: nothing logged"
+    );
+    let body = app
+        .gql(&township, q, json!({ "id": gid("Family", with_child) }))
+        .await;
+    ok(&body);
+    assert_eq!(
+        body["data"]["family"]["members"].as_array().map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(
+        app.count("access_log").await,
+        logged + 1,
+        "the minor's read is logged"
+    );
+    let one = app
+        .gql(
+            &township,
+            "query($id: ID!) { member(id: $id) { name } }",
+            json!({ "id": gid("Member", members[2]) }),
+        )
+        .await;
+    ok(&one);
+    assert_eq!(app.count("access_log").await, logged + 2);
+}
+
+on_both_backends!(care_outside_the_callers_region_is_not_found);
+async fn care_outside_the_callers_region_is_not_found(app: &TestApp) {
+    let (family, _) = app.family_at("411002001001", 1).await;
+    let township = app.token(StaffRole::TownshipWorker, "411002001").await;
+    let other_county = app.token(StaffRole::CountyAdmin, "411024").await;
+    let other_township = app.token(StaffRole::TownshipWorker, "411002002").await;
+    let case = open_aid(app, &township, family).await;
+    ok(&case);
+    let case_id = case["data"]["openCase"]["id"].clone();
+    let f = gid("Family", family);
+    for token in [&other_county, &other_township] {
+        let body = app
+            .gql(
+                token,
+                "query($id: ID!) { case(id: $id) { id } }",
+                json!({ "id": case_id }),
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+        let body = app
+            .gql(
+                token,
+                "query($f: ID!) { familyTimeline(familyId: $f) { edges { cursor } } }",
+                json!({ "f": f }),
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+        let body = app
+            .gql(token, "{ cases { edges { node { id } } } }", json!({}))
+            .await;
+        assert_eq!(
+            body["data"]["cases"]["edges"].as_array().map(Vec::len),
+            Some(0),
+            "{body}"
+        );
+        let before = app.count("care_case_step").await;
+        let body = move_case(app, token, &case_id, "assessed", None).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+        assert_eq!(app.count("care_case_step").await, before);
+        let body = open_aid(app, token, family).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    }
+    let body = app
+        .gql(&other_county, ACCOUNTABILITY, json!({ "region": "411002" }))
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    // Control: the family's own township reads all of it.
+    let body = app
+        .gql(
+            &township,
+            "query($id: ID!) { case(id: $id) { id } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    ok(&body);
+    let body = app
+        .gql(&township, "{ cases { edges { node { id } } } }", json!({}))
+        .await;
+    assert_eq!(
+        body["data"]["cases"]["edges"].as_array().map(Vec::len),
+        Some(1)
+    );
+}
+
+on_both_backends!(sites_volunteers_activities_and_devices);
+async fn sites_volunteers_activities_and_devices(app: &TestApp) {
+    let (family, members) = app.family_at("411002001001", 1).await;
+    let township = app.token(StaffRole::TownshipWorker, "411002001").await;
+    let village = app.token(StaffRole::VillageWorker, "411002001001").await;
+    let site = app
+        .gql(
+            &township,
+            "mutation($input: AddCareSiteInput!) { addCareSite(input: $input) { id name teams { id name } } }",
+            json!({ "input": { "name": "东关莲花暖心家园", "regionCode": "411002001",
+                "venue": "东关社区日间照料中心", "teamName": "东关暖心志愿服务队" } }),
+        )
+        .await;
+    ok(&site);
+    let site_id = site["data"]["addCareSite"]["id"].clone();
+    let team = site["data"]["addCareSite"]["teams"][0]["id"].clone();
+    let added = app
+        .gql(
+            &township,
+            "mutation($input: AddVolunteerInput!) { addVolunteer(input: $input) { id name phoneMasked } }",
+            json!({ "input": { "teamId": team, "name": "赵志愿", "phone": "13912345678" } }),
+        )
+        .await;
+    ok(&added);
+    assert_eq!(added["data"]["addVolunteer"]["phoneMasked"], "139****5678");
+    let stored = app.store.stored_rows("volunteer").await.expect("rows");
+    assert!(
+        !format!("{stored:?}").contains("13912345678"),
+        "the phone is encrypted at rest"
+    );
+    let volunteer = added["data"]["addVolunteer"]["id"].clone();
+    let activity = app
+        .gql(
+            &township,
+            "mutation($input: RecordActivityInput!) { recordActivity(input: $input) { invited attended } }",
+            json!({ "input": { "siteId": site_id, "title": "重阳节茶话会", "heldOn": today(app).to_string(),
+                "participants": [
+                    { "memberId": gid("Member", members[0]), "attended": true },
+                    { "memberId": gid("Member", members[1]), "attended": false },
+                    { "volunteerId": volunteer, "attended": true } ] } }),
+        )
+        .await;
+    ok(&activity);
+    assert_eq!(activity["data"]["recordActivity"]["invited"], 3);
+    assert_eq!(activity["data"]["recordActivity"]["attended"], 2);
+    // A village worker reads the sites, but does not manage them.
+    let sites = app.gql(&village, "{ careSites { name } }", json!({})).await;
+    assert_eq!(sites["data"]["careSites"][0]["name"], "东关莲花暖心家园");
+    let refused = app
+        .gql(&village, "mutation($input: AddCareSiteInput!) { addCareSite(input: $input) { id } }",
+            json!({ "input": { "name": "x", "regionCode": "411002001001", "venue": "x", "teamName": "x" } }))
+        .await;
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    // An emergency-call device, once per serial.
+    let q = "mutation($input: RegisterDeviceInput!) { registerEmergencyDevice(input: $input) { id serial } }";
+    let input = json!({ "input": { "familyId": gid("Family", family), "memberId": gid("Member", members[0]), "serial": "SOS-0001" } });
+    ok(&app.gql(&village, q, input.clone()).await);
+    let again = app.gql(&village, q, input).await;
+    assert_eq!(error_code(&again), Some("CONFLICT"), "{again}");
+    assert_eq!(app.count("emergency_device").await, 1);
+}

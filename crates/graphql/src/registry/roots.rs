@@ -138,7 +138,12 @@ impl RegistryQuery {
     async fn member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Member> {
         let store = ctx.data::<Store>()?;
         let id = ids::decode(Kind::Member, &id, "id").gql()?;
-        Ok(Member(store.get_member(principal(ctx), id).await.gql()?))
+        Ok(Member(
+            store
+                .member_read(principal(ctx), id, &request_meta(ctx))
+                .await
+                .gql()?,
+        ))
     }
 
     /// Exact match on the full ID number. Every lookup is written to the access log.

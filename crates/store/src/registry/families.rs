@@ -201,6 +201,60 @@ impl Store {
         Ok(out)
     }
 
+    /// Members of families as the API reads them: a read of a minor's record is logged
+    /// (one access-log row per minor; none, and no extra statement, when there is none).
+    pub async fn members_of_families_read(
+        &self,
+        p: &Principal,
+        family_ids: &[Uuid],
+        meta: &RequestMeta,
+    ) -> Result<HashMap<Uuid, Vec<MemberRecord>>, StoreError> {
+        let out = self.members_of_families(p, family_ids).await?;
+        let cutoff = slice::minor_cutoff();
+        let minors: Vec<Option<Uuid>> = out
+            .values()
+            .flatten()
+            .filter(|m| m.birth_date > cutoff)
+            .map(|m| Some(m.id()))
+            .collect();
+        if !minors.is_empty() {
+            crate::access::log_reads(
+                &self.db,
+                p,
+                minors,
+                "member",
+                "read",
+                "records about a minor",
+                meta,
+            )
+            .await?;
+        }
+        Ok(out)
+    }
+
+    /// One member as the API reads them (a minor's read is logged).
+    pub async fn member_read(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        meta: &RequestMeta,
+    ) -> Result<MemberRecord, StoreError> {
+        let m = self.get_member(p, id).await?;
+        if m.birth_date > slice::minor_cutoff() {
+            crate::access::log_reads(
+                &self.db,
+                p,
+                [Some(m.id())],
+                "member",
+                "read",
+                "records about a minor",
+                meta,
+            )
+            .await?;
+        }
+        Ok(m)
+    }
+
     pub async fn get_member(&self, p: &Principal, id: Uuid) -> Result<MemberRecord, StoreError> {
         require(p, Operation::ReadFamilies)?;
         let row = mem::Entity::find_by_id(id)
