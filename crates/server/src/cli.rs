@@ -52,6 +52,12 @@ pub enum Command {
     Demo {
         #[arg(long, default_value_t = 300)]
         families: u64,
+        /// Also seed care work (pairings, cases, care records) for this county's families.
+        #[arg(long)]
+        care_county: Option<String>,
+        /// Care records per family, with `--care-county`.
+        #[arg(long, default_value_t = 30)]
+        care_records: u32,
     },
     /// Print fresh keys as environment lines, for production configuration.
     Keys,
@@ -195,10 +201,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::Demo { families } => {
+        Command::Demo {
+            families,
+            care_county,
+            care_records,
+        } => {
             let config = Config::from_env()?;
             let state = bootstrap::app_state(&config).await?;
-            seed_with_progress(&state.store, families).await
+            seed_with_progress(&state.store, families).await?;
+            if let Some(county) = care_county {
+                let county = RegionCode::parse(&county)
+                    .map_err(|e| anyhow::anyhow!("--care-county: {e}"))?;
+                let added = nuanxin_store::demo::seed_care(
+                    &state.store,
+                    &county,
+                    care_records,
+                    |done, total| eprint!("\rseeding care work: {done}/{total} families"),
+                )
+                .await?;
+                eprintln!();
+                tracing::info!(families = added, "care work seeded");
+            }
+            Ok(())
         }
         Command::Serve { demo, families } => serve(demo, families).await,
         Command::User {

@@ -374,3 +374,148 @@ pub async fn seed_bench(
     store.analyze().await?;
     Ok(done)
 }
+
+/// Care work for the care benchmark: for every family of `county` that has none yet, one
+/// monthly pairing, a chronic-disease record of the mother, an emergency-aid case for one
+/// family in ten, and `records` care records spread over the past year (visits of the
+/// pairing, services, follow-ups). Deterministic; bulk inserts, a transaction per batch.
+pub async fn seed_care(
+    store: &Store,
+    county: &RegionCode,
+    records: u32,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<u64, StoreError> {
+    use crate::entity::{
+        care_case as case, care_pairing as pairing, care_record as rec, chronic_condition as cond,
+    };
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    store.seed_catalogue().await?;
+    if rec::Entity::find().count(&store.db).await? > 0 {
+        return Ok(0);
+    }
+    let families = fam::Entity::find()
+        .filter(fam::Column::CountyCode.eq(county.as_str()))
+        .order_by_asc(fam::Column::Id)
+        .all(&store.db)
+        .await?;
+    let mothers: std::collections::HashMap<Uuid, Uuid> = mem::Entity::find()
+        .filter(mem::Column::Role.eq("mother"))
+        .filter(mem::Column::FamilyId.is_in(families.iter().map(|f| f.id)))
+        .all(&store.db)
+        .await?
+        .into_iter()
+        .map(|m| (m.family_id, m.id))
+        .collect();
+    let total = families.len() as u64;
+    let mut rng = Rng(0x5eed_ca2e);
+    let today = store.today();
+    let year_ago = today - Duration::days(365);
+    let now = Utc::now();
+    let mut done = 0;
+    for batch in families.chunks(200) {
+        let mut pairings = Vec::new();
+        let mut conditions = Vec::new();
+        let mut cases = Vec::new();
+        let mut rows = Vec::new();
+        for f in batch {
+            let pairing_id = Uuid::now_v7();
+            pairings.push(pairing::ActiveModel {
+                id: Set(pairing_id),
+                family_id: Set(f.id),
+                leader_name: Set("张书记".into()),
+                worker_kind: Set("staff".into()),
+                worker_staff_id: Set(None),
+                volunteer_id: Set(None),
+                worker_name: Set("城关镇专干".into()),
+                schedule: Set("monthly".into()),
+                content: Set("每月上门看望".into()),
+                answerable_name: Set("刘主任".into()),
+                starts_on: Set(year_ago),
+                ended_on: Set(None),
+                created_by: Set(Uuid::nil()),
+                created_at: Set(now),
+            });
+            let mother = mothers.get(&f.id).copied();
+            let condition_id = Uuid::now_v7();
+            if let Some(m) = mother {
+                conditions.push(cond::ActiveModel {
+                    id: Set(condition_id),
+                    family_id: Set(f.id),
+                    member_id: Set(m),
+                    disease: Set("高血压".into()),
+                    schedule: Set("quarterly".into()),
+                    started_on: Set(year_ago),
+                    ended_on: Set(None),
+                    created_by: Set(Uuid::nil()),
+                    created_at: Set(now),
+                });
+            }
+            if rng.below(10) == 0 {
+                cases.push(case::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    family_id: Set(f.id),
+                    member_id: Set(None),
+                    workflow: Set("emergency_aid".into()),
+                    referral_kind: Set(None),
+                    unit_code: Set(None),
+                    state: Set("requested".into()),
+                    priority: Set(0),
+                    summary: Set("突发重病".into()),
+                    requested_fen: Set(Some(500_000)),
+                    approved_fen: Set(None),
+                    approved_by: Set(None),
+                    disbursed_fen: Set(None),
+                    opened_on: Set(today - Duration::days(rng.below(300) as i64)),
+                    opened_by: Set(Uuid::nil()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                });
+            }
+            for i in 0..records {
+                let (kind, service, pairing_ref, condition_ref, member) = match i % 10 {
+                    8 if mother.is_some() => ("follow_up", "chronic_follow_up", None, Some(condition_id), mother),
+                    9 => ("service", "holiday_visit", None, None, None),
+                    _ => ("visit", "home_visit", Some(pairing_id), None, None),
+                };
+                rows.push(rec::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    family_id: Set(f.id),
+                    member_id: Set(member),
+                    kind: Set(kind.into()),
+                    service_code: Set(service.into()),
+                    occurred_on: Set(today - Duration::days(rng.below(365) as i64)),
+                    performer_kind: Set("staff".into()),
+                    performer_id: Set(Uuid::nil()),
+                    performer_name: Set("城关镇专干".into()),
+                    content: Set("上门看望，了解生活和健康情况".into()),
+                    outcome: Set(None),
+                    money_fen: Set(0),
+                    goods_fen: Set(i64::from(i % 3) * 10_000),
+                    details: Set("{}".into()),
+                    pairing_id: Set(pairing_ref),
+                    campaign_id: Set(None),
+                    condition_id: Set(condition_ref),
+                    corrects_id: Set(None),
+                    created_by: Set(Uuid::nil()),
+                    created_at: Set(now),
+                });
+            }
+        }
+        let txn = store.db.begin().await?;
+        pairing::Entity::insert_many(pairings).exec(&txn).await?;
+        if !conditions.is_empty() {
+            cond::Entity::insert_many(conditions).exec(&txn).await?;
+        }
+        if !cases.is_empty() {
+            case::Entity::insert_many(cases).exec(&txn).await?;
+        }
+        for chunk in rows.chunks(1000) {
+            rec::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        }
+        txn.commit().await?;
+        done += batch.len() as u64;
+        progress(done, total);
+    }
+    store.analyze().await?;
+    Ok(done)
+}

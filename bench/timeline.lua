@@ -1,0 +1,22 @@
+-- A family's timeline, a page of 20, over 500 families of the county (round robin).
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+
+local ids = {}
+for line in io.lines(os.getenv("IDS_FILE")) do
+  ids[#ids + 1] = line
+end
+local i = 0
+
+function request()
+  i = i % #ids + 1
+  local body = '{"query":"query($f: ID!) { familyTimeline(familyId: $f, first: 20) { edges { cursor node { on kind careRecord { id kind content performerName goodsFen } case { id state } pairing { id workerName } statusChange { to } } } pageInfo { hasNextPage } } }","variables":{"f":"' .. ids[i] .. '"}}'
+  return wrk.format(nil, nil, nil, body)
+end
+
+function response(status, headers, body)
+  if status ~= 200 or string.find(body, '"errors"') then
+    io.stderr:write("unexpected answer: " .. status .. " " .. string.sub(body, 1, 200) .. "\n")
+  end
+end
