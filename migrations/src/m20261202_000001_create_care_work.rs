@@ -136,6 +136,9 @@ enum CarePairing {
     AnswerableName,
     StartsOn,
     EndedOn,
+    /// The latest visit logged against the pairing, kept in the visit's transaction, so
+    /// that the overdue view reads one row per pairing instead of all its visits.
+    LastVisitOn,
     CreatedBy,
     CreatedAt,
 }
@@ -165,6 +168,8 @@ enum ChronicCondition {
     Schedule,
     StartedOn,
     EndedOn,
+    /// The latest follow-up, kept like a pairing's last visit.
+    LastFollowUpOn,
     CreatedBy,
     CreatedAt,
 }
@@ -344,6 +349,7 @@ impl MigrationTrait for Migration {
                 .col(text(CarePairing::AnswerableName))
                 .col(date(CarePairing::StartsOn))
                 .col(date_null(CarePairing::EndedOn))
+                .col(date_null(CarePairing::LastVisitOn))
                 .col(uuid(CarePairing::CreatedBy))
                 .col(timestamp_with_time_zone(CarePairing::CreatedAt))
                 .foreign_key(&mut fk(
@@ -374,6 +380,7 @@ impl MigrationTrait for Migration {
                 .col(string_len(ChronicCondition::Schedule, 16))
                 .col(date(ChronicCondition::StartedOn))
                 .col(date_null(ChronicCondition::EndedOn))
+                .col(date_null(ChronicCondition::LastFollowUpOn))
                 .col(uuid(ChronicCondition::CreatedBy))
                 .col(timestamp_with_time_zone(ChronicCondition::CreatedAt))
                 .foreign_key(&mut fk(
@@ -593,6 +600,12 @@ impl MigrationTrait for Migration {
                 CareRecord::Table,
                 vec![CareRecord::ConditionId],
             ),
+            // The emergency-aid contacts of a region's families (few rows of one kind).
+            (
+                "ix_care_record_kind_family",
+                CareRecord::Table,
+                vec![CareRecord::Kind, CareRecord::FamilyId],
+            ),
         ];
         for (name, table, cols) in indexes {
             let mut ix = Index::create().name(name).table(table).to_owned();
@@ -667,9 +680,9 @@ impl MigrationTrait for Migration {
         conn.execute_unprepared(
             "INSERT INTO care_pairing (id, family_id, leader_name, worker_kind, worker_staff_id, \
                volunteer_id, worker_name, schedule, content, answerable_name, starts_on, ended_on, \
-               created_by, created_at) \
+               last_visit_on, created_by, created_at) \
              SELECT p.id, p.family_id, '', 'volunteer', NULL, p.volunteer_id, v.name, 'monthly', '', \
-               v.name, p.starts_on, p.ends_on, p.volunteer_id, p.created_at \
+               v.name, p.starts_on, p.ends_on, NULL, p.volunteer_id, p.created_at \
              FROM pairing p JOIN volunteer v ON v.id = p.volunteer_id",
         )
         .await?;

@@ -432,6 +432,7 @@ pub async fn seed_care(
                 answerable_name: Set("刘主任".into()),
                 starts_on: Set(year_ago),
                 ended_on: Set(None),
+                last_visit_on: Set(None),
                 created_by: Set(Uuid::nil()),
                 created_at: Set(now),
             });
@@ -446,6 +447,7 @@ pub async fn seed_care(
                     schedule: Set("quarterly".into()),
                     started_on: Set(year_ago),
                     ended_on: Set(None),
+                    last_follow_up_on: Set(None),
                     created_by: Set(Uuid::nil()),
                     created_at: Set(now),
                 });
@@ -471,19 +473,33 @@ pub async fn seed_care(
                     updated_at: Set(now),
                 });
             }
+            let (mut last_visit, mut last_follow_up) = (None, None);
             for i in 0..records {
+                let on = today - Duration::days(rng.below(365) as i64);
                 let (kind, service, pairing_ref, condition_ref, member) = match i % 10 {
-                    8 if mother.is_some() => ("follow_up", "chronic_follow_up", None, Some(condition_id), mother),
+                    8 if mother.is_some() => (
+                        "follow_up",
+                        "chronic_follow_up",
+                        None,
+                        Some(condition_id),
+                        mother,
+                    ),
                     9 => ("service", "holiday_visit", None, None, None),
                     _ => ("visit", "home_visit", Some(pairing_id), None, None),
                 };
+                if pairing_ref.is_some() {
+                    last_visit = last_visit.max(Some(on));
+                }
+                if condition_ref.is_some() {
+                    last_follow_up = last_follow_up.max(Some(on));
+                }
                 rows.push(rec::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     family_id: Set(f.id),
                     member_id: Set(member),
                     kind: Set(kind.into()),
                     service_code: Set(service.into()),
-                    occurred_on: Set(today - Duration::days(rng.below(365) as i64)),
+                    occurred_on: Set(on),
                     performer_kind: Set("staff".into()),
                     performer_id: Set(Uuid::nil()),
                     performer_name: Set("城关镇专干".into()),
@@ -499,6 +515,12 @@ pub async fn seed_care(
                     created_by: Set(Uuid::nil()),
                     created_at: Set(now),
                 });
+            }
+            if let Some(p) = pairings.last_mut() {
+                p.last_visit_on = Set(last_visit);
+            }
+            if let (Some(c), Some(_)) = (conditions.last_mut(), mother) {
+                c.last_follow_up_on = Set(last_follow_up);
             }
         }
         let txn = store.db.begin().await?;

@@ -1155,3 +1155,88 @@ async fn sites_volunteers_activities_and_devices(app: &TestApp) {
     assert_eq!(error_code(&again), Some("CONFLICT"), "{again}");
     assert_eq!(app.count("emergency_device").await, 1);
 }
+
+on_both_backends!(the_timeline_shows_each_caller_only_what_it_may_see);
+async fn the_timeline_shows_each_caller_only_what_it_may_see(app: &TestApp) {
+    let (family, members) = app.family_at("411002001001", 1).await;
+    let (_, volunteer) = app.volunteer(&[family]).await;
+    let township = app.token(StaffRole::TownshipWorker, "411002001").await;
+    let counsellor = app.token(StaffRole::Counsellor, "411002").await;
+    ok(&open_aid(app, &township, family).await);
+    ok(&app
+        .gql(
+            &counsellor,
+            "mutation($input: RecordCounsellingInput!) { recordCounselling(input: $input) { id } }",
+            json!({ "input": { "familyId": gid("Family", family), "memberId": gid("Member", members[0]),
+                "heldOn": today(app).to_string(), "notes": "谈话记录" } }),
+        )
+        .await);
+    ok(&record(
+        app,
+        &township,
+        json!({ "familyId": gid("Family", family), "kind": "VISIT",
+        "occurredOn": today(app).to_string(), "content": "走访" }),
+    )
+    .await);
+    ok(&record(
+        app,
+        &township,
+        json!({ "familyId": gid("Family", family), "memberId": gid("Member", members[1]),
+        "kind": "CHECKUP", "occurredOn": today(app).to_string(), "content": "体检正常" }),
+    )
+    .await);
+    let kinds = |body: &Value| -> Vec<String> {
+        let mut k: Vec<String> = body["data"]["familyTimeline"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| {
+                let n = &e["node"];
+                match n["kind"].as_str() {
+                    Some("CARE_RECORD") => format!(
+                        "CARE_RECORD:{}",
+                        n["careRecord"]["kind"].as_str().unwrap_or("")
+                    ),
+                    other => other.unwrap_or("").to_owned(),
+                }
+            })
+            .collect();
+        k.sort();
+        k
+    };
+    let staff_q =
+        "query($f: ID!) { familyTimeline(familyId: $f) { edges { node { kind careRecord { kind }
+      case { state } counsellingSession { counsellorName } pairing { id } } } } }";
+    let seen = app
+        .gql(&township, staff_q, json!({ "f": gid("Family", family) }))
+        .await;
+    ok(&seen);
+    assert_eq!(
+        kinds(&seen),
+        [
+            "CARE_RECORD:CHECKUP",
+            "CARE_RECORD:VISIT",
+            "CASE",
+            "COUNSELLING_SESSION",
+            "PAIRING",
+            "STATUS_CHANGE"
+        ],
+        "{seen}"
+    );
+    // The volunteer: the visit, the pairing and the registration; no health, case or
+    // counselling (nor the fields to ask for them).
+    let vol_q = "query($f: ID!) { familyTimeline(familyId: $f) { edges { node { kind careRecord { kind } pairing { id } } } } }";
+    let seen = app
+        .gql(&volunteer, vol_q, json!({ "f": gid("Family", family) }))
+        .await;
+    ok(&seen);
+    assert_eq!(
+        kinds(&seen),
+        ["CARE_RECORD:VISIT", "PAIRING", "STATUS_CHANGE"],
+        "{seen}"
+    );
+    let asked = app
+        .gql(&volunteer, staff_q, json!({ "f": gid("Family", family) }))
+        .await;
+    assert!(asked["errors"].is_array(), "{asked}");
+}

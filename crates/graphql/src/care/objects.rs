@@ -7,7 +7,7 @@ use nuanxin_domain::policy::{FieldAccess, SensitiveField};
 use nuanxin_store as store;
 
 use crate::error::IntoGql;
-use crate::guard::{self, Field, principal, request_meta};
+use crate::guard::{self, Allowed, Field, Reaches, principal, request_meta};
 use crate::ids::{self, Kind};
 use crate::loaders::CaseSteps;
 
@@ -600,21 +600,30 @@ impl TimelineItem {
             _ => None,
         }
     }
-    #[graphql(visible = "guard::may_read_cases")]
+    #[graphql(
+        guard = "Reaches(nuanxin_domain::Resource::Case)",
+        visible = "guard::may_read_cases"
+    )]
     async fn case(&self) -> Option<Case> {
         match &self.0.entry {
             store::TimelineEntry::Case(c) => Some(Case(c.clone())),
             _ => None,
         }
     }
-    #[graphql(visible = "guard::may_read_counselling")]
+    #[graphql(
+        guard = "Reaches(nuanxin_domain::Resource::CounsellingSession)",
+        visible = "guard::may_read_counselling"
+    )]
     async fn counselling_session(&self) -> Option<CounsellingSession> {
         match &self.0.entry {
             store::TimelineEntry::Counselling(c) => Some(CounsellingSession(c.clone())),
             _ => None,
         }
     }
-    #[graphql(visible = "guard::may_read_pairings")]
+    #[graphql(
+        guard = "Reaches(nuanxin_domain::Resource::Pairing)",
+        visible = "guard::may_read_pairings"
+    )]
     async fn pairing(&self) -> Option<Pairing> {
         match &self.0.entry {
             store::TimelineEntry::Pairing(p) => Some(Pairing(p.clone())),
@@ -631,7 +640,10 @@ impl TimelineItem {
             _ => None,
         }
     }
-    #[graphql(visible = "guard::may_read_entitlement_amounts")]
+    #[graphql(
+        guard = "Allowed(nuanxin_domain::Operation::ReadEntitlementAmounts)",
+        visible = "guard::may_read_entitlement_amounts"
+    )]
     async fn allowance_line(&self) -> Option<TimelineAllowanceLine> {
         match &self.0.entry {
             store::TimelineEntry::AllowanceLine {
@@ -724,12 +736,32 @@ pub struct CampaignCoverage {
 /// What is overdue in a region (责任落实), per township and the lists behind each count.
 pub struct Accountability(pub store::Accountability);
 
-fn in_township(rows: &[store::DutyRow], township: Option<&str>, kind: Kind) -> Vec<Duty> {
-    rows.iter()
+/// The list behind a count, earliest due first: a township's (or all), at most `first`
+/// (100 unless asked; the counts per township are always whole).
+fn in_township(
+    rows: &[store::DutyRow],
+    township: Option<&str>,
+    first: Option<i32>,
+    kind: Kind,
+) -> async_graphql::Result<Vec<Duty>> {
+    let n = match first {
+        None => 100,
+        Some(n @ 1..=1000) => n as usize,
+        Some(_) => {
+            return Err(crate::error::ApiError::bad_input(
+                "first",
+                "ask for 1 to 1000 items",
+            ))
+            .gql();
+        }
+    };
+    Ok(rows
+        .iter()
         .filter(|r| township.is_none_or(|t| r.township == t))
+        .take(n)
         .cloned()
         .map(|r| Duty(r, kind))
-        .collect()
+        .collect())
 }
 
 #[Object]
@@ -753,24 +785,42 @@ impl Accountability {
             .map(TownshipDuties)
             .collect()
     }
-    async fn overdue_pairings(&self, township_code: Option<String>) -> Vec<Duty> {
+    #[graphql(complexity = "first.unwrap_or(100).clamp(1, 1000) as usize * child_complexity")]
+    async fn overdue_pairings(
+        &self,
+        township_code: Option<String>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<Duty>> {
         in_township(
             &self.0.overdue_pairings,
             township_code.as_deref(),
+            first,
             Kind::Pairing,
         )
     }
-    async fn overdue_follow_ups(&self, township_code: Option<String>) -> Vec<Duty> {
+    #[graphql(complexity = "first.unwrap_or(100).clamp(1, 1000) as usize * child_complexity")]
+    async fn overdue_follow_ups(
+        &self,
+        township_code: Option<String>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<Duty>> {
         in_township(
             &self.0.overdue_follow_ups,
             township_code.as_deref(),
+            first,
             Kind::Condition,
         )
     }
-    async fn contacts_overdue(&self, township_code: Option<String>) -> Vec<Duty> {
+    #[graphql(complexity = "first.unwrap_or(100).clamp(1, 1000) as usize * child_complexity")]
+    async fn contacts_overdue(
+        &self,
+        township_code: Option<String>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<Duty>> {
         in_township(
             &self.0.contacts_overdue,
             township_code.as_deref(),
+            first,
             Kind::Family,
         )
     }

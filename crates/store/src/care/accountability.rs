@@ -118,56 +118,81 @@ impl Store {
                 .map(|r| (r.code, r.name))
                 .collect(),
         };
-        let township_of = |f: &fam::Model| f.township_code.clone().unwrap_or_default();
-
-        let families: Vec<fam::Model> = fam::Entity::find()
+        // One row per family, pairing and chronic-disease record of the region: only the
+        // columns a duty needs (the last visit and follow-up are kept on their rows).
+        struct Fam {
+            id: Uuid,
+            township: String,
+            region: String,
+            registered_on: NaiveDate,
+        }
+        let families: Vec<Fam> = fam::Entity::find()
+            .select_only()
+            .columns([
+                fam::Column::Id,
+                fam::Column::TownshipCode,
+                fam::Column::RegionCode,
+                fam::Column::CreatedAt,
+            ])
             .filter(within)
             .filter(fam::Column::Status.ne("closed"))
-            .all(&self.db)
-            .await?;
-        let by_id: HashMap<Uuid, &fam::Model> = families.iter().map(|f| (f.id, f)).collect();
-
-        // Pairings and their last visits.
-        let pairings = pairing::Entity::find()
-            .filter(pairing::Column::FamilyId.in_subquery(families_in.clone()))
-            .filter(pairing::Column::EndedOn.is_null())
-            .all(&self.db)
-            .await?;
-        let last_visit: HashMap<Uuid, NaiveDate> = rec::Entity::find()
-            .select_only()
-            .column(rec::Column::PairingId)
-            .column_as(
-                Expr::expr(Func::max(Expr::col(rec::Column::OccurredOn))),
-                "last",
-            )
-            .filter(rec::Column::FamilyId.in_subquery(families_in.clone()))
-            .filter(rec::Column::PairingId.is_not_null())
-            .group_by(rec::Column::PairingId)
-            .into_tuple::<(Option<Uuid>, Option<NaiveDate>)>()
+            .into_tuple::<(Uuid, Option<String>, String, chrono::DateTime<chrono::Utc>)>()
             .all(&self.db)
             .await?
             .into_iter()
-            .filter_map(|(p, d)| Some((p?, d?)))
-            .collect();
-        let pairing_duties = pairings
-            .iter()
-            .filter_map(|pr| {
-                let f = by_id.get(&pr.family_id)?;
-                Some(RecurringDuty {
-                    id: pr.id,
-                    family: pr.family_id,
-                    township: township_of(f),
-                    schedule: Schedule::parse(&pr.schedule).unwrap_or(Schedule::Monthly),
-                    started: pr.starts_on,
-                    last_done: last_visit.get(&pr.id).copied(),
-                })
+            .map(|(id, township, region, created)| Fam {
+                id,
+                township: township.unwrap_or_default(),
+                region,
+                registered_on: time::china_date(created),
             })
             .collect();
-        let judged_pairings = accountability::judge_recurring(pairing_duties, today);
+        let by_id: HashMap<Uuid, &Fam> = families.iter().map(|f| (f.id, f)).collect();
+        type DutyTuple = (Uuid, Uuid, String, NaiveDate, Option<NaiveDate>);
+        let duties = |rows: Vec<DutyTuple>, default: Schedule| -> Vec<RecurringDuty> {
+            rows.into_iter()
+                .filter_map(|(id, family, schedule, started, last_done)| {
+                    let f = by_id.get(&family)?;
+                    Some(RecurringDuty {
+                        id,
+                        family,
+                        township: f.township.clone(),
+                        schedule: Schedule::parse(&schedule).unwrap_or(default),
+                        started,
+                        last_done,
+                    })
+                })
+                .collect()
+        };
+
+        let pairings: Vec<DutyTuple> = pairing::Entity::find()
+            .select_only()
+            .columns([
+                pairing::Column::Id,
+                pairing::Column::FamilyId,
+                pairing::Column::Schedule,
+                pairing::Column::StartsOn,
+                pairing::Column::LastVisitOn,
+            ])
+            .filter(pairing::Column::FamilyId.in_subquery(families_in.clone()))
+            .filter(pairing::Column::EndedOn.is_null())
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let judged_pairings =
+            accountability::judge_recurring(duties(pairings, Schedule::Monthly), today);
 
         // Chronic-disease follow-ups (health data: only for those who read it).
         let judged_follow_ups = if p.allows(Operation::ReadHealth) {
-            let conditions = cond::Entity::find()
+            let conditions: Vec<DutyTuple> = cond::Entity::find()
+                .select_only()
+                .columns([
+                    cond::Column::Id,
+                    cond::Column::FamilyId,
+                    cond::Column::Schedule,
+                    cond::Column::StartedOn,
+                    cond::Column::LastFollowUpOn,
+                ])
                 .filter(cond::Column::FamilyId.in_subquery(families_in.clone()))
                 .filter(slice::of_families(
                     p,
@@ -175,39 +200,10 @@ impl Store {
                     cond::Column::FamilyId,
                 ))
                 .filter(cond::Column::EndedOn.is_null())
+                .into_tuple()
                 .all(&self.db)
                 .await?;
-            let last: HashMap<Uuid, NaiveDate> = rec::Entity::find()
-                .select_only()
-                .column(rec::Column::ConditionId)
-                .column_as(
-                    Expr::expr(Func::max(Expr::col(rec::Column::OccurredOn))),
-                    "last",
-                )
-                .filter(rec::Column::FamilyId.in_subquery(families_in.clone()))
-                .filter(rec::Column::ConditionId.is_not_null())
-                .group_by(rec::Column::ConditionId)
-                .into_tuple::<(Option<Uuid>, Option<NaiveDate>)>()
-                .all(&self.db)
-                .await?
-                .into_iter()
-                .filter_map(|(c, d)| Some((c?, d?)))
-                .collect();
-            let duties = conditions
-                .iter()
-                .filter_map(|c| {
-                    let f = by_id.get(&c.family_id)?;
-                    Some(RecurringDuty {
-                        id: c.id,
-                        family: c.family_id,
-                        township: township_of(f),
-                        schedule: Schedule::parse(&c.schedule).unwrap_or(Schedule::Quarterly),
-                        started: c.started_on,
-                        last_done: last.get(&c.id).copied(),
-                    })
-                })
-                .collect();
-            accountability::judge_recurring(duties, today)
+            accountability::judge_recurring(duties(conditions, Schedule::Quarterly), today)
         } else {
             Vec::new()
         };
@@ -253,8 +249,8 @@ impl Store {
             .iter()
             .map(|f| ContactDuty {
                 family: f.id,
-                township: township_of(f),
-                registered_on: time::china_date(f.created_at),
+                township: f.township.clone(),
+                registered_on: f.registered_on,
                 contacted_on: contacted.get(&f.id).copied(),
             })
             .collect();
@@ -279,11 +275,8 @@ impl Store {
                     .into_iter()
                     .collect();
                 let mut total = Coverage::default();
-                for f in families
-                    .iter()
-                    .filter(|f| f.region_code.starts_with(&c.region))
-                {
-                    let t = coverage.entry(township_of(f)).or_default();
+                for f in families.iter().filter(|f| f.region.starts_with(&c.region)) {
+                    let t = coverage.entry(f.township.clone()).or_default();
                     t.families += 1;
                     total.families += 1;
                     if visited.contains(&f.id) {

@@ -67,6 +67,7 @@ impl Store {
             schedule: Set(schedule.as_str().into()),
             started_on: Set(started_on),
             ended_on: Set(None),
+            last_follow_up_on: Set(None),
             created_by: Set(p.actor_id()),
             created_at: Set(Utc::now()),
         }

@@ -120,6 +120,7 @@ impl Store {
             answerable_name: Set(answerable),
             starts_on: Set(new.starts_on),
             ended_on: Set(None),
+            last_visit_on: Set(None),
             created_by: Set(p.actor_id()),
             created_at: Set(Utc::now()),
         }

@@ -116,6 +116,25 @@ pub(crate) fn readable(p: &Principal) -> Condition {
         .add(slice::about_members(p, rec::Column::MemberId))
 }
 
+/// The care records of one family (already reached) that the principal may read: the
+/// same rule as [`readable`], decided on the family row in hand.
+pub(crate) fn readable_of(p: &Principal, family: &crate::entity::family::Model) -> Condition {
+    let health = health_kinds();
+    let care = slice::family_in_rows(p, Resource::CareRecord, family);
+    let health_ok =
+        p.allows(Operation::ReadHealth) && slice::family_in_rows(p, Resource::HealthRecord, family);
+    let kinds = match (care, health_ok) {
+        (true, true) => Condition::all(),
+        (true, false) => Condition::all().add(rec::Column::Kind.is_not_in(health)),
+        (false, true) => Condition::all().add(rec::Column::Kind.is_in(health)),
+        (false, false) => Condition::all().add(sea_orm::sea_query::Expr::cust("1 = 0")),
+    };
+    Condition::all()
+        .add(rec::Column::FamilyId.eq(family.id))
+        .add(kinds)
+        .add(slice::about_members(p, rec::Column::MemberId))
+}
+
 impl Store {
     /// Writes one care record (and its attachment links) in one transaction.
     pub async fn record_care(
@@ -272,6 +291,39 @@ impl Store {
         }
         .insert(&txn)
         .await?;
+        // The duties' roll-ups, in the record's transaction: a pairing's last visit, a
+        // chronic-disease record's last follow-up (only ever moved forward).
+        let on = new.record.occurred_on;
+        if let Some(pid) = pairing_id.filter(|_| kind == RecordKind::Visit) {
+            pairing::Entity::update_many()
+                .col_expr(
+                    pairing::Column::LastVisitOn,
+                    sea_orm::sea_query::Expr::value(on),
+                )
+                .filter(pairing::Column::Id.eq(pid))
+                .filter(
+                    Condition::any()
+                        .add(pairing::Column::LastVisitOn.is_null())
+                        .add(pairing::Column::LastVisitOn.lt(on)),
+                )
+                .exec(&txn)
+                .await?;
+        }
+        if let Some(cid) = condition.filter(|_| kind == RecordKind::FollowUp) {
+            cond::Entity::update_many()
+                .col_expr(
+                    cond::Column::LastFollowUpOn,
+                    sea_orm::sea_query::Expr::value(on),
+                )
+                .filter(cond::Column::Id.eq(cid))
+                .filter(
+                    Condition::any()
+                        .add(cond::Column::LastFollowUpOn.is_null())
+                        .add(cond::Column::LastFollowUpOn.lt(on)),
+                )
+                .exec(&txn)
+                .await?;
+        }
         for a in &attachments {
             rec_att::ActiveModel {
                 record_id: Set(model.id),
@@ -334,9 +386,9 @@ impl Store {
         meta: &RequestMeta,
     ) -> Result<Page<CareRecordRow>, StoreError> {
         require(p, Operation::ReadCare)?;
+        let family = reachable_family(&self.db, p, Resource::Family, family).await?;
         let mut q = rec::Entity::find()
-            .filter(rec::Column::FamilyId.eq(family))
-            .filter(readable(p))
+            .filter(readable_of(p, &family))
             .order_by_desc(rec::Column::Id)
             .limit(first + 1);
         if let Some(a) = after {

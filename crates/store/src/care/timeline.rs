@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::cases::{CaseRecord, case_record};
 use super::counselling::{CounsellingRecord, session_record};
 use super::pairings::{PairingRecord, pairing_record};
-use super::records::{CareRecordRow, readable};
+use super::records::{CareRecordRow, readable_of};
 use super::{log_minor_reads, reachable_family};
 use crate::Store;
 use crate::entity::{
@@ -93,15 +93,14 @@ impl Store {
         meta: &RequestMeta,
     ) -> Result<(Vec<TimelineItem>, bool), StoreError> {
         require(p, Operation::ReadCare)?;
-        let family = reachable_family(&self.db, p, Resource::Family, family)
-            .await?
-            .id;
+        let family_row = reachable_family(&self.db, p, Resource::Family, family).await?;
+        let family = family_row.id;
+        let in_rows = |r: Resource| slice::family_in_rows(p, r, &family_row);
         let n = first + 1;
         let mut sources: Vec<Vec<TimelineItem>> = Vec::new();
 
         let rows = rec::Entity::find()
-            .filter(rec::Column::FamilyId.eq(family))
-            .filter(readable(p))
+            .filter(readable_of(p, &family_row))
             .filter(after_day(rec::Column::OccurredOn, rec::Column::Id, cursor))
             .order_by_desc(rec::Column::OccurredOn)
             .order_by_desc(rec::Column::Id)
@@ -130,14 +129,9 @@ impl Store {
                 .collect(),
         );
 
-        if p.rows(Resource::Case) != nuanxin_domain::principal::RowFilter::Nothing {
+        if in_rows(Resource::Case) {
             let rows = case::Entity::find()
                 .filter(case::Column::FamilyId.eq(family))
-                .filter(slice::of_families(
-                    p,
-                    Resource::Case,
-                    case::Column::FamilyId,
-                ))
                 .filter(slice::about_members(p, case::Column::MemberId))
                 .filter(after_day(case::Column::OpenedOn, case::Column::Id, cursor))
                 .order_by_desc(case::Column::OpenedOn)
@@ -161,14 +155,9 @@ impl Store {
             );
         }
 
-        if p.rows(Resource::CounsellingSession) != nuanxin_domain::principal::RowFilter::Nothing {
+        if in_rows(Resource::CounsellingSession) {
             let rows = session::Entity::find()
                 .filter(session::Column::FamilyId.eq(family))
-                .filter(slice::of_families(
-                    p,
-                    Resource::CounsellingSession,
-                    session::Column::FamilyId,
-                ))
                 .filter(slice::about_members(p, session::Column::MemberId))
                 .filter(after_day(
                     session::Column::HeldOn,
@@ -193,14 +182,9 @@ impl Store {
             );
         }
 
-        if p.rows(Resource::Pairing) != nuanxin_domain::principal::RowFilter::Nothing {
+        if in_rows(Resource::Pairing) {
             let rows = pairing::Entity::find()
                 .filter(pairing::Column::FamilyId.eq(family))
-                .filter(slice::of_families(
-                    p,
-                    Resource::Pairing,
-                    pairing::Column::FamilyId,
-                ))
                 .filter(after_day(
                     pairing::Column::StartsOn,
                     pairing::Column::Id,

@@ -16,6 +16,7 @@ pub struct Model {
     pub answerable_name: String,
     pub starts_on: Date,
     pub ended_on: Option<Date>,
+    pub last_visit_on: Option<Date>,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
 }

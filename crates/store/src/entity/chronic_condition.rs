@@ -11,6 +11,7 @@ pub struct Model {
     pub schedule: String,
     pub started_on: Date,
     pub ended_on: Option<Date>,
+    pub last_follow_up_on: Option<Date>,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
 }

@@ -350,6 +350,7 @@ impl Store {
                 answerable_name: Set(name.to_owned()),
                 starts_on: Set(starts_on),
                 ended_on: Set(None),
+                last_visit_on: Set(None),
                 created_by: Set(id),
                 created_at: Set(now),
             })
