@@ -1240,3 +1240,74 @@ async fn the_timeline_shows_each_caller_only_what_it_may_see(app: &TestApp) {
         .await;
     assert!(asked["errors"].is_array(), "{asked}");
 }
+
+/// Every network audience × (a family it reaches, one it does not) × (read, write) of care
+/// records, expected from the policy's declaration: not granted ⇒ FORBIDDEN (anonymous:
+/// UNAUTHENTICATED), granted and inside ⇒ allowed, granted and outside ⇒ NOT_FOUND.
+on_both_backends!(care_slice_matrix_follows_the_policy);
+async fn care_slice_matrix_follows_the_policy(app: &TestApp) {
+    use nuanxin_domain::Operation;
+    let (inside, members) = app.family_at("411002001001", 1).await;
+    let (outside, _) = app.family_at("411024001001", 2).await;
+    let tokens = app.token_per_audience(inside, members[0], &[inside]).await;
+    let read = "query($f: ID!) { careRecords(familyId: $f) { edges { node { id } } } }";
+    let outcome = |body: &Value, field: &str| -> &'static str {
+        match error_code(body) {
+            None if !body["data"][field].is_null() => "allowed",
+            Some("NOT_FOUND") => "not found",
+            Some("FORBIDDEN") => "forbidden",
+            other => panic!("unexpected {other:?}: {body}"),
+        }
+    };
+    let mut checked = 0;
+    for (audience, token) in &tokens {
+        let grant = audience.grant();
+        // The city admin's rows are the whole city: the other county is inside for them.
+        let city_wide = *audience == Audience::Staff(StaffRole::CityAdmin);
+        for (family, is_inside) in [(inside, true), (outside, city_wide)] {
+            let expect = |op: Operation| match (grant.allows(op), is_inside) {
+                (false, _) => "forbidden",
+                (true, true) => "allowed",
+                (true, false) => "not found",
+            };
+            let body = app
+                .gql(token, read, json!({ "f": gid("Family", family) }))
+                .await;
+            assert_eq!(
+                outcome(&body, "careRecords"),
+                expect(Operation::ReadCare),
+                "{} read {is_inside}: {body}",
+                audience.name()
+            );
+            let before = app.count("care_record").await;
+            let body = record(
+                app,
+                token,
+                json!({ "familyId": gid("Family", family), "kind": "VISIT",
+                "occurredOn": today(app).to_string(), "content": "走访" }),
+            )
+            .await;
+            let expected = expect(Operation::RecordCare);
+            assert_eq!(
+                outcome(&body, "recordCare"),
+                expected,
+                "{} write {is_inside}: {body}",
+                audience.name()
+            );
+            let after = app.count("care_record").await;
+            assert_eq!(
+                after,
+                before + u64::from(expected == "allowed") as i64,
+                "{}",
+                audience.name()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2 * 17, "{checked}");
+    // Anonymous callers are asked to log in.
+    let (_, body) = app
+        .gql_full(None, read, json!({ "f": gid("Family", inside) }))
+        .await;
+    assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+}
