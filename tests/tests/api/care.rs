@@ -41,7 +41,7 @@ const ACCOUNTABILITY: &str = "query($region: String!, $campaign: ID) {
     overduePairings { id familyId dueOn lastDoneOn state }
     overdueFollowUps { id familyId dueOn }
     contactsOverdue { familyId dueOn }
-    campaign { families visited coveragePerMille } } }";
+    campaign { families visited coveragePerMille notVisitedFamilyIds } } }";
 
 async fn record(app: &TestApp, token: &str, input: Value) -> Value {
     app.gql(token, RECORD, json!({ "input": input })).await
@@ -218,6 +218,32 @@ async fn a_township_runs_a_month_of_care_work(app: &TestApp) {
         a["contactsOverdue"].as_array().map(Vec::len),
         Some(0),
         "{view}"
+    );
+
+    // Twenty-five days on: the monthly pairing is due within the week, not yet overdue.
+    fix_day(app, day.checked_add_days(Days::new(25)).expect("day"));
+    let soon = app
+        .gql(
+            &county,
+            "query($region: String!) { accountability(regionCode: $region) {
+              townships { townshipCode pairingsDueSoon } pairingsDueSoon { id } overduePairings { id } } }",
+            json!({ "region": "411002001" }),
+        )
+        .await;
+    ok(&soon);
+    assert_eq!(
+        soon["data"]["accountability"]["pairingsDueSoon"][0]["id"], pairing,
+        "{soon}"
+    );
+    assert_eq!(
+        soon["data"]["accountability"]["townships"][0]["pairingsDueSoon"],
+        1
+    );
+    assert_eq!(
+        soon["data"]["accountability"]["overduePairings"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
     );
 
     // Forty days on (a fixed clock): the pairing and the follow-up are overdue, and the
@@ -965,6 +991,11 @@ async fn campaign_coverage_counts_visited_families_per_township(app: &TestApp) {
     assert_eq!(a_["campaign"]["families"], 3, "{view}");
     assert_eq!(a_["campaign"]["visited"], 2);
     assert_eq!(a_["campaign"]["coveragePerMille"], 666);
+    assert_eq!(
+        a_["campaign"]["notVisitedFamilyIds"],
+        json!([gid("Family", _b)]),
+        "per-family completion"
+    );
     let t1 = a_["townships"]
         .as_array()
         .expect("t")

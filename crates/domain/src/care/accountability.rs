@@ -83,8 +83,17 @@ pub fn overdue_per_township<'a>(
     townships: impl IntoIterator<Item = &'a str>,
     judged: &[Judged],
 ) -> BTreeMap<String, u64> {
+    per_township(townships, judged, DutyState::Overdue)
+}
+
+/// Counts of duties in `state` per township (every township of `townships` appears).
+pub fn per_township<'a>(
+    townships: impl IntoIterator<Item = &'a str>,
+    judged: &[Judged],
+    state: DutyState,
+) -> BTreeMap<String, u64> {
     let mut out: BTreeMap<String, u64> = townships.into_iter().map(|t| (t.to_owned(), 0)).collect();
-    for j in judged.iter().filter(|j| j.state == DutyState::Overdue) {
+    for j in judged.iter().filter(|j| j.state == state) {
         *out.entry(j.township.clone()).or_default() += 1;
     }
     out

@@ -711,6 +711,13 @@ impl TownshipDuties {
     async fn contacts_overdue(&self) -> u64 {
         self.0.contacts_overdue
     }
+    /// Pairings due within the next seven days.
+    async fn pairings_due_soon(&self) -> u64 {
+        self.0.pairings_due_soon
+    }
+    async fn follow_ups_due_soon(&self) -> u64 {
+        self.0.follow_ups_due_soon
+    }
     async fn campaign_families(&self) -> Option<u64> {
         self.0.campaign.map(|c| c.families)
     }
@@ -723,14 +730,56 @@ impl TownshipDuties {
     }
 }
 
-/// A campaign's coverage over the whole region.
-#[derive(SimpleObject)]
-pub struct CampaignCoverage {
-    pub campaign_id: ID,
-    pub name: String,
-    pub families: u64,
-    pub visited: u64,
-    pub coverage_per_mille: u64,
+/// A campaign's coverage over the whole region, and its families not yet visited.
+pub struct CampaignCoverage(pub store::CampaignCoverage);
+
+#[Object]
+impl CampaignCoverage {
+    async fn campaign_id(&self) -> ID {
+        ids::encode(Kind::Campaign, self.0.campaign)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn families(&self) -> u64 {
+        self.0.total.families
+    }
+    async fn visited(&self) -> u64 {
+        self.0.total.visited
+    }
+    async fn coverage_per_mille(&self) -> u64 {
+        self.0.total.per_mille()
+    }
+    /// Families of the campaign not yet visited for it (a township's, or all), at most
+    /// `first` (100 unless asked).
+    #[graphql(complexity = "first.unwrap_or(100).clamp(1, 1000) as usize * child_complexity")]
+    async fn not_visited_family_ids(
+        &self,
+        township_code: Option<String>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<ID>> {
+        let n = list_size(first)?;
+        Ok(self
+            .0
+            .not_visited
+            .iter()
+            .filter(|(_, t)| township_code.as_deref().is_none_or(|c| c == t))
+            .take(n)
+            .map(|(f, _)| ids::encode(Kind::Family, *f))
+            .collect())
+    }
+}
+
+fn list_size(first: Option<i32>) -> async_graphql::Result<usize> {
+    match first {
+        None => Ok(100),
+        Some(n @ 1..=1000) => Ok(n as usize),
+        Some(_) => Err(crate::error::ApiError::bad_input(
+            "first",
+            "ask for 1 to 1000 items",
+        ))
+        .gql(),
+    }
 }
 
 /// What is overdue in a region (责任落实), per township and the lists behind each count.
@@ -744,17 +793,7 @@ fn in_township(
     first: Option<i32>,
     kind: Kind,
 ) -> async_graphql::Result<Vec<Duty>> {
-    let n = match first {
-        None => 100,
-        Some(n @ 1..=1000) => n as usize,
-        Some(_) => {
-            return Err(crate::error::ApiError::bad_input(
-                "first",
-                "ask for 1 to 1000 items",
-            ))
-            .gql();
-        }
-    };
+    let n = list_size(first)?;
     Ok(rows
         .iter()
         .filter(|r| township.is_none_or(|t| r.township == t))
@@ -825,13 +864,35 @@ impl Accountability {
         )
     }
     async fn campaign(&self) -> Option<CampaignCoverage> {
-        self.0.campaign.as_ref().map(|c| CampaignCoverage {
-            campaign_id: ids::encode(Kind::Campaign, c.campaign),
-            name: c.name.clone(),
-            families: c.total.families,
-            visited: c.total.visited,
-            coverage_per_mille: c.total.per_mille(),
-        })
+        self.0.campaign.clone().map(CampaignCoverage)
+    }
+    /// Pairings due within the next seven days, earliest first.
+    #[graphql(complexity = "first.unwrap_or(100).clamp(1, 1000) as usize * child_complexity")]
+    async fn pairings_due_soon(
+        &self,
+        township_code: Option<String>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<Duty>> {
+        in_township(
+            &self.0.pairings_due_soon,
+            township_code.as_deref(),
+            first,
+            Kind::Pairing,
+        )
+    }
+    /// Chronic-disease follow-ups due within the next seven days.
+    #[graphql(complexity = "first.unwrap_or(100).clamp(1, 1000) as usize * child_complexity")]
+    async fn follow_ups_due_soon(
+        &self,
+        township_code: Option<String>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<Duty>> {
+        in_township(
+            &self.0.follow_ups_due_soon,
+            township_code.as_deref(),
+            first,
+            Kind::Condition,
+        )
     }
 }
 

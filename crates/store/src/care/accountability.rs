@@ -41,6 +41,9 @@ pub struct TownshipCounts {
     pub overdue_pairings: u64,
     pub overdue_follow_ups: u64,
     pub contacts_overdue: u64,
+    /// Due within the next seven days (not yet overdue).
+    pub pairings_due_soon: u64,
+    pub follow_ups_due_soon: u64,
     pub campaign: Option<Coverage>,
 }
 
@@ -49,6 +52,8 @@ pub struct CampaignCoverage {
     pub campaign: Uuid,
     pub name: String,
     pub total: Coverage,
+    /// The campaign's families not yet visited for it, by township (per-family completion).
+    pub not_visited: Vec<(Uuid, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -60,13 +65,20 @@ pub struct Accountability {
     pub overdue_pairings: Vec<DutyRow>,
     pub overdue_follow_ups: Vec<DutyRow>,
     pub contacts_overdue: Vec<DutyRow>,
+    pub pairings_due_soon: Vec<DutyRow>,
+    pub follow_ups_due_soon: Vec<DutyRow>,
     pub campaign: Option<CampaignCoverage>,
 }
 
-fn overdue(judged: Vec<Judged>) -> Vec<DutyRow> {
+fn overdue(judged: &[Judged]) -> Vec<DutyRow> {
+    in_state(judged, DutyState::Overdue)
+}
+
+fn in_state(judged: &[Judged], state: DutyState) -> Vec<DutyRow> {
     let mut rows: Vec<DutyRow> = judged
-        .into_iter()
-        .filter(|j| j.state == DutyState::Overdue)
+        .iter()
+        .filter(|j| j.state == state)
+        .cloned()
         .map(|j| DutyRow {
             id: j.id,
             family: j.family,
@@ -275,6 +287,7 @@ impl Store {
                     .into_iter()
                     .collect();
                 let mut total = Coverage::default();
+                let mut not_visited = Vec::new();
                 for f in families.iter().filter(|f| f.region.starts_with(&c.region)) {
                     let t = coverage.entry(f.township.clone()).or_default();
                     t.families += 1;
@@ -282,12 +295,15 @@ impl Store {
                     if visited.contains(&f.id) {
                         t.visited += 1;
                         total.visited += 1;
+                    } else {
+                        not_visited.push((f.id, f.township.clone()));
                     }
                 }
                 Some(CampaignCoverage {
                     campaign: c.id,
                     name: c.name,
                     total,
+                    not_visited,
                 })
             }
         };
@@ -298,6 +314,16 @@ impl Store {
             accountability::overdue_per_township(codes.iter().copied(), &judged_follow_ups);
         let contacts =
             accountability::overdue_per_township(codes.iter().copied(), &judged_contacts);
+        let pairs_soon = accountability::per_township(
+            codes.iter().copied(),
+            &judged_pairings,
+            DutyState::DueSoon,
+        );
+        let follows_soon = accountability::per_township(
+            codes.iter().copied(),
+            &judged_follow_ups,
+            DutyState::DueSoon,
+        );
         let townships = townships
             .iter()
             .map(|(code, name)| TownshipCounts {
@@ -306,6 +332,8 @@ impl Store {
                 overdue_pairings: pairs.get(code).copied().unwrap_or(0),
                 overdue_follow_ups: follows.get(code).copied().unwrap_or(0),
                 contacts_overdue: contacts.get(code).copied().unwrap_or(0),
+                pairings_due_soon: pairs_soon.get(code).copied().unwrap_or(0),
+                follow_ups_due_soon: follows_soon.get(code).copied().unwrap_or(0),
                 campaign: campaign
                     .as_ref()
                     .map(|_| coverage.get(code).copied().unwrap_or_default()),
@@ -316,9 +344,11 @@ impl Store {
             today,
             contact_days: self.contact_days,
             townships,
-            overdue_pairings: overdue(judged_pairings),
-            overdue_follow_ups: overdue(judged_follow_ups),
-            contacts_overdue: overdue(judged_contacts),
+            overdue_pairings: overdue(&judged_pairings),
+            overdue_follow_ups: overdue(&judged_follow_ups),
+            contacts_overdue: overdue(&judged_contacts),
+            pairings_due_soon: in_state(&judged_pairings, DutyState::DueSoon),
+            follow_ups_due_soon: in_state(&judged_follow_ups, DutyState::DueSoon),
             campaign,
         })
     }
