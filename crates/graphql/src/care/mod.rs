@@ -4,3 +4,4 @@
 pub mod inputs;
 pub mod objects;
 pub mod roots;
+pub mod views;

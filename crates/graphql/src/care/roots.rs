@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::care::inputs::*;
 use crate::care::objects::*;
+use crate::care::views::{Accountability, TimelineItem};
 use crate::connection::{self, Connection};
 use crate::error::{ApiError, IntoGql};
 use crate::guard::{self, Allowed, AllowedAny, Reaches, principal, request_meta};
