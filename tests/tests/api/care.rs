@@ -1272,10 +1272,10 @@ async fn the_timeline_shows_each_caller_only_what_it_may_see(app: &TestApp) {
     assert!(asked["errors"].is_array(), "{asked}");
 }
 
+on_both_backends!(care_slice_matrix_follows_the_policy);
 /// Every network audience × (a family it reaches, one it does not) × (read, write) of care
 /// records, expected from the policy's declaration: not granted ⇒ FORBIDDEN (anonymous:
 /// UNAUTHENTICATED), granted and inside ⇒ allowed, granted and outside ⇒ NOT_FOUND.
-on_both_backends!(care_slice_matrix_follows_the_policy);
 async fn care_slice_matrix_follows_the_policy(app: &TestApp) {
     use nuanxin_domain::Operation;
     let (inside, members) = app.family_at("411002001001", 1).await;
