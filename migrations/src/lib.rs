@@ -12,6 +12,7 @@ mod m20261201_000004_add_job_heartbeat;
 mod m20261201_000005_create_bank_account_history;
 mod m20261201_000006_create_member_facts;
 mod m20261202_000001_create_care_work;
+mod m20261202_000002_add_partner_credentials;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_create_bank_account_history::Migration),
             Box::new(m20261201_000006_create_member_facts::Migration),
             Box::new(m20261202_000001_create_care_work::Migration),
+            Box::new(m20261202_000002_add_partner_credentials::Migration),
         ]
     }
 }

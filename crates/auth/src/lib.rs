@@ -8,8 +8,9 @@ mod throttle;
 
 pub use jwt::{AccessToken, AuthError, Claims, JwtKeys, TokenService, TokenSettings};
 pub use secrets::{
-    PasswordError, hash_password, hash_refresh_token, new_refresh_token, verify_password,
+    PasswordError, hash_client_secret, hash_password, hash_refresh_token, new_client_id,
+    new_client_secret, new_refresh_token, verify_password,
 };
 pub use throttle::{
-    LoginThrottle, RefusalBudget, ThrottleSettings, Throttled, max_concurrent_hashes,
+    KeyedLimit, LoginThrottle, RefusalBudget, ThrottleSettings, Throttled, max_concurrent_hashes,
 };

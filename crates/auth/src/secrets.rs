@@ -47,6 +47,26 @@ pub fn hash_refresh_token(token: &str) -> String {
         .collect()
 }
 
+/// A partner app's client id (public, like a username): `nx_` and 96 random bits in hex.
+pub fn new_client_id() -> Result<String, PasswordError> {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(|_| PasswordError::Hashing)?;
+    Ok(format!(
+        "nx_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ))
+}
+
+/// A partner app's client secret: 256 random bits, shown once, stored as SHA-256 (a fast
+/// hash is right for a random secret, and the token endpoint must not cost a hash thread).
+pub fn new_client_secret() -> Result<String, PasswordError> {
+    new_refresh_token()
+}
+
+pub fn hash_client_secret(secret: &str) -> String {
+    hash_refresh_token(secret)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +78,17 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("wrong horse battery", &h));
         assert_eq!(hash_password("short"), Err(PasswordError::TooShort));
+    }
+
+    #[test]
+    fn client_credentials_are_random() {
+        let id = new_client_id().expect("id");
+        assert!(id.starts_with("nx_") && id.len() == 27);
+        assert_ne!(
+            new_client_secret().expect("s"),
+            new_client_secret().expect("s")
+        );
+        assert_eq!(hash_client_secret("x"), hash_refresh_token("x"));
     }
 
     #[test]

@@ -67,6 +67,29 @@ impl Default for ThrottleSettings {
     }
 }
 
+/// A request budget per key (a partner app): a token bucket of `n` a minute.
+#[derive(Clone)]
+pub struct KeyedLimit {
+    limiter: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+impl KeyedLimit {
+    pub fn per_minute(n: u32) -> Self {
+        Self {
+            limiter: Arc::new(RateLimiter::keyed(per_minute(n))),
+        }
+    }
+
+    /// Takes one request from `key`'s budget, or says how long to wait for the next.
+    pub fn admit(&self, key: &str) -> Result<(), Throttled> {
+        self.limiter
+            .check_key(&key.to_owned())
+            .map_err(|not_until| {
+                Throttled::RetryAfter(not_until.wait_time_from(DefaultClock::default().now()))
+            })
+    }
+}
+
 #[derive(Clone)]
 pub struct LoginThrottle {
     by_username: Arc<DefaultKeyedRateLimiter<String>>,

@@ -7,6 +7,7 @@ pub mod access;
 pub mod allowances;
 pub mod care;
 pub mod month;
+pub mod partners;
 pub mod registry;
 pub mod rosters;
 pub mod text;

@@ -306,3 +306,6 @@ pub fn may_read_accountability(ctx: &Context<'_>) -> bool {
 pub fn may_read_counselling_notes(ctx: &Context<'_>) -> bool {
     readable(ctx, SensitiveField::CounsellingNotes)
 }
+pub fn may_manage_partners(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ManagePartners)
+}

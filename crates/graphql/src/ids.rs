@@ -28,6 +28,8 @@ pub enum Kind {
     Volunteer,
     Activity,
     Device,
+    Organisation,
+    PartnerApp,
 }
 
 impl Kind {
@@ -51,6 +53,8 @@ impl Kind {
             Kind::Volunteer => "Volunteer",
             Kind::Activity => "Activity",
             Kind::Device => "EmergencyDevice",
+            Kind::Organisation => "Organisation",
+            Kind::PartnerApp => "PartnerApp",
         }
     }
 }
@@ -87,6 +91,8 @@ pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ApiError> {
             Kind::Volunteer => "volunteer",
             Kind::Activity => "activity",
             Kind::Device => "emergency-call device",
+            Kind::Organisation => "organisation",
+            Kind::PartnerApp => "app",
         }));
     }
     Ok(uuid)

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod limits;
 mod loaders;
 pub mod nulls;
+mod partners;
 mod registry;
 mod rosters;
 mod session;
@@ -30,6 +31,7 @@ use access::roots::AccessQuery;
 use allowances::roots::{AllowanceMutation, AllowanceQuery};
 pub use care::roots::attachment_ids;
 use care::roots::{CareMutation, CareQuery};
+use partners::roots::{PartnerMutation, PartnerQuery};
 use registry::roots::{RegionQuery, RegistryMutation, RegistryQuery};
 pub use rosters::roots::decode_roster_id;
 use rosters::roots::{RosterMutation, RosterQuery};
@@ -44,6 +46,7 @@ pub struct Query(
     RosterQuery,
     AccessQuery,
     CareQuery,
+    PartnerQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -53,6 +56,7 @@ pub struct Mutation(
     AllowanceMutation,
     RosterMutation,
     CareMutation,
+    PartnerMutation,
 );
 
 pub type NuanxinSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -66,6 +66,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Partner organisations and their apps (client credentials).
+    Partner {
+        #[command(subcommand)]
+        command: crate::partner_cli::PartnerCommand,
+    },
     /// Reference data: administrative divisions.
     Regions {
         #[command(subcommand)]
@@ -225,6 +230,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { demo, families } => serve(demo, families).await,
+        Command::Partner { command } => {
+            let config = Config::from_env()?;
+            let state = bootstrap::app_state(&config).await?;
+            crate::partner_cli::run(&state.store, command).await
+        }
         Command::User {
             command:
                 UserCommand::Add {

@@ -38,6 +38,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Days a newly registered family waits at most for its emergency-aid contact.
     pub contact_days: u32,
+    /// Requests per partner app and minute.
+    pub partner_rate_per_minute: u32,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -86,7 +88,14 @@ impl Config {
         if !(1..=90).contains(&contact_days) {
             bail!("NUANXIN_EMERGENCY_CONTACT_DAYS is between 1 and 90 days");
         }
+        let partner_rate_per_minute: u32 = env("NUANXIN_PARTNER_RATE_PER_MINUTE")
+            .map(|v| v.parse())
+            .transpose()
+            .context("NUANXIN_PARTNER_RATE_PER_MINUTE must be a number")?
+            .unwrap_or(crate::bootstrap::DEFAULT_PARTNER_RATE)
+            .max(1);
         let config = Self {
+            partner_rate_per_minute,
             contact_days,
             database_url,
             bind: env("NUANXIN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),

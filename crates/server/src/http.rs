@@ -41,6 +41,7 @@ pub fn routes(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     "/exports/rosters/{file}",
                     web::get().to(crate::exports::roster_export),
                 )
+                .route("/auth/token", web::post().to(crate::oauth::token))
                 .route("/attachments", web::post().to(crate::attachments::upload))
                 .route(
                     "/attachments/{id}",
@@ -335,6 +336,19 @@ async fn execute(
         Ok(p) => p,
         Err(e) => return e.response(&rid),
     };
+    // Each partner app has its budget (a token bucket); staff and families do not.
+    if let nuanxin_domain::Subject::Partner { app, .. } = &principal.subject
+        && let Err(t) = state.partner_rate.admit(&app.to_string())
+    {
+        let mut resp = HttpResponse::build(StatusCode::TOO_MANY_REQUESTS).json(serde_json::json!({
+            "errors": [{ "message": format!("this app's request budget is spent; try again in {} s", t.retry_after_secs()),
+                "extensions": { "code": "RATE_LIMITED", "retryAfter": t.retry_after_secs(), "requestId": rid } }]
+        }));
+        if let Ok(v) = HeaderValue::from_str(&t.retry_after_secs().to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return resp;
+    }
     let request = nuanxin_graphql::prepare(
         request,
         &state.store,

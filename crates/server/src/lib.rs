@@ -8,5 +8,7 @@ pub mod config;
 pub mod exports;
 pub mod http;
 pub mod keys;
+pub mod oauth;
+pub mod partner_cli;
 pub mod state;
 pub mod telemetry;

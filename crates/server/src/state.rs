@@ -23,6 +23,18 @@ pub struct AppState {
     pub tokens: TokenService,
     pub dev_mode: bool,
     pub body_limit: usize,
+    /// Requests per partner app and minute (a token bucket; 429 beyond it).
+    pub partner_rate: nuanxin_auth::KeyedLimit,
+    /// Attempts at `POST /auth/token` per client id and per address.
+    pub client_throttle: nuanxin_auth::LoginThrottle,
+}
+
+impl AppState {
+    /// The same state with another per-app budget (configuration, tests).
+    pub fn with_partner_rate(mut self, per_minute: u32) -> Self {
+        self.partner_rate = nuanxin_auth::KeyedLimit::per_minute(per_minute);
+        self
+    }
 }
 
 /// The request id, from a sane `X-Request-Id` header or freshly made.

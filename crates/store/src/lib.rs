@@ -11,6 +11,7 @@ pub mod demo;
 mod entity;
 mod error;
 mod health;
+mod partners;
 mod records;
 mod registry;
 mod reseal;
@@ -23,6 +24,7 @@ pub use allowances::{BankAccountRecord, NewStandard};
 pub use care::*;
 pub use db::{Store, StoreConfig};
 pub use error::StoreError;
+pub use partners::*;
 pub use records::{
     AccessLogEntry, EligibilitySnapshot, FamilyRecord, MemberRecord, Page, RequestMeta, Revealed,
     StatusHistoryEntry,

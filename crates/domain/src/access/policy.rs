@@ -225,10 +225,12 @@ pub enum Resource {
     CounsellingNote,
     /// Care sites (莲花暖心家园), volunteer teams, volunteers and activities.
     CareSite,
+    /// A partner organisation with its contracts and apps (never their secrets).
+    Organisation,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 16] = [
+    pub const ALL: [Resource; 17] = [
         Resource::Region,
         Resource::Family,
         Resource::Member,
@@ -245,6 +247,7 @@ impl Resource {
         Resource::CounsellingSession,
         Resource::CounsellingNote,
         Resource::CareSite,
+        Resource::Organisation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -265,6 +268,7 @@ impl Resource {
             Resource::CounsellingSession => "counselling session",
             Resource::CounsellingNote => "counselling notes",
             Resource::CareSite => "care site",
+            Resource::Organisation => "partner organisation",
         }
     }
 }
@@ -372,10 +376,12 @@ pub enum Operation {
     RecordCounselling,
     /// Overdue pairings, follow-ups and contacts; campaign coverage.
     ReadAccountability,
+    /// Partner organisations and their apps: create, rotate secrets, disable.
+    ManagePartners,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 37] = [
+    pub const ALL: [Operation; 38] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -413,6 +419,7 @@ impl Operation {
         Operation::ManageVolunteers,
         Operation::RecordCounselling,
         Operation::ReadAccountability,
+        Operation::ManagePartners,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -454,6 +461,9 @@ impl Operation {
             Operation::ManageVolunteers => "careSites / volunteers / activities",
             Operation::RecordCounselling => "recordCounselling",
             Operation::ReadAccountability => "accountability",
+            Operation::ManagePartners => {
+                "organisations / createOrganisation / createPartnerApp / rotatePartnerAppSecret / disable…"
+            }
         }
     }
 }
@@ -809,9 +819,29 @@ static ANONYMOUS: Grant = Grant {
     ..NOTHING
 };
 
-// The city approves and pays what the counties generate and submit (maker-checker).
+/// The city's rows: the staff rows, and the partner organisations it contracts.
+const CITY_ROWS: &[(Resource, Rows)] = &[
+    (R::Region, Rows::HomeRegionSubtree),
+    (R::Family, Rows::HomeRegionSubtree),
+    (R::Member, Rows::HomeRegionSubtree),
+    (R::Roster, Rows::HomeRegionSubtree),
+    (R::Job, Rows::StartedByCaller),
+    (R::AllowanceStandard, Rows::Everything),
+    (R::CareCatalogue, Rows::Everything),
+    (R::CareRecord, Rows::HomeRegionSubtree),
+    (R::HealthRecord, Rows::HomeRegionSubtree),
+    (R::Case, Rows::HomeRegionSubtree),
+    (R::Pairing, Rows::HomeRegionSubtree),
+    (R::Campaign, Rows::HomeRegionSubtree),
+    (R::CounsellingSession, Rows::HomeRegionSubtree),
+    (R::CareSite, Rows::HomeRegionSubtree),
+    (R::Organisation, Rows::Everything),
+];
+
+// The city approves and pays what the counties generate and submit (maker-checker), and
+// contracts the partner organisations.
 static CITY_ADMIN: Grant = Grant {
-    rows: STAFF_ROWS,
+    rows: CITY_ROWS,
     operations: care_ops![
         Op::LookupMemberByIdNumber,
         Op::RegisterFamily,
@@ -840,6 +870,7 @@ static CITY_ADMIN: Grant = Grant {
         Op::ManageCampaigns,
         Op::ManageVolunteers,
         Op::ReadAccountability,
+        Op::ManagePartners,
     ],
     fields: ALL_UNMASKABLE,
     transitions: &[
@@ -1077,6 +1108,7 @@ static SYSTEM: Grant = Grant {
         (R::Campaign, Rows::Everything),
         (R::CounsellingSession, Rows::Everything),
         (R::CareSite, Rows::Everything),
+        (R::Organisation, Rows::Everything),
     ],
     operations: &[
         Op::ReadRegions,
@@ -1107,6 +1139,7 @@ static SYSTEM: Grant = Grant {
         Op::ManageCampaigns,
         Op::ManageVolunteers,
         Op::ReadAccountability,
+        Op::ManagePartners,
     ],
     // Counselling notes are for counsellors only, never the system (nor city admins).
     fields: ALL_UNMASKABLE,

@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod activity;
 pub mod activity_participant;
 pub mod allowance_standard;
+pub mod app_secret;
 pub mod attachment;
 pub mod bank_account;
 pub mod bank_account_change;

@@ -8,6 +8,8 @@ pub struct Model {
     pub organisation_id: Uuid,
     pub name: String,
     pub active: bool,
+    /// The OAuth client id (public).
+    pub client_id: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -5,7 +5,7 @@
 
 use chrono::{NaiveDate, Utc};
 use nuanxin_domain::{PartnerKind, Principal, Reach, RegionCode, Subject, time};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set, TransactionTrait};
 use uuid::Uuid;
 
 use crate::Store;
@@ -236,9 +236,28 @@ impl Store {
         new: NewOrganisation,
         app_name: &str,
     ) -> Result<(Uuid, Uuid), StoreError> {
-        let id = Uuid::now_v7();
+        let id = self.insert_organisation(new).await?;
         let app = Uuid::now_v7();
-        let now = Utc::now();
+        partner_app::Entity::insert(partner_app::ActiveModel {
+            id: Set(app),
+            organisation_id: Set(id),
+            name: Set(app_name.to_owned()),
+            active: Set(true),
+            client_id: Set(None),
+            created_at: Set(Utc::now()),
+        })
+        .exec(&self.db)
+        .await?;
+        Ok((id, app))
+    }
+
+    /// The organisation and its contracted regions, in one transaction.
+    pub(crate) async fn insert_organisation(
+        &self,
+        new: NewOrganisation,
+    ) -> Result<Uuid, StoreError> {
+        let id = Uuid::now_v7();
+        let txn = self.db.begin().await?;
         org::Entity::insert(org::ActiveModel {
             id: Set(id),
             name: Set(new.name),
@@ -246,28 +265,20 @@ impl Store {
             active: Set(true),
             valid_from: Set(new.valid_from),
             valid_to: Set(new.valid_to),
-            created_at: Set(now),
+            created_at: Set(Utc::now()),
         })
-        .exec(&self.db)
+        .exec(&txn)
         .await?;
         for r in new.contracted_regions {
             org_region::Entity::insert(org_region::ActiveModel {
                 organisation_id: Set(id),
                 region_code: Set(r.as_str().to_owned()),
             })
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         }
-        partner_app::Entity::insert(partner_app::ActiveModel {
-            id: Set(app),
-            organisation_id: Set(id),
-            name: Set(app_name.to_owned()),
-            active: Set(true),
-            created_at: Set(now),
-        })
-        .exec(&self.db)
-        .await?;
-        Ok((id, app))
+        txn.commit().await?;
+        Ok(id)
     }
 
     /// Turns an organisation on or off (its apps are refused on their next request).

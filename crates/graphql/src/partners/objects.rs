@@ -1,0 +1,115 @@
+//! Organisations and apps as the city sees them (never a stored secret; a new secret is
+//! shown once, in `AppCredentials`).
+
+use async_graphql::{Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use nuanxin_store as store;
+
+use crate::ids::{self, Kind};
+
+/// Kinds of partner organisation (合作单位).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "nuanxin_domain::PartnerKind")]
+pub enum PartnerKind {
+    /// 保险公司
+    Insurer,
+    /// 医院
+    Hospital,
+    /// 民政部门
+    CivilAffairs,
+    /// 司法部门
+    Justice,
+    /// 教育部门
+    Education,
+    /// 人力资源和社会保障部门
+    HumanResources,
+    /// 住房和城乡建设部门
+    Housing,
+    Other,
+}
+
+/// When a secret was issued and, once replaced, until when it still works.
+#[derive(SimpleObject)]
+pub struct AppSecret {
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+pub struct PartnerApp(pub store::AppRecord);
+
+#[Object]
+impl PartnerApp {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::PartnerApp, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The OAuth client id (public).
+    async fn client_id(&self) -> Option<&str> {
+        self.0.client_id.as_deref()
+    }
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    async fn secrets(&self) -> Vec<AppSecret> {
+        self.0
+            .secrets
+            .iter()
+            .map(|s| AppSecret {
+                created_at: s.created_at,
+                expires_at: s.expires_at,
+            })
+            .collect()
+    }
+}
+
+pub struct Organisation(pub store::OrganisationRecord);
+
+#[Object]
+impl Organisation {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Organisation, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn kind(&self) -> PartnerKind {
+        self.0.kind.into()
+    }
+    async fn contracted_regions(&self) -> &[String] {
+        &self.0.contracted_regions
+    }
+    async fn valid_from(&self) -> NaiveDate {
+        self.0.valid_from
+    }
+    async fn valid_to(&self) -> Option<NaiveDate> {
+        self.0.valid_to
+    }
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    async fn apps(&self) -> Vec<PartnerApp> {
+        self.0.apps.iter().cloned().map(PartnerApp).collect()
+    }
+}
+
+/// A new secret, shown this once: the server keeps only its hash.
+pub struct AppCredentials {
+    pub app: store::AppRecord,
+    pub client_secret: String,
+}
+
+#[Object]
+impl AppCredentials {
+    async fn app(&self) -> PartnerApp {
+        PartnerApp(self.app.clone())
+    }
+    async fn client_id(&self) -> Option<&str> {
+        self.app.client_id.as_deref()
+    }
+    /// Store it now: it is never shown again.
+    async fn client_secret(&self) -> &str {
+        &self.client_secret
+    }
+}

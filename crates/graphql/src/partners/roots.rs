@@ -1,0 +1,196 @@
+//! The city's management of partner organisations and their apps.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::NaiveDate;
+use nuanxin_domain::RegionCode;
+use nuanxin_domain::policy::Operation;
+use nuanxin_store::{NewOrganisation, Store};
+
+use crate::error::{ApiError, IntoGql};
+use crate::guard::{self, Allowed, principal};
+use crate::ids::{self, Kind};
+use crate::partners::objects::{AppCredentials, Organisation, PartnerApp, PartnerKind};
+
+#[derive(InputObject)]
+pub struct CreateOrganisationInput {
+    pub name: String,
+    pub kind: PartnerKind,
+    /// Division codes of this city the contract covers.
+    pub contracted_regions: Vec<String>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+}
+
+#[derive(Default)]
+pub struct PartnerQuery;
+
+#[Object]
+impl PartnerQuery {
+    /// Partner organisations with their contracts and apps (no secrets).
+    #[graphql(
+        guard = "Allowed(Operation::ManagePartners)",
+        visible = "guard::may_manage_partners"
+    )]
+    async fn organisations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organisation>> {
+        let store = ctx.data::<Store>()?;
+        Ok(store
+            .organisations(principal(ctx))
+            .await
+            .gql()?
+            .into_iter()
+            .map(Organisation)
+            .collect())
+    }
+}
+
+fn new_secret() -> async_graphql::Result<String> {
+    nuanxin_auth::new_client_secret()
+        .map_err(|_| ApiError::Internal)
+        .gql()
+}
+
+#[derive(Default)]
+pub struct PartnerMutation;
+
+#[Object]
+impl PartnerMutation {
+    #[graphql(
+        guard = "Allowed(Operation::ManagePartners)",
+        visible = "guard::may_manage_partners"
+    )]
+    async fn create_organisation(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganisationInput,
+    ) -> async_graphql::Result<Organisation> {
+        let store = ctx.data::<Store>()?;
+        let regions = input
+            .contracted_regions
+            .iter()
+            .map(|r| {
+                RegionCode::parse(r)
+                    .map_err(|e| ApiError::bad_input("contractedRegions", e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .gql()?;
+        Ok(Organisation(
+            store
+                .add_organisation(
+                    principal(ctx),
+                    NewOrganisation {
+                        name: input.name,
+                        kind: input.kind.into(),
+                        contracted_regions: regions,
+                        valid_from: input.valid_from,
+                        valid_to: input.valid_to,
+                    },
+                )
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// A new app with its client id and first secret (shown once).
+    #[graphql(
+        guard = "Allowed(Operation::ManagePartners)",
+        visible = "guard::may_manage_partners"
+    )]
+    async fn create_partner_app(
+        &self,
+        ctx: &Context<'_>,
+        organisation_id: ID,
+        name: String,
+    ) -> async_graphql::Result<AppCredentials> {
+        let store = ctx.data::<Store>()?;
+        let org = ids::decode(Kind::Organisation, &organisation_id, "organisationId").gql()?;
+        let client_id = nuanxin_auth::new_client_id()
+            .map_err(|_| ApiError::Internal)
+            .gql()?;
+        let secret = new_secret()?;
+        let app = store
+            .add_partner_app(
+                principal(ctx),
+                org,
+                &name,
+                &client_id,
+                &nuanxin_auth::hash_client_secret(&secret),
+            )
+            .await
+            .gql()?;
+        Ok(AppCredentials {
+            app,
+            client_secret: secret,
+        })
+    }
+
+    /// A new secret (shown once); the old ones keep working for `overlapHours` (24).
+    #[graphql(
+        guard = "Allowed(Operation::ManagePartners)",
+        visible = "guard::may_manage_partners"
+    )]
+    async fn rotate_partner_app_secret(
+        &self,
+        ctx: &Context<'_>,
+        app_id: ID,
+        #[graphql(default = 24)] overlap_hours: i32,
+    ) -> async_graphql::Result<AppCredentials> {
+        let store = ctx.data::<Store>()?;
+        let app = ids::decode(Kind::PartnerApp, &app_id, "appId").gql()?;
+        let secret = new_secret()?;
+        let app = store
+            .rotate_app_secret(
+                principal(ctx),
+                app,
+                &nuanxin_auth::hash_client_secret(&secret),
+                chrono::Duration::hours(i64::from(overlap_hours)),
+            )
+            .await
+            .gql()?;
+        Ok(AppCredentials {
+            app,
+            client_secret: secret,
+        })
+    }
+
+    /// Disables (or re-enables) an app: its tokens are refused on their next request.
+    #[graphql(
+        guard = "Allowed(Operation::ManagePartners)",
+        visible = "guard::may_manage_partners"
+    )]
+    async fn set_partner_app_active(
+        &self,
+        ctx: &Context<'_>,
+        app_id: ID,
+        active: bool,
+    ) -> async_graphql::Result<PartnerApp> {
+        let store = ctx.data::<Store>()?;
+        let app = ids::decode(Kind::PartnerApp, &app_id, "appId").gql()?;
+        Ok(PartnerApp(
+            store
+                .set_app_active(principal(ctx), app, active)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Disables (or re-enables) an organisation with all its apps.
+    #[graphql(
+        guard = "Allowed(Operation::ManagePartners)",
+        visible = "guard::may_manage_partners"
+    )]
+    async fn set_organisation_active(
+        &self,
+        ctx: &Context<'_>,
+        organisation_id: ID,
+        active: bool,
+    ) -> async_graphql::Result<Organisation> {
+        let store = ctx.data::<Store>()?;
+        let org = ids::decode(Kind::Organisation, &organisation_id, "organisationId").gql()?;
+        Ok(Organisation(
+            store
+                .set_organisation_active_as(principal(ctx), org, active)
+                .await
+                .gql()?,
+        ))
+    }
+}

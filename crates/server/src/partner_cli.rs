@@ -1,0 +1,152 @@
+//! `nuanxin partner …`: the city's management of partner organisations and apps from the
+//! command line (as the system, logged with its reason). Secrets are printed once.
+
+use anyhow::{anyhow, bail};
+use chrono::NaiveDate;
+use clap::Subcommand;
+use nuanxin_domain::{PartnerKind, Principal, RegionCode};
+use nuanxin_store::{AppRecord, NewOrganisation, Store};
+use uuid::Uuid;
+
+#[derive(Subcommand)]
+pub enum PartnerCommand {
+    /// File an organisation (prints its id).
+    OrgAdd {
+        #[arg(long)]
+        name: String,
+        /// insurer, hospital, civil_affairs, justice, education, human_resources, housing, other
+        #[arg(long)]
+        kind: String,
+        /// Contracted division codes, comma-separated.
+        #[arg(long)]
+        regions: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        valid_from: String,
+        #[arg(long)]
+        valid_to: Option<String>,
+    },
+    /// A new app of an organisation: prints its client id and secret (once).
+    AppAdd {
+        #[arg(long)]
+        org: Uuid,
+        #[arg(long)]
+        name: String,
+    },
+    /// A new secret for an app (printed once); the old one works for --overlap-hours.
+    AppRotate {
+        #[arg(long)]
+        app: Uuid,
+        #[arg(long, default_value_t = 24)]
+        overlap_hours: i64,
+    },
+    /// Disable an app (its tokens are refused on their next request).
+    AppDisable {
+        #[arg(long)]
+        app: Uuid,
+    },
+    /// List organisations and apps.
+    List,
+}
+
+fn date(s: &str, flag: &str) -> anyhow::Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| anyhow!("{flag}: a date YYYY-MM-DD"))
+}
+
+fn print_credentials(app: &AppRecord, secret: &str) {
+    println!("app {}", app.id);
+    println!("client_id {}", app.client_id.as_deref().unwrap_or(""));
+    println!("client_secret {secret}");
+    eprintln!("store the secret now: it is not shown again");
+}
+
+pub async fn run(store: &Store, command: PartnerCommand) -> anyhow::Result<()> {
+    let system = Principal::system("command line: partner management");
+    match command {
+        PartnerCommand::OrgAdd {
+            name,
+            kind,
+            regions,
+            valid_from,
+            valid_to,
+        } => {
+            let Some(kind) = PartnerKind::parse(&kind) else {
+                bail!(
+                    "--kind: one of insurer, hospital, civil_affairs, justice, education, human_resources, housing, other"
+                );
+            };
+            let contracted_regions = regions
+                .split(',')
+                .map(|r| RegionCode::parse(r.trim()).map_err(|e| anyhow!("--regions: {e}")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let org = store
+                .add_organisation(
+                    &system,
+                    NewOrganisation {
+                        name,
+                        kind,
+                        contracted_regions,
+                        valid_from: date(&valid_from, "--valid-from")?,
+                        valid_to: valid_to
+                            .as_deref()
+                            .map(|d| date(d, "--valid-to"))
+                            .transpose()?,
+                    },
+                )
+                .await?;
+            println!("organisation {}", org.id);
+        }
+        PartnerCommand::AppAdd { org, name } => {
+            let client_id = nuanxin_auth::new_client_id().map_err(|e| anyhow!("{e}"))?;
+            let secret = nuanxin_auth::new_client_secret().map_err(|e| anyhow!("{e}"))?;
+            let app = store
+                .add_partner_app(
+                    &system,
+                    org,
+                    &name,
+                    &client_id,
+                    &nuanxin_auth::hash_client_secret(&secret),
+                )
+                .await?;
+            print_credentials(&app, &secret);
+        }
+        PartnerCommand::AppRotate { app, overlap_hours } => {
+            let secret = nuanxin_auth::new_client_secret().map_err(|e| anyhow!("{e}"))?;
+            let app = store
+                .rotate_app_secret(
+                    &system,
+                    app,
+                    &nuanxin_auth::hash_client_secret(&secret),
+                    chrono::Duration::hours(overlap_hours),
+                )
+                .await?;
+            print_credentials(&app, &secret);
+        }
+        PartnerCommand::AppDisable { app } => {
+            store.set_app_active(&system, app, false).await?;
+            println!("app {app} disabled");
+        }
+        PartnerCommand::List => {
+            for o in store.organisations(&system).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    o.id,
+                    o.kind.as_str(),
+                    o.name,
+                    o.contracted_regions.join(","),
+                    if o.active { "active" } else { "disabled" }
+                );
+                for a in o.apps {
+                    println!(
+                        "  app {}\t{}\t{}\t{}",
+                        a.id,
+                        a.name,
+                        a.client_id.unwrap_or_default(),
+                        if a.active { "active" } else { "disabled" }
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! Partner organisations in the store: organisations, their apps and the apps' client
+//! credentials (secret hashes only), managed by the city; the client-credentials check of
+//! the token endpoint.
+
+mod apps;
+
+pub use apps::{AppRecord, ClientRefusal, OrganisationRecord, SecretRecord};

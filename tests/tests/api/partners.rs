@@ -1,0 +1,401 @@
+//! Partner organisations and apps: the city files them and issues client credentials;
+//! `POST /auth/token` (OAuth 2.0 client credentials) with its standard errors; rotation with
+//! overlap; a disabled app or organisation stopped on its next request; per-app rate limits.
+
+use actix_web::{App, test as atest};
+use base64::Engine as _;
+use nuanxin_domain::StaffRole;
+use nuanxin_tests::{TestApp, error_code, on_both_backends};
+use serde_json::{Value, json};
+
+const CREATE_ORG: &str = "mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { id name kind contractedRegions active } }";
+const CREATE_APP: &str = "mutation($org: ID!) { createPartnerApp(organisationId: $org, name: \"挂号窗口核验\") { clientId clientSecret app { id active } } }";
+
+fn ok(body: &Value) {
+    assert!(body["errors"].is_null(), "unexpected errors: {body}");
+}
+
+/// A hospital contracted for 魏都区 and one app of it: (organisation id, app id, client id, secret).
+async fn hospital_app(app: &TestApp, city: &str) -> (Value, Value, String, String) {
+    let org = app
+        .gql(
+            city,
+            CREATE_ORG,
+            json!({ "input": { "name": "许昌市中心医院", "kind": "HOSPITAL", "contractedRegions": ["411002"],
+                "validFrom": "2026-01-01" } }),
+        )
+        .await;
+    ok(&org);
+    let org_id = org["data"]["createOrganisation"]["id"].clone();
+    let created = app.gql(city, CREATE_APP, json!({ "org": org_id })).await;
+    ok(&created);
+    let c = &created["data"]["createPartnerApp"];
+    (
+        org_id,
+        c["app"]["id"].clone(),
+        c["clientId"].as_str().expect("client id").to_owned(),
+        c["clientSecret"].as_str().expect("secret").to_owned(),
+    )
+}
+
+async fn token_request(
+    app: &TestApp,
+    body: &str,
+    basic: Option<(&str, &str)>,
+    content_type: &str,
+) -> (u16, actix_web::http::header::HeaderMap, Value) {
+    let mut req = atest::TestRequest::post()
+        .uri("/auth/token")
+        .insert_header(("content-type", content_type))
+        .set_payload(body.to_owned());
+    if let Some((id, secret)) = basic {
+        let b = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+        req = req.insert_header(("authorization", format!("Basic {b}")));
+    }
+    let (status, headers, json) = app.send(req).await;
+    (status.as_u16(), headers, json)
+}
+
+async fn client_token(app: &TestApp, id: &str, secret: &str) -> (u16, Value) {
+    let (status, _, body) = token_request(
+        app,
+        &format!("grant_type=client_credentials&client_id={id}&client_secret={secret}"),
+        None,
+        "application/x-www-form-urlencoded",
+    )
+    .await;
+    (status, body)
+}
+
+on_both_backends!(the_city_issues_an_app_and_the_app_gets_a_token);
+async fn the_city_issues_an_app_and_the_app_gets_a_token(app: &TestApp) {
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let (_, _, id, secret) = hospital_app(app, &city).await;
+    assert!(id.starts_with("nx_"));
+    // The secret is kept only as a hash.
+    let stored = app.store.stored_rows("app_secret").await.expect("rows");
+    assert!(!format!("{stored:?}").contains(&secret));
+
+    // Body credentials and HTTP Basic both work; the answer is a short-lived bearer token.
+    let (status, headers, body) = token_request(
+        app,
+        &format!("grant_type=client_credentials&client_id={id}&client_secret={secret}"),
+        None,
+        "application/x-www-form-urlencoded",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+    assert!(
+        body["expires_in"]
+            .as_i64()
+            .is_some_and(|s| (60..=900).contains(&s)),
+        "{body}"
+    );
+    assert_eq!(
+        headers.get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    let token = body["access_token"].as_str().expect("token").to_owned();
+    let me = app.gql(&token, "{ me { kind } }", json!({})).await;
+    assert_eq!(me["data"]["me"]["kind"], "PARTNER", "{me}");
+    let (status, _, body) = token_request(
+        app,
+        "grant_type=client_credentials",
+        Some((&id, &secret)),
+        "application/x-www-form-urlencoded",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    // The standard errors.
+    let (status, headers, body) = token_request(
+        app,
+        "grant_type=client_credentials",
+        Some((&id, "wrong")),
+        "application/x-www-form-urlencoded",
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client")),
+        "{body}"
+    );
+    assert!(
+        headers.get("www-authenticate").is_some(),
+        "a Basic failure says how to authenticate"
+    );
+    let (status, body) = client_token(app, &id, "wrong").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+    let (status, body) = client_token(app, "nx_nobody", &secret).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+    for (form, code) in [
+        (
+            format!("grant_type=password&client_id={id}&client_secret={secret}"),
+            "unsupported_grant_type",
+        ),
+        (
+            format!("client_id={id}&client_secret={secret}"),
+            "invalid_request",
+        ),
+        (
+            format!(
+                "grant_type=client_credentials&client_id={id}&client_secret={secret}&scope=all"
+            ),
+            "invalid_scope",
+        ),
+    ] {
+        let (status, _, body) =
+            token_request(app, &form, None, "application/x-www-form-urlencoded").await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some(code)),
+            "{form}: {body}"
+        );
+    }
+    let (status, _, body) = token_request(
+        app,
+        &format!("grant_type=client_credentials&client_secret={secret}"),
+        Some((&id, &secret)),
+        "application/x-www-form-urlencoded",
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request")),
+        "two ways: {body}"
+    );
+    let (status, _, body) = token_request(
+        app,
+        "{\"grant_type\":\"client_credentials\"}",
+        None,
+        "application/json",
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request")),
+        "{body}"
+    );
+
+    // Only the city files organisations.
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let before = app.count("organisation").await;
+    let refused = app
+        .gql(&county, CREATE_ORG, json!({ "input": { "name": "x", "kind": "INSURER", "contractedRegions": ["411002"], "validFrom": "2026-01-01" } }))
+        .await;
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    assert_eq!(app.count("organisation").await, before);
+    let list = app
+        .gql(
+            &city,
+            "{ organisations { name kind apps { clientId active secrets { createdAt } } } }",
+            json!({}),
+        )
+        .await;
+    ok(&list);
+    assert_eq!(
+        list["data"]["organisations"][0]["apps"][0]["clientId"],
+        id.as_str()
+    );
+    // A contract outside the city is refused with the field at fault.
+    let outside = app
+        .gql(&city, CREATE_ORG, json!({ "input": { "name": "x", "kind": "INSURER", "contractedRegions": ["110101"], "validFrom": "2026-01-01" } }))
+        .await;
+    assert_eq!(
+        outside["errors"][0]["extensions"]["field"], "contractedRegions",
+        "{outside}"
+    );
+}
+
+on_both_backends!(a_rotated_secret_overlaps_then_the_old_one_stops);
+async fn a_rotated_secret_overlaps_then_the_old_one_stops(app: &TestApp) {
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let (_, app_id, id, first) = hospital_app(app, &city).await;
+    let rotate = "mutation($app: ID!, $h: Int!) { rotatePartnerAppSecret(appId: $app, overlapHours: $h) { clientId clientSecret app { secrets { expiresAt } } } }";
+    let rotated = app
+        .gql(&city, rotate, json!({ "app": app_id, "h": 24 }))
+        .await;
+    ok(&rotated);
+    let second = rotated["data"]["rotatePartnerAppSecret"]["clientSecret"]
+        .as_str()
+        .expect("s")
+        .to_owned();
+    assert_eq!(
+        rotated["data"]["rotatePartnerAppSecret"]["clientId"],
+        id.as_str(),
+        "the client id stays"
+    );
+    assert_eq!(
+        client_token(app, &id, &first).await.0,
+        200,
+        "the old secret works during the overlap"
+    );
+    assert_eq!(client_token(app, &id, &second).await.0, 200);
+    // A rotation without overlap stops every earlier secret at once.
+    let rotated = app
+        .gql(&city, rotate, json!({ "app": app_id, "h": 0 }))
+        .await;
+    ok(&rotated);
+    let third = rotated["data"]["rotatePartnerAppSecret"]["clientSecret"]
+        .as_str()
+        .expect("s")
+        .to_owned();
+    assert_eq!(client_token(app, &id, &first).await.0, 401);
+    assert_eq!(client_token(app, &id, &second).await.0, 401);
+    assert_eq!(client_token(app, &id, &third).await.0, 200);
+    let bad = app
+        .gql(&city, rotate, json!({ "app": app_id, "h": -1 }))
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"], "overlapHours",
+        "{bad}"
+    );
+}
+
+on_both_backends!(a_disabled_app_or_organisation_stops_on_its_next_request);
+async fn a_disabled_app_or_organisation_stops_on_its_next_request(app: &TestApp) {
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let (org_id, app_id, id, secret) = hospital_app(app, &city).await;
+    let (_, body) = client_token(app, &id, &secret).await;
+    let token = body["access_token"].as_str().expect("token").to_owned();
+    let me = "{ me { kind } }";
+    assert_eq!(
+        app.gql(&token, me, json!({})).await["data"]["me"]["kind"],
+        "PARTNER"
+    );
+    let set_app = "mutation($app: ID!, $on: Boolean!) { setPartnerAppActive(appId: $app, active: $on) { active } }";
+    ok(&app
+        .gql(&city, set_app, json!({ "app": app_id, "on": false }))
+        .await);
+    let refused = app.gql(&token, me, json!({})).await;
+    assert_eq!(error_code(&refused), Some("UNAUTHENTICATED"), "{refused}");
+    assert_eq!(
+        client_token(app, &id, &secret).await.0,
+        401,
+        "no new token either"
+    );
+    ok(&app
+        .gql(&city, set_app, json!({ "app": app_id, "on": true }))
+        .await);
+    assert_eq!(
+        app.gql(&token, me, json!({})).await["data"]["me"]["kind"],
+        "PARTNER",
+        "control: back on"
+    );
+    let set_org = "mutation($org: ID!, $on: Boolean!) { setOrganisationActive(organisationId: $org, active: $on) { active } }";
+    ok(&app
+        .gql(&city, set_org, json!({ "org": org_id, "on": false }))
+        .await);
+    assert_eq!(
+        error_code(&app.gql(&token, me, json!({})).await),
+        Some("UNAUTHENTICATED")
+    );
+    assert_eq!(client_token(app, &id, &secret).await.0, 401);
+}
+
+on_both_backends!(each_app_has_its_own_request_budget);
+async fn each_app_has_its_own_request_budget(app: &TestApp) {
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let (_, _, id_a, secret_a) = hospital_app(app, &city).await;
+    let (_, _, id_b, secret_b) = hospital_app(app, &city).await;
+    let token = |body: Value| body["access_token"].as_str().expect("token").to_owned();
+    let a = token(client_token(app, &id_a, &secret_a).await.1);
+    let b = token(client_token(app, &id_b, &secret_b).await.1);
+    let svc = atest::init_service(App::new().configure(nuanxin_server::http::routes(
+        app.state.clone().with_partner_rate(3),
+    )))
+    .await;
+    let call = |t: &str| {
+        atest::TestRequest::post()
+            .uri("/graphql")
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("authorization", format!("Bearer {t}")))
+            .set_payload(json!({ "query": "{ me { kind } }" }).to_string())
+            .to_request()
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            atest::call_service(&svc, call(&a)).await.status().as_u16(),
+            200
+        );
+    }
+    let resp = atest::call_service(&svc, call(&a)).await;
+    assert_eq!(resp.status().as_u16(), 429);
+    assert!(resp.headers().get("retry-after").is_some());
+    let body: Value = atest::read_body_json(resp).await;
+    assert_eq!(error_code(&body), Some("RATE_LIMITED"), "{body}");
+    // Another app, and staff, are not held back by it.
+    assert_eq!(
+        atest::call_service(&svc, call(&b)).await.status().as_u16(),
+        200
+    );
+    for _ in 0..5 {
+        assert_eq!(
+            atest::call_service(&svc, call(&city))
+                .await
+                .status()
+                .as_u16(),
+            200
+        );
+    }
+}
+
+on_both_backends!(the_command_line_files_organisations_and_apps);
+async fn the_command_line_files_organisations_and_apps(app: &TestApp) {
+    use nuanxin_server::partner_cli::{PartnerCommand, run};
+    let before = app.count("organisation").await;
+    run(
+        &app.store,
+        PartnerCommand::OrgAdd {
+            name: "中国人寿许昌分公司".into(),
+            kind: "insurer".into(),
+            regions: "411002,411024".into(),
+            valid_from: "2026-01-01".into(),
+            valid_to: Some("2027-12-31".into()),
+        },
+    )
+    .await
+    .expect("org");
+    assert_eq!(app.count("organisation").await, before + 1);
+    assert!(
+        run(
+            &app.store,
+            PartnerCommand::OrgAdd {
+                name: "x".into(),
+                kind: "bank".into(),
+                regions: "411002".into(),
+                valid_from: "2026-01-01".into(),
+                valid_to: None,
+            }
+        )
+        .await
+        .is_err(),
+        "an unknown kind is refused"
+    );
+    assert_eq!(app.count("organisation").await, before + 1);
+    let system = nuanxin_domain::Principal::system("test");
+    let org = app
+        .store
+        .organisations(&system)
+        .await
+        .expect("orgs")
+        .pop()
+        .expect("org");
+    run(
+        &app.store,
+        PartnerCommand::AppAdd {
+            org: org.id,
+            name: "投保脚本".into(),
+        },
+    )
+    .await
+    .expect("app");
+    assert_eq!(app.count("app_secret").await, 1);
+}
