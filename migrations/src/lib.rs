@@ -13,6 +13,7 @@ mod m20261201_000005_create_bank_account_history;
 mod m20261201_000006_create_member_facts;
 mod m20261202_000001_create_care_work;
 mod m20261202_000002_add_partner_credentials;
+mod m20261202_000003_create_consents;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_create_member_facts::Migration),
             Box::new(m20261202_000001_create_care_work::Migration),
             Box::new(m20261202_000002_add_partner_credentials::Migration),
+            Box::new(m20261202_000003_create_consents::Migration),
         ]
     }
 }

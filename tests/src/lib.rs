@@ -32,6 +32,8 @@ pub enum Backend {
 }
 
 pub const CITY: &str = "411000";
+/// A minimal PDF (the evidence of a consent in fixtures).
+pub const CONSENT_FORM: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n";
 pub const PASSWORD: &str = "correct horse battery";
 
 /// One test's world: its own database, the app state and the keys.
@@ -194,6 +196,7 @@ impl TestApp {
             .await
             .expect("organisation");
         for f in linked {
+            self.consent(*f, kind).await;
             self.store
                 .link_service(
                     org,
@@ -211,6 +214,30 @@ impl TestApp {
             name: "test app".into(),
         }));
         (org, token)
+    }
+
+    /// Records the family's consent to share with partners of `kind` (with a scanned form
+    /// as its evidence), as a county office would.
+    pub async fn consent(&self, family: Uuid, kind: PartnerKind) {
+        let system = Principal::system("test fixture: a signed consent form");
+        let form =
+            nuanxin_domain::care::attachment::check("知情同意书.pdf", CONSENT_FORM).expect("a PDF");
+        let evidence = self
+            .store
+            .store_attachment(&system, family, form, CONSENT_FORM.to_vec())
+            .await
+            .expect("evidence");
+        self.store
+            .record_consent(
+                &system,
+                family,
+                kind,
+                true,
+                time::china_today(),
+                Some(evidence.id),
+            )
+            .await
+            .expect("consent");
     }
 
     /// A volunteer paired with `families`, and a token: (volunteer, token).

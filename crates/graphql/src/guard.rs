@@ -309,3 +309,6 @@ pub fn may_read_counselling_notes(ctx: &Context<'_>) -> bool {
 pub fn may_manage_partners(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ManagePartners)
 }
+pub fn may_record_consent(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::RecordConsent)
+}

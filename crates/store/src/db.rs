@@ -41,7 +41,9 @@ impl StoreConfig {
 }
 
 /// The tables tests may count and read.
-const TABLES: [&str; 42] = [
+const TABLES: [&str; 44] = [
+    "consent",
+    "consent_state",
     "app_secret",
     "care_unit",
     "care_service",

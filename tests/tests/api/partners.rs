@@ -399,3 +399,92 @@ async fn the_command_line_files_organisations_and_apps(app: &TestApp) {
     .expect("app");
     assert_eq!(app.count("app_secret").await, 1);
 }
+
+on_both_backends!(consent_is_recorded_with_evidence_and_a_withdrawal_cuts_access);
+async fn consent_is_recorded_with_evidence_and_a_withdrawal_cuts_access(app: &TestApp) {
+    use nuanxin_domain::PartnerKind;
+    use nuanxin_tests::gid;
+    use sea_orm::ConnectionTrait;
+    let (family, _) = app.family_at("411002001001", 1).await;
+    let township = app.token(StaffRole::TownshipWorker, "411002001").await;
+    let village = app.token(StaffRole::VillageWorker, "411002001001").await;
+    // A hospital with a service link but no consent yet.
+    let (org, hospital) = app.partner(PartnerKind::Hospital, &["411002"], &[]).await;
+    app.store
+        .link_service(
+            org,
+            family,
+            "green_channel",
+            chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("d"),
+        )
+        .await
+        .expect("link");
+    let read = "query($id: ID!) { family(id: $id) { id } }";
+    let f = json!({ "id": gid("Family", family) });
+    assert_eq!(
+        error_code(&app.gql(&hospital, read, f.clone()).await),
+        Some("NOT_FOUND"),
+        "a link without consent"
+    );
+
+    let record = "mutation($input: RecordConsentInput!) { recordConsent(input: $input) { given purpose recipientKind evidenceId } }";
+    let today = nuanxin_domain::time::china_today().to_string();
+    let input = |given: bool, evidence: Option<&str>| {
+        json!({ "input": { "familyId": gid("Family", family), "recipientKind": "HOSPITAL", "given": given,
+            "effectiveOn": today, "evidenceId": evidence } })
+    };
+    let before = app.count("consent").await;
+    let missing = app.gql(&township, record, input(true, None)).await;
+    assert_eq!(
+        missing["errors"][0]["extensions"]["field"], "evidenceId",
+        "{missing}"
+    );
+    let refused = app.gql(&village, record, input(true, None)).await;
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    assert_eq!(app.count("consent").await, before);
+
+    // The signed form, uploaded as the family's attachment, then the consent.
+    let req = actix_web::test::TestRequest::post()
+        .uri(&format!(
+            "/attachments?familyId={}&name=consent.pdf",
+            gid("Family", family)
+        ))
+        .insert_header(("authorization", format!("Bearer {township}")))
+        .set_payload(nuanxin_tests::CONSENT_FORM.to_vec());
+    let (status, _, uploaded) = app.send(req).await;
+    assert_eq!(status.as_u16(), 201, "{uploaded}");
+    let evidence = uploaded["id"].as_str().expect("id").to_owned();
+    let given = app
+        .gql(&township, record, input(true, Some(&evidence)))
+        .await;
+    ok(&given);
+    assert_eq!(given["data"]["recordConsent"]["purpose"], "GREEN_CHANNEL");
+    ok(&app.gql(&hospital, read, f.clone()).await);
+
+    // Withdrawn on the family's word: the hospital is cut off on its next request.
+    ok(&app.gql(&township, record, input(false, None)).await);
+    assert_eq!(
+        error_code(&app.gql(&hospital, read, f.clone()).await),
+        Some("NOT_FOUND")
+    );
+    let history = app
+        .gql(
+            &township,
+            "query($f: ID!) { consents(familyId: $f) { given } }",
+            json!({ "f": gid("Family", family) }),
+        )
+        .await;
+    ok(&history);
+    assert_eq!(
+        history["data"]["consents"],
+        json!([{ "given": false }, { "given": true }])
+    );
+    // The history is append-only in the database itself.
+    let db = app.store.raw_connection();
+    assert!(
+        db.execute_unprepared("UPDATE consent SET given = true")
+            .await
+            .is_err()
+    );
+    assert!(db.execute_unprepared("DELETE FROM consent").await.is_err());
+}

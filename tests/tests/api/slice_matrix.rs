@@ -226,8 +226,18 @@ async fn partners_families_and_volunteers_reach_exactly_their_rows(app: &TestApp
     let (d, d_members) = app.family_at("411024001001", 3).await;
     let fam = |id| gid("Family", id);
 
-    // An insurer reaches the families of the regions it is contracted for.
+    // An insurer reaches the families of the regions it is contracted for — those that
+    // consented to share with insurers (PIPL), and only those.
     let (_, insurer) = app.partner(PartnerKind::Insurer, &["411024"], &[]).await;
+    assert_eq!(
+        reach(app, &insurer, d, d_members[0]).await,
+        (NotFound, NotFound),
+        "no consent yet"
+    );
+    assert!(listed(app, &insurer).await.is_empty());
+    app.consent(d, PartnerKind::Insurer).await;
+    // Consent to a hospital is not consent to an insurer.
+    app.consent(a, PartnerKind::Hospital).await;
     assert_eq!(
         reach(app, &insurer, d, d_members[0]).await,
         (Allowed, Allowed)
@@ -253,6 +263,27 @@ async fn partners_families_and_volunteers_reach_exactly_their_rows(app: &TestApp
         (NotFound, NotFound)
     );
     assert_eq!(listed(app, &hospital).await, [fam(a)]);
+    // A withdrawal cuts the hospital off on its next request, link or no link.
+    let system = nuanxin_domain::Principal::system("test: a withdrawal");
+    app.store
+        .record_consent(
+            &system,
+            a,
+            PartnerKind::Hospital,
+            false,
+            nuanxin_domain::time::china_today(),
+            None,
+        )
+        .await
+        .expect("withdrawal");
+    assert_eq!(
+        reach(app, &hospital, a, a_members[1]).await,
+        (NotFound, NotFound),
+        "withdrawn"
+    );
+    assert!(listed(app, &hospital).await.is_empty());
+    app.consent(a, PartnerKind::Hospital).await;
+    assert_eq!(listed(app, &hospital).await, [fam(a)], "given again");
 
     // A volunteer reaches the paired family only.
     let (_, volunteer) = app.volunteer(&[e]).await;

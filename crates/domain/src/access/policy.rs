@@ -378,10 +378,12 @@ pub enum Operation {
     ReadAccountability,
     /// Partner organisations and their apps: create, rotate secrets, disable.
     ManagePartners,
+    /// Record a family's consent (or its withdrawal) to share with a kind of partner.
+    RecordConsent,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 38] = [
+    pub const ALL: [Operation; 39] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -420,6 +422,7 @@ impl Operation {
         Operation::RecordCounselling,
         Operation::ReadAccountability,
         Operation::ManagePartners,
+        Operation::RecordConsent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -461,6 +464,7 @@ impl Operation {
             Operation::ManageVolunteers => "careSites / volunteers / activities",
             Operation::RecordCounselling => "recordCounselling",
             Operation::ReadAccountability => "accountability",
+            Operation::RecordConsent => "recordConsent / consents",
             Operation::ManagePartners => {
                 "organisations / createOrganisation / createPartnerApp / rotatePartnerAppSecret / disable…"
             }
@@ -634,6 +638,9 @@ pub struct Grant {
     /// Whether the audience reaches minors (the third generation, under 18) and records
     /// about them at all; where it does, every read of a minor's record is logged.
     pub minors: bool,
+    /// Whether the audience reaches a family only while it has consented to share with this
+    /// kind of recipient for its purpose (partners: PIPL's separate consent).
+    pub needs_consent: bool,
 }
 
 impl Grant {
@@ -694,6 +701,7 @@ const NOTHING: Grant = Grant {
     fields: &[],
     transitions: &[],
     minors: false,
+    needs_consent: false,
 };
 
 /// Staff reach the registry and the care work of their home region.
@@ -779,6 +787,7 @@ const fn counselling(notes: Rows) -> Grant {
         ],
         transitions: &[],
         minors: true,
+        needs_consent: false,
     }
 }
 
@@ -811,6 +820,7 @@ const fn partner(family_rows: Rows) -> Grant {
         fields: PARTNER_FIELDS,
         transitions: &[],
         minors: false,
+        needs_consent: true,
     }
 }
 
@@ -871,6 +881,7 @@ static CITY_ADMIN: Grant = Grant {
         Op::ManageVolunteers,
         Op::ReadAccountability,
         Op::ManagePartners,
+        Op::RecordConsent,
     ],
     fields: ALL_UNMASKABLE,
     transitions: &[
@@ -887,6 +898,7 @@ static CITY_ADMIN: Grant = Grant {
         (Machine::Referral, Transitions::AnyLegal),
     ],
     minors: true,
+    needs_consent: false,
 };
 
 static COUNTY_ADMIN: Grant = Grant {
@@ -915,6 +927,7 @@ static COUNTY_ADMIN: Grant = Grant {
         Op::ManageCampaigns,
         Op::ManageVolunteers,
         Op::ReadAccountability,
+        Op::RecordConsent,
     ],
     // The county files accounts and sees them masked; the bank file, and with it the
     // clear account numbers, is the city's (it pays).
@@ -935,6 +948,7 @@ static COUNTY_ADMIN: Grant = Grant {
         (Machine::Referral, Transitions::AnyLegal),
     ],
     minors: true,
+    needs_consent: false,
 };
 
 static TOWNSHIP_WORKER: Grant = Grant {
@@ -957,6 +971,7 @@ static TOWNSHIP_WORKER: Grant = Grant {
         Op::ManagePairings,
         Op::ManageVolunteers,
         Op::ReadAccountability,
+        Op::RecordConsent,
     ],
     fields: &[
         (IdNumber, Unmaskable),
@@ -984,6 +999,7 @@ static TOWNSHIP_WORKER: Grant = Grant {
         (Machine::Referral, Transitions::AnyLegal),
     ],
     minors: true,
+    needs_consent: false,
 };
 
 // A village worker visits and phones; the ID number stays masked for them, and they see
@@ -1005,6 +1021,7 @@ static VILLAGE_WORKER: Grant = Grant {
     ],
     transitions: &[],
     minors: true,
+    needs_consent: false,
 };
 
 // An auditor reads masked data and the access log of their region, and changes nothing.
@@ -1040,6 +1057,7 @@ static AUDITOR: Grant = Grant {
     ],
     transitions: &[],
     minors: true,
+    needs_consent: false,
 };
 
 static COUNSELLOR: Grant = counselling(Rows::StartedByCaller);
@@ -1065,6 +1083,7 @@ static FAMILY_MEMBER: Grant = Grant {
     ],
     transitions: &[],
     minors: true,
+    needs_consent: false,
 };
 
 // A volunteer sees the families they visit, with what a visit needs: no ID numbers, no
@@ -1087,6 +1106,7 @@ static VOLUNTEER: Grant = Grant {
     fields: &[(Phone, Masked), (Address, Masked)],
     transitions: &[],
     minors: false,
+    needs_consent: false,
 };
 
 // The command line, seeding and background jobs: everything a county or the city does in
@@ -1140,11 +1160,13 @@ static SYSTEM: Grant = Grant {
         Op::ManageVolunteers,
         Op::ReadAccountability,
         Op::ManagePartners,
+        Op::RecordConsent,
     ],
     // Counselling notes are for counsellors only, never the system (nor city admins).
     fields: ALL_UNMASKABLE,
     transitions: &[(Machine::FamilyStatus, Transitions::AnyLegal)],
     minors: true,
+    needs_consent: false,
 };
 
 /// The declaration. Anything not written here is denied.
@@ -1234,6 +1256,17 @@ pub fn render_markdown() -> String {
     out.push_str("| reached |");
     for a in &audiences {
         out.push_str(if grant(*a).minors { " yes |" } else { " — |" });
+    }
+    out.push('\n');
+    out.push_str("\n## Consent\n\nWhether the audience reaches a family only while it consents to this kind of recipient and purpose.\n\n");
+    header(&mut out, "consent");
+    out.push_str("| required |");
+    for a in &audiences {
+        out.push_str(if grant(*a).needs_consent {
+            " yes |"
+        } else {
+            " — |"
+        });
     }
     out.push('\n');
     for machine in Machine::ALL {

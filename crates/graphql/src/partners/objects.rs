@@ -113,3 +113,40 @@ impl AppCredentials {
         &self.client_secret
     }
 }
+
+/// What a family consents to share for.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "nuanxin_domain::partners::ConsentPurpose")]
+pub enum ConsentPurpose {
+    /// 意外伤害保险
+    AccidentInsurance,
+    /// 绿色通道
+    GreenChannel,
+    /// 转介
+    Referral,
+}
+
+/// One entry of a family's consent history (given or withdrawn).
+pub struct Consent(pub store::ConsentRecord);
+
+#[Object]
+impl Consent {
+    async fn recipient_kind(&self) -> PartnerKind {
+        self.0.recipient.into()
+    }
+    async fn purpose(&self) -> ConsentPurpose {
+        self.0.purpose.into()
+    }
+    async fn given(&self) -> bool {
+        self.0.given
+    }
+    async fn effective_on(&self) -> NaiveDate {
+        self.0.effective_on
+    }
+    async fn evidence_id(&self) -> Option<ID> {
+        self.0.evidence.map(|e| ids::encode(Kind::Attachment, e))
+    }
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.0.recorded_at
+    }
+}

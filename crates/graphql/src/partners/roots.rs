@@ -9,7 +9,7 @@ use nuanxin_store::{NewOrganisation, Store};
 use crate::error::{ApiError, IntoGql};
 use crate::guard::{self, Allowed, principal};
 use crate::ids::{self, Kind};
-use crate::partners::objects::{AppCredentials, Organisation, PartnerApp, PartnerKind};
+use crate::partners::objects::{AppCredentials, Consent, Organisation, PartnerApp, PartnerKind};
 
 #[derive(InputObject)]
 pub struct CreateOrganisationInput {
@@ -21,11 +21,44 @@ pub struct CreateOrganisationInput {
     pub valid_to: Option<NaiveDate>,
 }
 
+#[derive(InputObject)]
+pub struct RecordConsentInput {
+    pub family_id: ID,
+    /// The kind of partner the family consents to share with (its purpose follows).
+    pub recipient_kind: PartnerKind,
+    /// `false` records a withdrawal.
+    pub given: bool,
+    pub effective_on: NaiveDate,
+    /// The signed form, uploaded through `POST /attachments` (required to give consent).
+    pub evidence_id: Option<ID>,
+}
+
 #[derive(Default)]
 pub struct PartnerQuery;
 
 #[Object]
 impl PartnerQuery {
+    /// A family's consents and withdrawals, newest first.
+    #[graphql(
+        guard = "Allowed(Operation::RecordConsent)",
+        visible = "guard::may_record_consent"
+    )]
+    async fn consents(
+        &self,
+        ctx: &Context<'_>,
+        family_id: ID,
+    ) -> async_graphql::Result<Vec<Consent>> {
+        let store = ctx.data::<Store>()?;
+        let family = ids::decode(Kind::Family, &family_id, "familyId").gql()?;
+        Ok(store
+            .consents(principal(ctx), family)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Consent)
+            .collect())
+    }
+
     /// Partner organisations with their contracts and apps (no secrets).
     #[graphql(
         guard = "Allowed(Operation::ManagePartners)",
@@ -54,6 +87,40 @@ pub struct PartnerMutation;
 
 #[Object]
 impl PartnerMutation {
+    /// Records a family's consent to share with a kind of partner, or its withdrawal
+    /// (partners lose access on their next request).
+    #[graphql(
+        guard = "Allowed(Operation::RecordConsent)",
+        visible = "guard::may_record_consent"
+    )]
+    async fn record_consent(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordConsentInput,
+    ) -> async_graphql::Result<Consent> {
+        let store = ctx.data::<Store>()?;
+        let family = ids::decode(Kind::Family, &input.family_id, "familyId").gql()?;
+        let evidence = input
+            .evidence_id
+            .as_ref()
+            .map(|e| ids::decode(Kind::Attachment, e, "evidenceId"))
+            .transpose()
+            .gql()?;
+        Ok(Consent(
+            store
+                .record_consent(
+                    principal(ctx),
+                    family,
+                    input.recipient_kind.into(),
+                    input.given,
+                    input.effective_on,
+                    evidence,
+                )
+                .await
+                .gql()?,
+        ))
+    }
+
     #[graphql(
         guard = "Allowed(Operation::ManagePartners)",
         visible = "guard::may_manage_partners"

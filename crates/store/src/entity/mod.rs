@@ -20,6 +20,8 @@ pub mod care_service_unit;
 pub mod care_site;
 pub mod care_unit;
 pub mod chronic_condition;
+pub mod consent;
+pub mod consent_state;
 pub mod counselling_note;
 pub mod counselling_session;
 pub mod emergency_device;

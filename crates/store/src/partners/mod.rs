@@ -3,5 +3,7 @@
 //! the token endpoint.
 
 mod apps;
+mod consent;
 
 pub use apps::{AppRecord, ClientRefusal, OrganisationRecord, SecretRecord};
+pub use consent::ConsentRecord;
