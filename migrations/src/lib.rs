@@ -14,6 +14,7 @@ mod m20261201_000006_create_member_facts;
 mod m20261202_000001_create_care_work;
 mod m20261202_000002_add_partner_credentials;
 mod m20261202_000003_create_consents;
+mod m20261202_000004_create_green_channel_cards;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_create_care_work::Migration),
             Box::new(m20261202_000002_add_partner_credentials::Migration),
             Box::new(m20261202_000003_create_consents::Migration),
+            Box::new(m20261202_000004_create_green_channel_cards::Migration),
         ]
     }
 }

@@ -256,7 +256,9 @@ pub fn may_read_care(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ReadCare)
 }
 pub fn may_record_care(ctx: &Context<'_>) -> bool {
-    allows(ctx, Operation::RecordCare) || allows(ctx, Operation::RecordHealth)
+    allows(ctx, Operation::RecordCare)
+        || allows(ctx, Operation::RecordHealth)
+        || allows(ctx, Operation::RecordGreenChannel)
 }
 pub fn may_record_health(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::RecordHealth)
@@ -311,4 +313,10 @@ pub fn may_manage_partners(ctx: &Context<'_>) -> bool {
 }
 pub fn may_record_consent(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::RecordConsent)
+}
+pub fn may_verify_green_channel(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::VerifyGreenChannel)
+}
+pub fn may_issue_green_channel_card(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::IssueGreenChannelCard)
 }

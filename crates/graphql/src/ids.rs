@@ -30,6 +30,7 @@ pub enum Kind {
     Device,
     Organisation,
     PartnerApp,
+    GreenChannelCard,
 }
 
 impl Kind {
@@ -55,6 +56,7 @@ impl Kind {
             Kind::Device => "EmergencyDevice",
             Kind::Organisation => "Organisation",
             Kind::PartnerApp => "PartnerApp",
+            Kind::GreenChannelCard => "GreenChannelCard",
         }
     }
 }
@@ -93,6 +95,7 @@ pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ApiError> {
             Kind::Device => "emergency-call device",
             Kind::Organisation => "organisation",
             Kind::PartnerApp => "app",
+            Kind::GreenChannelCard => "green-channel card",
         }));
     }
     Ok(uuid)

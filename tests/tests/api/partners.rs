@@ -488,3 +488,187 @@ async fn consent_is_recorded_with_evidence_and_a_withdrawal_cuts_access(app: &Te
     );
     assert!(db.execute_unprepared("DELETE FROM consent").await.is_err());
 }
+
+on_both_backends!(the_green_channel_answers_the_registration_window_and_nothing_more);
+async fn the_green_channel_answers_the_registration_window_and_nothing_more(app: &TestApp) {
+    use chrono::NaiveDate;
+    use nuanxin_domain::{IdNumber, PartnerKind};
+    use nuanxin_tests::gid;
+    let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).expect("date");
+    let (family, members) = app.family_at("411002001001", 1).await;
+    let (quiet, quiet_members) = app.family_at("411002001001", 2).await;
+    let father_id = IdNumber::compose("411002", d(1962, 4, 12), 3)
+        .expect("id")
+        .expose()
+        .to_owned();
+    let mother_id = IdNumber::compose("411002", d(1965, 8, 31), 2)
+        .expect("id")
+        .expose()
+        .to_owned();
+    let quiet_father = IdNumber::compose("411002", d(1962, 4, 12), 5)
+        .expect("id")
+        .expose()
+        .to_owned();
+    let township = app.token(StaffRole::TownshipWorker, "411002001").await;
+    let (_, hospital) = app.partner(PartnerKind::Hospital, &["411002"], &[]).await;
+    app.consent(family, PartnerKind::Hospital).await;
+
+    let issue = "mutation($m: ID!) { issueGreenChannelCard(memberId: $m) { id cardNumber } }";
+    let card = app
+        .gql(&township, issue, json!({ "m": gid("Member", members[0]) }))
+        .await;
+    ok(&card);
+    let card_no = card["data"]["issueGreenChannelCard"]["cardNumber"]
+        .as_str()
+        .expect("no")
+        .to_owned();
+    let again = app
+        .gql(&township, issue, json!({ "m": gid("Member", members[0]) }))
+        .await;
+    assert_eq!(
+        error_code(&again),
+        Some("CONFLICT"),
+        "one active card: {again}"
+    );
+    // The quiet family's father holds a card, but the family never consented.
+    ok(&app
+        .gql(
+            &township,
+            issue,
+            json!({ "m": gid("Member", quiet_members[0]) }),
+        )
+        .await);
+
+    let verify =
+        "query($n: String!) { verifyGreenChannel(idNumber: $n) { eligible cardNumber surname } }";
+    let logged = app.count("access_log").await;
+    let yes = app.gql(&hospital, verify, json!({ "n": father_id })).await;
+    ok(&yes);
+    assert_eq!(
+        yes["data"]["verifyGreenChannel"],
+        json!({ "eligible": true, "cardNumber": card_no, "surname": "王" })
+    );
+    assert_eq!(
+        app.count("access_log").await,
+        logged + 1,
+        "every check is logged"
+    );
+    for n in [&mother_id, &quiet_father] {
+        let no = app.gql(&hospital, verify, json!({ "n": n })).await;
+        assert_eq!(
+            no["data"]["verifyGreenChannel"],
+            json!({ "eligible": false, "cardNumber": null, "surname": null }),
+            "{n}"
+        );
+    }
+    let unknown = IdNumber::compose("411002", d(1950, 1, 1), 99)
+        .expect("id")
+        .expose()
+        .to_owned();
+    let no = app.gql(&hospital, verify, json!({ "n": unknown })).await;
+    assert_eq!(no["data"]["verifyGreenChannel"]["eligible"], false);
+    assert_eq!(
+        app.count("access_log").await,
+        logged + 4,
+        "found or not, each call is logged"
+    );
+    // No partial match, no listing: a prefix is not an ID number.
+    let partial = app
+        .gql(&hospital, verify, json!({ "n": &father_id[..14] }))
+        .await;
+    assert_eq!(
+        partial["errors"][0]["extensions"]["field"], "idNumber",
+        "{partial}"
+    );
+    // Staff do not use the hospital's check.
+    assert_eq!(
+        error_code(&app.gql(&township, verify, json!({ "n": father_id })).await),
+        Some("FORBIDDEN")
+    );
+
+    // The hospital records a green-channel visit for the card holder, and nothing else.
+    let today = nuanxin_domain::time::china_today().to_string();
+    let rec = "mutation($input: RecordCareInput!) { recordCare(input: $input) { kind performerKind feesWaivedFen } }";
+    let visit = |member: uuid::Uuid, kind: &str| {
+        json!({ "input": { "familyId": gid("Family", family), "memberId": gid("Member", member), "kind": kind,
+            "occurredOn": today, "content": "绿色通道就诊，优先挂号", "department": "心内科", "feesWaivedFen": 3_000 } })
+    };
+    let done = app
+        .gql(&hospital, rec, visit(members[0], "GREEN_CHANNEL_VISIT"))
+        .await;
+    ok(&done);
+    assert_eq!(done["data"]["recordCare"]["performerKind"], "PARTNER");
+    let before = app.count("care_record").await;
+    assert_eq!(
+        error_code(
+            &app.gql(&hospital, rec, visit(members[1], "GREEN_CHANNEL_VISIT"))
+                .await
+        ),
+        Some("NOT_FOUND"),
+        "not a card holder"
+    );
+    assert_eq!(
+        error_code(&app.gql(&hospital, rec, visit(members[0], "CHECKUP")).await),
+        Some("FORBIDDEN")
+    );
+    assert_eq!(
+        error_code(&app.gql(&hospital, rec, visit(members[0], "VISIT")).await),
+        Some("FORBIDDEN")
+    );
+    assert_eq!(app.count("care_record").await, before);
+    // It reads the card holder's family's chronic-disease records, not their care records.
+    let cond = app
+        .gql(
+            &hospital,
+            "query($f: ID!) { chronicConditions(familyId: $f) { disease } }",
+            json!({ "f": gid("Family", family) }),
+        )
+        .await;
+    ok(&cond);
+    let care = app
+        .gql(
+            &hospital,
+            "query($f: ID!) { careRecords(familyId: $f) { edges { cursor } } }",
+            json!({ "f": gid("Family", family) }),
+        )
+        .await;
+    assert!(care["errors"].is_array(), "{care}");
+    let quiet_read = app
+        .gql(
+            &hospital,
+            "query($id: ID!) { family(id: $id) { id } }",
+            json!({ "id": gid("Family", quiet) }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&quiet_read),
+        Some("NOT_FOUND"),
+        "a card without consent links nothing"
+    );
+
+    // A revoked card ends it for its holder, even while the family stays linked through
+    // another member's card; the last card gone, the family is out of reach.
+    let mother_card = app
+        .gql(&township, issue, json!({ "m": gid("Member", members[1]) }))
+        .await;
+    ok(&mother_card);
+    let revoke = "mutation($c: ID!) { revokeGreenChannelCard(cardId: $c) { revokedOn } }";
+    let card_id = card["data"]["issueGreenChannelCard"]["id"].clone();
+    ok(&app.gql(&township, revoke, json!({ "c": card_id })).await);
+    let no = app.gql(&hospital, verify, json!({ "n": father_id })).await;
+    assert_eq!(no["data"]["verifyGreenChannel"]["eligible"], false, "{no}");
+    let yes = app.gql(&hospital, verify, json!({ "n": mother_id })).await;
+    assert_eq!(yes["data"]["verifyGreenChannel"]["eligible"], true, "{yes}");
+    let mother_card_id = mother_card["data"]["issueGreenChannelCard"]["id"].clone();
+    ok(&app
+        .gql(&township, revoke, json!({ "c": mother_card_id }))
+        .await);
+    let gone = app
+        .gql(
+            &hospital,
+            "query($id: ID!) { family(id: $id) { id } }",
+            json!({ "id": gid("Family", family) }),
+        )
+        .await;
+    assert_eq!(error_code(&gone), Some("NOT_FOUND"));
+}

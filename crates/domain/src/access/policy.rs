@@ -380,10 +380,17 @@ pub enum Operation {
     ManagePartners,
     /// Record a family's consent (or its withdrawal) to share with a kind of partner.
     RecordConsent,
+    /// Issue (or revoke) a member's green-channel card.
+    IssueGreenChannelCard,
+    /// A hospital's check at the registration window: eligible or not, card number, surname.
+    VerifyGreenChannel,
+    /// A hospital's records for card holders: green-channel visits and chronic-disease
+    /// follow-ups, nothing else.
+    RecordGreenChannel,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 39] = [
+    pub const ALL: [Operation; 42] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -423,6 +430,9 @@ impl Operation {
         Operation::ReadAccountability,
         Operation::ManagePartners,
         Operation::RecordConsent,
+        Operation::IssueGreenChannelCard,
+        Operation::VerifyGreenChannel,
+        Operation::RecordGreenChannel,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -465,6 +475,9 @@ impl Operation {
             Operation::RecordCounselling => "recordCounselling",
             Operation::ReadAccountability => "accountability",
             Operation::RecordConsent => "recordConsent / consents",
+            Operation::IssueGreenChannelCard => "issueGreenChannelCard / revokeGreenChannelCard",
+            Operation::VerifyGreenChannel => "verifyGreenChannel",
+            Operation::RecordGreenChannel => "recordCare (green-channel visits, follow-ups)",
             Operation::ManagePartners => {
                 "organisations / createOrganisation / createPartnerApp / rotatePartnerAppSecret / disable…"
             }
@@ -882,6 +895,7 @@ static CITY_ADMIN: Grant = Grant {
         Op::ReadAccountability,
         Op::ManagePartners,
         Op::RecordConsent,
+        Op::IssueGreenChannelCard,
     ],
     fields: ALL_UNMASKABLE,
     transitions: &[
@@ -928,6 +942,7 @@ static COUNTY_ADMIN: Grant = Grant {
         Op::ManageVolunteers,
         Op::ReadAccountability,
         Op::RecordConsent,
+        Op::IssueGreenChannelCard,
     ],
     // The county files accounts and sees them masked; the bank file, and with it the
     // clear account numbers, is the city's (it pays).
@@ -972,6 +987,7 @@ static TOWNSHIP_WORKER: Grant = Grant {
         Op::ManageVolunteers,
         Op::ReadAccountability,
         Op::RecordConsent,
+        Op::IssueGreenChannelCard,
     ],
     fields: &[
         (IdNumber, Unmaskable),
@@ -1065,6 +1081,31 @@ static COUNSELLING_SUPERVISOR: Grant = counselling(Rows::HomeRegionSubtree);
 
 static INSURER: Grant = partner(Rows::ContractedRegions);
 static LINKED_PARTNER: Grant = partner(Rows::LinkedFamilies);
+
+// A partner hospital: card holders whose families consent to share with hospitals (a card
+// is its link); the registration window's check, green-channel visits and chronic-disease
+// follow-ups, and those members' chronic-disease records. Nothing more.
+static HOSPITAL: Grant = Grant {
+    rows: &[
+        (R::Region, Rows::ContractedRegions),
+        (R::Family, Rows::LinkedFamilies),
+        (R::Member, Rows::LinkedFamilies),
+        (R::HealthRecord, Rows::LinkedFamilies),
+        (R::CareCatalogue, Rows::Everything),
+    ],
+    operations: &[
+        Op::Logout,
+        Op::ReadRegions,
+        Op::ReadFamilies,
+        Op::VerifyGreenChannel,
+        Op::ReadHealth,
+        Op::RecordGreenChannel,
+    ],
+    fields: PARTNER_FIELDS,
+    transitions: &[],
+    minors: false,
+    needs_consent: true,
+};
 
 // A parent sees their own file, masked where staff see masks, and what they are owed.
 static FAMILY_MEMBER: Grant = Grant {
@@ -1161,6 +1202,7 @@ static SYSTEM: Grant = Grant {
         Op::ReadAccountability,
         Op::ManagePartners,
         Op::RecordConsent,
+        Op::IssueGreenChannelCard,
     ],
     // Counselling notes are for counsellors only, never the system (nor city admins).
     fields: ALL_UNMASKABLE,
@@ -1181,6 +1223,7 @@ pub fn grant(audience: Audience) -> &'static Grant {
         Audience::Staff(StaffRole::Counsellor) => &COUNSELLOR,
         Audience::Staff(StaffRole::CounsellingSupervisor) => &COUNSELLING_SUPERVISOR,
         Audience::Partner(PartnerKind::Insurer) => &INSURER,
+        Audience::Partner(PartnerKind::Hospital) => &HOSPITAL,
         Audience::Partner(_) => &LINKED_PARTNER,
         Audience::FamilyMember => &FAMILY_MEMBER,
         Audience::Volunteer => &VOLUNTEER,

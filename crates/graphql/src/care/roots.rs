@@ -375,7 +375,7 @@ impl CareMutation {
 
     /// Records care work done for a family (append-only; correct with `correctsId`).
     #[graphql(
-        guard = "AllowedAny(&[Operation::RecordCare, Operation::RecordHealth])",
+        guard = "AllowedAny(&[Operation::RecordCare, Operation::RecordHealth, Operation::RecordGreenChannel])",
         visible = "guard::may_record_care"
     )]
     async fn record_care(

@@ -150,3 +150,34 @@ impl Consent {
         self.0.recorded_at
     }
 }
+
+/// A member's green-channel card (绿色通道卡).
+pub struct GreenChannelCard(pub store::CardRecord);
+
+#[Object]
+impl GreenChannelCard {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::GreenChannelCard, self.0.id)
+    }
+    async fn member_id(&self) -> ID {
+        ids::encode(Kind::Member, self.0.member)
+    }
+    async fn card_number(&self) -> &str {
+        &self.0.card_no
+    }
+    async fn issued_on(&self) -> NaiveDate {
+        self.0.issued_on
+    }
+    async fn revoked_on(&self) -> Option<NaiveDate> {
+        self.0.revoked_on
+    }
+}
+
+/// The registration window's answer: eligible or not; for a card holder the card number and
+/// the surname, to match the person at the desk.
+#[derive(SimpleObject)]
+pub struct GreenChannelCheck {
+    pub eligible: bool,
+    pub card_number: Option<String>,
+    pub surname: Option<String>,
+}

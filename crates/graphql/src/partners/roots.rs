@@ -9,7 +9,10 @@ use nuanxin_store::{NewOrganisation, Store};
 use crate::error::{ApiError, IntoGql};
 use crate::guard::{self, Allowed, principal};
 use crate::ids::{self, Kind};
-use crate::partners::objects::{AppCredentials, Consent, Organisation, PartnerApp, PartnerKind};
+use crate::partners::objects::{
+    AppCredentials, Consent, GreenChannelCard, GreenChannelCheck, Organisation, PartnerApp,
+    PartnerKind,
+};
 
 #[derive(InputObject)]
 pub struct CreateOrganisationInput {
@@ -38,6 +41,32 @@ pub struct PartnerQuery;
 
 #[Object]
 impl PartnerQuery {
+    /// The green-channel check at a hospital's registration window: an exact ID number
+    /// only; answers eligible or not, the card number and the surname. Every call is logged.
+    #[graphql(
+        guard = "Allowed(Operation::VerifyGreenChannel)",
+        visible = "guard::may_verify_green_channel"
+    )]
+    async fn verify_green_channel(
+        &self,
+        ctx: &Context<'_>,
+        id_number: String,
+    ) -> async_graphql::Result<GreenChannelCheck> {
+        let store = ctx.data::<Store>()?;
+        let id = nuanxin_domain::IdNumber::parse(&id_number)
+            .map_err(|e| ApiError::bad_input("idNumber", e.to_string()))
+            .gql()?;
+        let check = store
+            .verify_green_channel(principal(ctx), &id, &crate::guard::request_meta(ctx))
+            .await
+            .gql()?;
+        Ok(GreenChannelCheck {
+            eligible: check.eligible,
+            card_number: check.card_no,
+            surname: check.surname,
+        })
+    }
+
     /// A family's consents and withdrawals, newest first.
     #[graphql(
         guard = "Allowed(Operation::RecordConsent)",
@@ -87,6 +116,45 @@ pub struct PartnerMutation;
 
 #[Object]
 impl PartnerMutation {
+    /// Issues a member a green-channel card (one active card per member).
+    #[graphql(
+        guard = "Allowed(Operation::IssueGreenChannelCard)",
+        visible = "guard::may_issue_green_channel_card"
+    )]
+    async fn issue_green_channel_card(
+        &self,
+        ctx: &Context<'_>,
+        member_id: ID,
+    ) -> async_graphql::Result<GreenChannelCard> {
+        let store = ctx.data::<Store>()?;
+        let member = ids::decode(Kind::Member, &member_id, "memberId").gql()?;
+        Ok(GreenChannelCard(
+            store
+                .issue_green_channel_card(principal(ctx), member)
+                .await
+                .gql()?,
+        ))
+    }
+
+    #[graphql(
+        guard = "Allowed(Operation::IssueGreenChannelCard)",
+        visible = "guard::may_issue_green_channel_card"
+    )]
+    async fn revoke_green_channel_card(
+        &self,
+        ctx: &Context<'_>,
+        card_id: ID,
+    ) -> async_graphql::Result<GreenChannelCard> {
+        let store = ctx.data::<Store>()?;
+        let card = ids::decode(Kind::GreenChannelCard, &card_id, "cardId").gql()?;
+        Ok(GreenChannelCard(
+            store
+                .revoke_green_channel_card(principal(ctx), card)
+                .await
+                .gql()?,
+        ))
+    }
+
     /// Records a family's consent to share with a kind of partner, or its withdrawal
     /// (partners lose access on their next request).
     #[graphql(

@@ -143,8 +143,15 @@ impl Store {
         new: NewCareRecord,
     ) -> Result<CareRecordRow, StoreError> {
         let kind = new.record.kind;
+        // A hospital (RecordGreenChannel) writes green-channel visits and follow-ups of card
+        // holders only; everyone else as their operations say.
+        let hospital_only = !p.allows(Operation::RecordHealth)
+            && p.allows(Operation::RecordGreenChannel)
+            && matches!(kind, RecordKind::GreenChannelVisit | RecordKind::FollowUp);
         let resource = if kind.is_health() {
-            require(p, Operation::RecordHealth)?;
+            if !hospital_only {
+                require(p, Operation::RecordHealth)?;
+            }
             Resource::HealthRecord
         } else {
             require(p, Operation::RecordCare)?;
@@ -179,6 +186,11 @@ impl Store {
         }
         if let Some(m) = member {
             member_of(&txn, p, family.id, m).await?;
+            if hospital_only && !Store::holds_card(&txn, m).await? {
+                return Err(StoreError::NotFound {
+                    what: "card holder",
+                });
+            }
         } else if kind.needs_member() {
             return Err(StoreError::bad_input(
                 "memberId",

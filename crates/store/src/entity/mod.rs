@@ -28,6 +28,7 @@ pub mod emergency_device;
 pub mod family;
 pub mod family_region_change;
 pub mod family_status_history;
+pub mod green_channel_card;
 pub mod job;
 pub mod member;
 pub mod member_fact;

@@ -4,6 +4,8 @@
 
 mod apps;
 mod consent;
+mod green_channel;
 
 pub use apps::{AppRecord, ClientRefusal, OrganisationRecord, SecretRecord};
 pub use consent::ConsentRecord;
+pub use green_channel::{CardRecord, GreenChannelCheck};

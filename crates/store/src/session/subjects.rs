@@ -137,7 +137,7 @@ impl Store {
                     .into_iter()
                     .filter_map(|r| RegionCode::parse(&r.region_code).ok())
                     .collect();
-                let linked_families = service_link::Entity::find()
+                let mut linked_families: Vec<Uuid> = service_link::Entity::find()
                     .filter(service_link::Column::OrganisationId.eq(*organisation))
                     .filter(open_on(
                         service_link::Column::StartsOn,
@@ -149,6 +149,20 @@ impl Store {
                     .into_iter()
                     .map(|l| l.family_id)
                     .collect();
+                // A hospital's link to a member is the member's green-channel card.
+                if kind == PartnerKind::Hospital {
+                    use crate::entity::green_channel_card as card;
+                    linked_families.extend(
+                        card::Entity::find()
+                            .filter(card::Column::RevokedOn.is_null())
+                            .all(&self.db)
+                            .await?
+                            .into_iter()
+                            .map(|c| c.family_id),
+                    );
+                    linked_families.sort();
+                    linked_families.dedup();
+                }
                 Principal::of(Subject::Partner {
                     organisation: *organisation,
                     kind,
