@@ -320,3 +320,6 @@ pub fn may_verify_green_channel(ctx: &Context<'_>) -> bool {
 pub fn may_issue_green_channel_card(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::IssueGreenChannelCard)
 }
+pub fn may_read_assigned_referrals(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadAssignedReferrals)
+}

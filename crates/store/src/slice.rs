@@ -68,7 +68,10 @@ fn family_rows(p: &Principal) -> Condition {
             .iter()
             .fold(Condition::any(), |c, r| c.add(families_within(r))),
         RowFilter::Families(ids) => Condition::all().add(family::Column::Id.is_in(ids)),
-        RowFilter::Nothing | RowFilter::AboutMembers { .. } | RowFilter::StartedBy(_) => never(),
+        RowFilter::Nothing
+        | RowFilter::AboutMembers { .. }
+        | RowFilter::StartedBy(_)
+        | RowFilter::AssignedToOrganisation(_) => never(),
     }
 }
 
@@ -131,7 +134,10 @@ fn family_resource_rows(p: &Principal, resource: Resource, col: impl ColumnTrait
             Condition::all().add(col.in_subquery(reachable))
         }
         RowFilter::Families(ids) => Condition::all().add(col.is_in(ids)),
-        RowFilter::Nothing | RowFilter::AboutMembers { .. } | RowFilter::StartedBy(_) => never(),
+        RowFilter::Nothing
+        | RowFilter::AboutMembers { .. }
+        | RowFilter::StartedBy(_)
+        | RowFilter::AssignedToOrganisation(_) => never(),
     }
 }
 
@@ -180,7 +186,30 @@ pub(crate) fn family_in_rows(p: &Principal, resource: Resource, f: &family::Mode
             }
         }),
         RowFilter::Families(ids) => ids.contains(&f.id),
-        RowFilter::Nothing | RowFilter::AboutMembers { .. } | RowFilter::StartedBy(_) => false,
+        RowFilter::Nothing
+        | RowFilter::AboutMembers { .. }
+        | RowFilter::StartedBy(_)
+        | RowFilter::AssignedToOrganisation(_) => false,
+    }
+}
+
+/// The cases a principal may reach: by the family rule, or for a unit's organisation the
+/// referrals assigned to its units (of families that consent).
+pub(crate) fn cases(p: &Principal) -> Condition {
+    use crate::entity::{care_case as case, care_unit as unit};
+    match p.rows(Resource::Case) {
+        RowFilter::AssignedToOrganisation(org) => {
+            let units = Query::select()
+                .column(unit::Column::Code)
+                .from(unit::Entity)
+                .and_where(unit::Column::OrganisationId.eq(org))
+                .to_owned();
+            Condition::all()
+                .add(case::Column::Workflow.eq("referral"))
+                .add(case::Column::UnitCode.in_subquery(units))
+                .add(consented(p, case::Column::FamilyId))
+        }
+        _ => of_families(p, Resource::Case, case::Column::FamilyId),
     }
 }
 
@@ -222,7 +251,10 @@ fn member_rows(p: &Principal) -> Condition {
                 .fold(Condition::any(), |c, r| c.add(families_within(r))),
         ),
         RowFilter::Families(ids) => Condition::all().add(member::Column::FamilyId.is_in(ids)),
-        RowFilter::Nothing | RowFilter::AboutMembers { .. } | RowFilter::StartedBy(_) => never(),
+        RowFilter::Nothing
+        | RowFilter::AboutMembers { .. }
+        | RowFilter::StartedBy(_)
+        | RowFilter::AssignedToOrganisation(_) => never(),
     }
 }
 

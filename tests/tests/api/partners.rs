@@ -672,3 +672,142 @@ async fn the_green_channel_answers_the_registration_window_and_nothing_more(app:
         .await;
     assert_eq!(error_code(&gone), Some("NOT_FOUND"));
 }
+
+on_both_backends!(a_unit_answers_the_referrals_assigned_to_it_and_nothing_else);
+async fn a_unit_answers_the_referrals_assigned_to_it_and_nothing_else(app: &TestApp) {
+    use nuanxin_domain::PartnerKind;
+    use nuanxin_tests::gid;
+    let (family, members) = app.family_at("411002001001", 1).await;
+    let (other, other_members) = app.family_at("411002001001", 2).await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let township = app.token(StaffRole::TownshipWorker, "411002001").await;
+    let (org, unit) = app
+        .partner(PartnerKind::CivilAffairs, &["411002"], &[])
+        .await;
+    let linked = app
+        .gql(
+            &city,
+            "mutation($org: ID!) { linkCareUnit(unitCode: \"civil_affairs\", organisationId: $org) }",
+            json!({ "org": gid("Organisation", org) }),
+        )
+        .await;
+    ok(&linked);
+    app.consent(family, PartnerKind::CivilAffairs).await;
+    let today = nuanxin_domain::time::china_today().to_string();
+    let open = |f: uuid::Uuid, m: uuid::Uuid, workflow: &str, kind: Option<&str>| {
+        json!({ "input": { "familyId": gid("Family", f), "memberId": gid("Member", m), "workflow": workflow,
+            "referralKind": kind, "summary": "申请", "requestedFen": if workflow == "EMERGENCY_AID" { json!(1000) } else { json!(null) },
+            "openedOn": today } })
+    };
+    let q = "mutation($input: OpenCaseInput!) { openCase(input: $input) { id } }";
+    let care_home = app
+        .gql(
+            &township,
+            q,
+            open(family, members[0], "REFERRAL", Some("CARE_HOME_ADMISSION")),
+        )
+        .await;
+    ok(&care_home);
+    let care_home = care_home["data"]["openCase"]["id"].clone();
+    let legal = app
+        .gql(
+            &township,
+            q,
+            open(family, members[0], "REFERRAL", Some("LEGAL_AID")),
+        )
+        .await;
+    ok(&legal);
+    let aid = app
+        .gql(
+            &township,
+            q,
+            open(family, members[0], "EMERGENCY_AID", None),
+        )
+        .await;
+    ok(&aid);
+    // The other family's referral waits for that family's consent.
+    let waiting = app
+        .gql(
+            &township,
+            q,
+            open(other, other_members[0], "REFERRAL", Some("ADOPTION")),
+        )
+        .await;
+    ok(&waiting);
+
+    let queue = "{ assignedReferrals { edges { node { id referralKind state priority } } } }";
+    let seen = app.gql(&unit, queue, json!({})).await;
+    ok(&seen);
+    let ids: Vec<&Value> = seen["data"]["assignedReferrals"]["edges"]
+        .as_array()
+        .expect("e")
+        .iter()
+        .map(|e| &e["node"]["id"])
+        .collect();
+    assert_eq!(
+        ids,
+        [&care_home],
+        "its unit's referral, of a consenting family: {seen}"
+    );
+    // The referral links the family's file (masked) to the unit.
+    let file = app
+        .gql(
+            &unit,
+            "query($id: ID!) { family(id: $id) { id members { name idNumber } } }",
+            json!({ "id": gid("Family", family) }),
+        )
+        .await;
+    ok(&file);
+    assert!(
+        file["data"]["family"]["members"][0]["idNumber"]
+            .as_str()
+            .is_some_and(|n| n.contains('*')),
+        "{file}"
+    );
+
+    let mv =
+        "mutation($input: MoveCaseInput!) { moveCase(input: $input) { state steps { to by } } }";
+    let step = |case: &Value, to: &str| json!({ "input": { "caseId": case, "to": to, "note": "已安排床位" } });
+    let before = app.count("care_case_step").await;
+    for other_case in [
+        &legal["data"]["openCase"]["id"],
+        &aid["data"]["openCase"]["id"],
+    ] {
+        let body = app.gql(&unit, mv, step(other_case, "accepted")).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    }
+    assert_eq!(app.count("care_case_step").await, before);
+    let accepted = app.gql(&unit, mv, step(&care_home, "accepted")).await;
+    ok(&accepted);
+    let completed = app.gql(&unit, mv, step(&care_home, "completed")).await;
+    ok(&completed);
+    assert_eq!(completed["data"]["moveCase"]["steps"][1]["by"], "test app");
+    // The unit opens nothing and reads no care records.
+    let refused = app
+        .gql(
+            &unit,
+            q,
+            open(family, members[0], "REFERRAL", Some("ADOPTION")),
+        )
+        .await;
+    assert!(refused["errors"].is_array(), "{refused}");
+    // Its referral done, the family is out of the unit's reach.
+    let gone = app
+        .gql(
+            &unit,
+            "query($id: ID!) { family(id: $id) { id } }",
+            json!({ "id": gid("Family", family) }),
+        )
+        .await;
+    assert_eq!(error_code(&gone), Some("NOT_FOUND"), "{gone}");
+    // The other family consents: its referral reaches the queue.
+    app.consent(other, PartnerKind::CivilAffairs).await;
+    let seen = app.gql(&unit, queue, json!({})).await;
+    let kinds: Vec<&Value> = seen["data"]["assignedReferrals"]["edges"]
+        .as_array()
+        .expect("e")
+        .iter()
+        .map(|e| &e["node"]["referralKind"])
+        .collect();
+    assert!(kinds.contains(&&json!("ADOPTION")), "{seen}");
+}

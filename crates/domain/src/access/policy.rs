@@ -298,6 +298,8 @@ pub enum Rows {
     AboutReachableMembers,
     /// Rows the caller started (jobs) or wrote (counselling notes).
     StartedByCaller,
+    /// Cases assigned to a unit that the caller's organisation answers for (referrals).
+    AssignedToCallersUnits,
 }
 
 impl Rows {
@@ -312,6 +314,7 @@ impl Rows {
             Rows::LinkedFamilies => "families with a service link",
             Rows::AboutReachableMembers => "about reachable members",
             Rows::StartedByCaller => "started or written by the caller",
+            Rows::AssignedToCallersUnits => "assigned to the caller's units",
         }
     }
 }
@@ -387,10 +390,12 @@ pub enum Operation {
     /// A hospital's records for card holders: green-channel visits and chronic-disease
     /// follow-ups, nothing else.
     RecordGreenChannel,
+    /// A unit's queue: the referrals assigned to it.
+    ReadAssignedReferrals,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 42] = [
+    pub const ALL: [Operation; 43] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -433,6 +438,7 @@ impl Operation {
         Operation::IssueGreenChannelCard,
         Operation::VerifyGreenChannel,
         Operation::RecordGreenChannel,
+        Operation::ReadAssignedReferrals,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -478,6 +484,7 @@ impl Operation {
             Operation::IssueGreenChannelCard => "issueGreenChannelCard / revokeGreenChannelCard",
             Operation::VerifyGreenChannel => "verifyGreenChannel",
             Operation::RecordGreenChannel => "recordCare (green-channel visits, follow-ups)",
+            Operation::ReadAssignedReferrals => "assignedReferrals",
             Operation::ManagePartners => {
                 "organisations / createOrganisation / createPartnerApp / rotatePartnerAppSecret / disable…"
             }
@@ -827,11 +834,25 @@ const fn partner(family_rows: Rows) -> Grant {
                 (R::Region, Rows::ContractedRegions),
                 (R::Family, Rows::LinkedFamilies),
                 (R::Member, Rows::LinkedFamilies),
+                (R::Case, Rows::AssignedToCallersUnits),
             ],
         },
-        operations: &[Op::Logout, Op::ReadRegions, Op::ReadFamilies],
+        operations: match family_rows {
+            Rows::ContractedRegions => &[Op::Logout, Op::ReadRegions, Op::ReadFamilies],
+            _ => &[
+                Op::Logout,
+                Op::ReadRegions,
+                Op::ReadFamilies,
+                Op::ReadAssignedReferrals,
+                Op::MoveCase,
+            ],
+        },
         fields: PARTNER_FIELDS,
-        transitions: &[],
+        // A unit answers a referral: accepts or declines it, and completes what it accepted.
+        transitions: match family_rows {
+            Rows::ContractedRegions => &[],
+            _ => &[(Machine::Referral, Transitions::AnyLegal)],
+        },
         minors: false,
         needs_consent: true,
     }

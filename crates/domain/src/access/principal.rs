@@ -102,6 +102,8 @@ pub enum RowFilter {
     },
     /// Rows started by this actor.
     StartedBy(Uuid),
+    /// Cases assigned to the units this organisation answers for.
+    AssignedToOrganisation(Uuid),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,6 +263,12 @@ impl Principal {
                 members => RowFilter::AboutMembers {
                     about_no_one: covers_city(&members),
                 },
+            },
+            Rows::AssignedToCallersUnits => match &self.subject {
+                Subject::Partner { organisation, .. } => {
+                    RowFilter::AssignedToOrganisation(*organisation)
+                }
+                _ => RowFilter::Nothing,
             },
             Rows::StartedByCaller => match self.subject {
                 Subject::Anonymous | Subject::System { .. } => RowFilter::Nothing,

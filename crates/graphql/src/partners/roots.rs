@@ -41,6 +41,46 @@ pub struct PartnerQuery;
 
 #[Object]
 impl PartnerQuery {
+    /// The referrals assigned to your units (转介), highest priority and longest waiting
+    /// first; move them with `moveCase`.
+    #[graphql(
+        guard = "Allowed(Operation::ReadAssignedReferrals)",
+        visible = "guard::may_read_assigned_referrals",
+        complexity = "5 + first.unwrap_or(20).clamp(1, 100) as usize * child_complexity"
+    )]
+    async fn assigned_referrals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::connection::Connection<crate::care::objects::Case>> {
+        use async_graphql::connection::Edge;
+        let store = ctx.data::<Store>()?;
+        let n = ids::page_size(first).gql()?;
+        // The queue is ordered by priority, so its cursor is a position.
+        let offset = match after.as_deref() {
+            None => 0,
+            Some(c) => c
+                .strip_prefix("q")
+                .and_then(|n| n.parse::<u64>().ok())
+                .ok_or_else(|| ApiError::bad_input("after", "not a cursor this list gave out"))
+                .gql()?,
+        };
+        let page = store
+            .assigned_referrals(principal(ctx), n, offset)
+            .await
+            .gql()?;
+        let mut c = crate::connection::Connection::new(after.is_some(), page.has_next_page);
+        c.edges
+            .extend(page.items.into_iter().enumerate().map(|(i, case)| {
+                Edge::new(
+                    format!("q{}", offset + i as u64 + 1),
+                    crate::care::objects::Case(case),
+                )
+            }));
+        Ok(c)
+    }
+
     /// The green-channel check at a hospital's registration window: an exact ID number
     /// only; answers eligible or not, the card number and the surname. Every call is logged.
     #[graphql(
@@ -116,6 +156,27 @@ pub struct PartnerMutation;
 
 #[Object]
 impl PartnerMutation {
+    /// Names the organisation that answers for a responsible unit: the referrals assigned to
+    /// the unit reach the organisation's apps.
+    #[graphql(
+        guard = "Allowed(Operation::ManagePartners)",
+        visible = "guard::may_manage_partners"
+    )]
+    async fn link_care_unit(
+        &self,
+        ctx: &Context<'_>,
+        unit_code: String,
+        organisation_id: ID,
+    ) -> async_graphql::Result<bool> {
+        let store = ctx.data::<Store>()?;
+        let org = ids::decode(Kind::Organisation, &organisation_id, "organisationId").gql()?;
+        store
+            .link_care_unit(principal(ctx), &unit_code, org)
+            .await
+            .gql()?;
+        Ok(true)
+    }
+
     /// Issues a member a green-channel card (one active card per member).
     #[graphql(
         guard = "Allowed(Operation::IssueGreenChannelCard)",

@@ -207,6 +207,10 @@ impl Store {
         .insert(&txn)
         .await?;
         txn.commit().await?;
+        if new.workflow == Workflow::Referral {
+            // A referral links its family to the unit's organisation: its apps see it now.
+            self.forget_accounts();
+        }
         case_record(model)
     }
 
@@ -250,11 +254,7 @@ impl Store {
             text::required(note, 2000).map_err(|e| StoreError::bad_input("note", e.to_string()))?;
         let txn = self.db.begin().await?;
         let current = case::Entity::find_by_id(id)
-            .filter(slice::of_families(
-                p,
-                Resource::Case,
-                case::Column::FamilyId,
-            ))
+            .filter(slice::cases(p))
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound { what: "case" })?;
@@ -317,17 +317,17 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound { what: "case" })?;
         txn.commit().await?;
+        if record.workflow == Workflow::Referral && record.workflow.is_final(to) {
+            // A closed referral ends the unit's link to the family on its next request.
+            self.forget_accounts();
+        }
         case_record(updated)
     }
 
     pub async fn get_case(&self, p: &Principal, id: Uuid) -> Result<CaseRecord, StoreError> {
         require(p, Operation::ReadCare)?;
         let m = case::Entity::find_by_id(id)
-            .filter(slice::of_families(
-                p,
-                Resource::Case,
-                case::Column::FamilyId,
-            ))
+            .filter(slice::cases(p))
             .filter(slice::about_members(p, case::Column::MemberId))
             .one(&self.db)
             .await?
@@ -346,11 +346,7 @@ impl Store {
     ) -> Result<Page<CaseRecord>, StoreError> {
         require(p, Operation::ReadCare)?;
         let mut q = case::Entity::find()
-            .filter(slice::of_families(
-                p,
-                Resource::Case,
-                case::Column::FamilyId,
-            ))
+            .filter(slice::cases(p))
             .filter(slice::about_members(p, case::Column::MemberId))
             .order_by_desc(case::Column::Id)
             .limit(first + 1);
@@ -381,24 +377,50 @@ impl Store {
         })
     }
 
+    /// A unit's queue: the referrals assigned to the caller's units, highest priority
+    /// first, then oldest first (who waits longest is served first).
+    pub async fn assigned_referrals(
+        &self,
+        p: &Principal,
+        first: u64,
+        offset: u64,
+    ) -> Result<Page<CaseRecord>, StoreError> {
+        require(p, Operation::ReadAssignedReferrals)?;
+        let rows = case::Entity::find()
+            .filter(slice::cases(p))
+            .filter(case::Column::Workflow.eq("referral"))
+            .order_by_desc(case::Column::Priority)
+            .order_by_asc(case::Column::Id)
+            .offset(offset)
+            .limit(first + 1)
+            .all(&self.db)
+            .await?;
+        let (rows, has_next_page) = super::cut(rows, first);
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(case_record)
+                .collect::<Result<_, _>>()?,
+            has_next_page,
+        })
+    }
+
     /// The steps of cases the caller already read, oldest first (one query per page).
     pub async fn case_steps(
         &self,
         p: &Principal,
         cases: &[Uuid],
     ) -> Result<Vec<CaseStepRecord>, StoreError> {
-        require(p, Operation::ReadCare)?;
+        if !p.allows(Operation::ReadAssignedReferrals) {
+            require(p, Operation::ReadCare)?;
+        }
         if cases.is_empty() {
             return Ok(Vec::new());
         }
         let reachable = sea_orm::sea_query::Query::select()
             .column(case::Column::Id)
             .from(case::Entity)
-            .cond_where(slice::of_families(
-                p,
-                Resource::Case,
-                case::Column::FamilyId,
-            ))
+            .cond_where(slice::cases(p))
             .to_owned();
         Ok(step::Entity::find()
             .filter(step::Column::CaseId.is_in(cases.to_vec()))

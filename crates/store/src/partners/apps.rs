@@ -312,6 +312,33 @@ impl Store {
         self.organisation(p, organisation).await
     }
 
+    /// Names the organisation that answers for a responsible unit (its referrals reach it).
+    pub async fn link_care_unit(
+        &self,
+        p: &Principal,
+        unit_code: &str,
+        organisation: Uuid,
+    ) -> Result<(), StoreError> {
+        use crate::entity::care_unit as unit;
+        manages(p)?;
+        org::Entity::find_by_id(organisation)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "organisation",
+            })?;
+        let done = unit::Entity::update_many()
+            .col_expr(unit::Column::OrganisationId, Expr::value(organisation))
+            .filter(unit::Column::Code.eq(unit_code))
+            .exec(&self.db)
+            .await?;
+        if done.rows_affected == 0 {
+            return Err(StoreError::NotFound { what: "unit" });
+        }
+        self.forget_accounts();
+        Ok(())
+    }
+
     /// The partner a client id and secret (hashed by the caller) speak for, when the app and
     /// its organisation are active and the secret is current (or within its overlap).
     pub async fn client_credentials(
