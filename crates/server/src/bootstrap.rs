@@ -98,10 +98,6 @@ pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
     .with_partner_rate(config.partner_rate_per_minute))
 }
 
-/// Requests a partner app may make a minute unless configured
-/// (`NUANXIN_PARTNER_RATE_PER_MINUTE`): ten a second, far above an enrolment script's need.
-pub const DEFAULT_PARTNER_RATE: u32 = 600;
-
 /// App state with the default allowance rules (tests).
 pub fn state_from(
     store: Store,
@@ -140,7 +136,7 @@ pub fn state_with_rules(
         body_limit,
         rules,
         admission: std::sync::Arc::new(tokio::sync::Semaphore::new(max_in_flight)),
-        partner_rate: nuanxin_auth::KeyedLimit::per_minute(DEFAULT_PARTNER_RATE),
+        partner_rate: nuanxin_auth::KeyedLimit::per_minute(crate::config::DEFAULT_PARTNER_RATE),
         client_throttle: nuanxin_auth::LoginThrottle::new(nuanxin_auth::ThrottleSettings::default()),
     }
 }

@@ -42,6 +42,10 @@ pub struct Config {
     pub partner_rate_per_minute: u32,
 }
 
+/// Requests a partner app may make a minute unless configured
+/// (`NUANXIN_PARTNER_RATE_PER_MINUTE`): ten a second, far above an enrolment script's need.
+pub const DEFAULT_PARTNER_RATE: u32 = 600;
+
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -92,7 +96,7 @@ impl Config {
             .map(|v| v.parse())
             .transpose()
             .context("NUANXIN_PARTNER_RATE_PER_MINUTE must be a number")?
-            .unwrap_or(crate::bootstrap::DEFAULT_PARTNER_RATE)
+            .unwrap_or(DEFAULT_PARTNER_RATE)
             .max(1);
         let config = Self {
             partner_rate_per_minute,
