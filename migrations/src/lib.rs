@@ -15,6 +15,7 @@ mod m20261202_000001_create_care_work;
 mod m20261202_000002_add_partner_credentials;
 mod m20261202_000003_create_consents;
 mod m20261202_000004_create_green_channel_cards;
+mod m20261202_000005_create_insurance;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_add_partner_credentials::Migration),
             Box::new(m20261202_000003_create_consents::Migration),
             Box::new(m20261202_000004_create_green_channel_cards::Migration),
+            Box::new(m20261202_000005_create_insurance::Migration),
         ]
     }
 }

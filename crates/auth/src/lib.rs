@@ -9,7 +9,7 @@ mod throttle;
 pub use jwt::{AccessToken, AuthError, Claims, JwtKeys, TokenService, TokenSettings};
 pub use secrets::{
     PasswordError, hash_client_secret, hash_password, hash_refresh_token, new_client_id,
-    new_client_secret, new_refresh_token, verify_password,
+    new_client_secret, new_refresh_token, sha256_hex, verify_password,
 };
 pub use throttle::{
     KeyedLimit, LoginThrottle, RefusalBudget, ThrottleSettings, Throttled, max_concurrent_hashes,

@@ -63,6 +63,11 @@ pub fn new_client_secret() -> Result<String, PasswordError> {
     new_refresh_token()
 }
 
+/// SHA-256 of a text, hex (request fingerprints for idempotency keys).
+pub fn sha256_hex(text: &str) -> String {
+    hash_refresh_token(text)
+}
+
 pub fn hash_client_secret(secret: &str) -> String {
     hash_refresh_token(secret)
 }

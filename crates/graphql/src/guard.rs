@@ -323,3 +323,15 @@ pub fn may_issue_green_channel_card(ctx: &Context<'_>) -> bool {
 pub fn may_read_assigned_referrals(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ReadAssignedReferrals)
 }
+pub fn may_read_enrolment(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadEnrolment)
+}
+pub fn may_upsert_policies(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::UpsertPolicies)
+}
+pub fn may_record_claim(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::RecordClaim)
+}
+pub fn may_decide_claim(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::DecideClaim)
+}

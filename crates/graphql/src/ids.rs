@@ -31,6 +31,8 @@ pub enum Kind {
     Organisation,
     PartnerApp,
     GreenChannelCard,
+    Policy,
+    Claim,
 }
 
 impl Kind {
@@ -57,6 +59,8 @@ impl Kind {
             Kind::Organisation => "Organisation",
             Kind::PartnerApp => "PartnerApp",
             Kind::GreenChannelCard => "GreenChannelCard",
+            Kind::Policy => "InsurancePolicy",
+            Kind::Claim => "InsuranceClaim",
         }
     }
 }
@@ -96,6 +100,8 @@ pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ApiError> {
             Kind::Organisation => "organisation",
             Kind::PartnerApp => "app",
             Kind::GreenChannelCard => "green-channel card",
+            Kind::Policy => "policy",
+            Kind::Claim => "claim",
         }));
     }
     Ok(uuid)

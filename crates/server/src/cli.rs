@@ -503,6 +503,7 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
             let meta = nuanxin_store::RequestMeta {
                 request_id: format!("cli-{}", uuid::Uuid::new_v4()),
                 client: None,
+                idempotency_key: None,
             };
             let (roster, rows) = store
                 .roster_export(&system, roster_id, purpose.as_deref(), &meta)

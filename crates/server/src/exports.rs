@@ -230,6 +230,7 @@ pub async fn roster_export(
     let meta = RequestMeta {
         request_id: rid.clone(),
         client: req.peer_addr().map(|a| a.ip()),
+        idempotency_key: None,
     };
     let purpose = params.purpose.as_deref().filter(|p| !p.trim().is_empty());
     let (roster, rows) = match state

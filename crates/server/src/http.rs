@@ -357,6 +357,11 @@ async fn execute(
         RequestMeta {
             request_id: rid.clone(),
             client: req.peer_addr().map(|a| a.ip()),
+            idempotency_key: req
+                .headers()
+                .get("idempotency-key")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
         },
     );
     // Anonymous callers get no introspection (`prepare` disabled it): they stay on the

@@ -105,4 +105,6 @@ pub struct RequestMeta {
     pub request_id: String,
     /// The client's address, when the edge knows it (sign-in throttling).
     pub client: Option<std::net::IpAddr>,
+    /// The request's `Idempotency-Key` header, when it carried one.
+    pub idempotency_key: Option<String>,
 }

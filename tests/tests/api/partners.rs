@@ -811,3 +811,179 @@ async fn a_unit_answers_the_referrals_assigned_to_it_and_nothing_else(app: &Test
         .collect();
     assert!(kinds.contains(&&json!("ADOPTION")), "{seen}");
 }
+
+async fn gql_with_key(
+    app: &TestApp,
+    token: &str,
+    key: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let mut req = atest::TestRequest::post()
+        .uri("/graphql")
+        .insert_header(("content-type", "application/json"))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .set_payload(json!({ "query": query, "variables": variables }).to_string());
+    if let Some(k) = key {
+        req = req.insert_header(("idempotency-key", k));
+    }
+    app.send(req).await.2
+}
+
+on_both_backends!(an_insurer_enrols_files_policies_idempotently_and_decides_claims);
+async fn an_insurer_enrols_files_policies_idempotently_and_decides_claims(app: &TestApp) {
+    use nuanxin_domain::PartnerKind;
+    use nuanxin_tests::gid;
+    let (family, members) = app.family_at("411002001001", 1).await;
+    let (no_consent, others) = app.family_at("411002001001", 2).await;
+    let (inactive, _) = app.family_at("411002001001", 3).await;
+    app.activate(family).await;
+    app.activate(no_consent).await;
+    app.consent(family, PartnerKind::Insurer).await;
+    app.consent(inactive, PartnerKind::Insurer).await;
+    let (_, insurer) = app.partner(PartnerKind::Insurer, &["411002"], &[]).await;
+
+    let list = "query { enrolment(policyYear: 2027) { edges { node { memberId name idNumber birthDate sex regionCode } } } }";
+    let logged = app.count("access_log").await;
+    let seen = app.gql(&insurer, list, json!({})).await;
+    ok(&seen);
+    let edges = seen["data"]["enrolment"]["edges"]
+        .as_array()
+        .expect("edges");
+    assert_eq!(
+        edges.len(),
+        2,
+        "the consenting active family's two members only: {seen}"
+    );
+    assert!(edges.iter().all(|e| {
+        e["node"]["idNumber"]
+            .as_str()
+            .is_some_and(|n| n.len() == 18 && !n.contains('*'))
+    }));
+    assert_eq!(
+        app.count("access_log").await,
+        logged + 2,
+        "each clear read is logged"
+    );
+    // Nothing else: no phones, no health.
+    let phone = app
+        .gql(
+            &insurer,
+            "query($id: ID!) { member(id: $id) { phone } }",
+            json!({ "id": gid("Member", members[0]) }),
+        )
+        .await;
+    assert!(phone["errors"].is_array(), "{phone}");
+    let health = app
+        .gql(
+            &insurer,
+            "query($f: ID!) { chronicConditions(familyId: $f) { disease } }",
+            json!({ "f": gid("Family", family) }),
+        )
+        .await;
+    assert!(health["errors"].is_array(), "{health}");
+
+    let upsert = "mutation($p: [PolicyInput!]!) { upsertPolicies(policyYear: 2027, policies: $p) { id policyNumber premiumFen } }";
+    let policy = |no: &str, m: uuid::Uuid, premium: i64| {
+        json!({ "policyNumber": no, "memberId": gid("Member", m), "coverageStart": "2027-01-01",
+            "coverageEnd": "2027-12-31", "premiumFen": premium })
+    };
+    let body = json!({ "p": [policy("PICC-2027-0001", members[0], 5000), policy("PICC-2027-0002", members[1], 5000)] });
+    let first = gql_with_key(app, &insurer, Some("run-2027-01"), upsert, body.clone()).await;
+    ok(&first);
+    assert_eq!(app.count("insurance_policy").await, 2);
+    // The script is killed and run again: the same key and body answer the same.
+    let replay = gql_with_key(app, &insurer, Some("run-2027-01"), upsert, body.clone()).await;
+    assert_eq!(
+        replay["data"], first["data"],
+        "a replay returns the first result"
+    );
+    assert_eq!(app.count("insurance_policy").await, 2);
+    let other = json!({ "p": [policy("PICC-2027-0001", members[0], 6000)] });
+    let conflict = gql_with_key(app, &insurer, Some("run-2027-01"), upsert, other.clone()).await;
+    assert_eq!(error_code(&conflict), Some("CONFLICT"), "{conflict}");
+    // A correction under a new key updates in place.
+    let fixed = gql_with_key(app, &insurer, Some("run-2027-02"), upsert, other).await;
+    ok(&fixed);
+    assert_eq!(fixed["data"]["upsertPolicies"][0]["premiumFen"], 6000);
+    assert_eq!(app.count("insurance_policy").await, 2);
+    // All or nothing: a member outside the enrolment spoils the whole batch.
+    let spoiled = json!({ "p": [policy("PICC-2027-0002", members[1], 7000), policy("PICC-2027-0004", others[0], 5000)] });
+    let refused = gql_with_key(app, &insurer, Some("run-2027-03"), upsert, spoiled).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["field"], "policies.1.memberId",
+        "{refused}"
+    );
+    let mine = app
+        .gql(
+            &insurer,
+            "{ insurancePolicies { policyNumber premiumFen } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        mine["data"]["insurancePolicies"]
+            .as_array()
+            .expect("p")
+            .iter()
+            .any(|p| p["policyNumber"] == "PICC-2027-0002" && p["premiumFen"] == 5000),
+        "the valid half was not written either: {mine}"
+    );
+    assert_eq!(app.count("insurance_policy").await, 2);
+    let bad_year = json!({ "p": [{ "policyNumber": "PICC-2027-0009", "memberId": gid("Member", members[0]),
+        "coverageStart": "2026-12-01", "coverageEnd": "2027-11-30", "premiumFen": 1 }] });
+    let refused = gql_with_key(app, &insurer, None, upsert, bad_year).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["field"], "policies.0.coverageStart",
+        "{refused}"
+    );
+
+    // Claims: the township files them, the insurer decides each once.
+    let township = app.token(StaffRole::TownshipWorker, "411002001").await;
+    let policy_id = first["data"]["upsertPolicies"][0]["id"].clone();
+    let file = "mutation($p: ID!) { recordClaim(policyId: $p, amountFen: 200000, submittedOn: \"2026-11-30\", note: \"摔伤住院\") { id state } }";
+    let c1 = app.gql(&township, file, json!({ "p": policy_id })).await;
+    ok(&c1);
+    let c2 = app.gql(&township, file, json!({ "p": policy_id })).await;
+    ok(&c2);
+    let decide =
+        "mutation($c: ID!, $to: String!) { decideClaim(claimId: $c, to: $to) { state decidedOn } }";
+    let c1 = c1["data"]["recordClaim"]["id"].clone();
+    let c2 = c2["data"]["recordClaim"]["id"].clone();
+    assert_eq!(
+        error_code(
+            &app.gql(&township, decide, json!({ "c": c1, "to": "paid" }))
+                .await
+        ),
+        Some("FORBIDDEN")
+    );
+    let paid = app
+        .gql(&insurer, decide, json!({ "c": c1, "to": "paid" }))
+        .await;
+    ok(&paid);
+    assert_eq!(paid["data"]["decideClaim"]["state"], "paid");
+    let again = app
+        .gql(&insurer, decide, json!({ "c": c1, "to": "rejected" }))
+        .await;
+    assert_eq!(again["errors"][0]["extensions"]["field"], "to", "{again}");
+    let odd = app
+        .gql(&insurer, decide, json!({ "c": c2, "to": "approved" }))
+        .await;
+    assert_eq!(odd["errors"][0]["extensions"]["field"], "to", "{odd}");
+    ok(&app
+        .gql(&insurer, decide, json!({ "c": c2, "to": "rejected" }))
+        .await);
+    // Another insurer sees none of it.
+    let (_, rival) = app.partner(PartnerKind::Insurer, &["411002"], &[]).await;
+    assert_eq!(
+        error_code(
+            &app.gql(&rival, decide, json!({ "c": c2, "to": "paid" }))
+                .await
+        ),
+        Some("NOT_FOUND")
+    );
+    let theirs = app
+        .gql(&rival, "{ insurancePolicies { id } }", json!({}))
+        .await;
+    assert_eq!(theirs["data"]["insurancePolicies"], json!([]));
+}

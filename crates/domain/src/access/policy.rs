@@ -392,10 +392,18 @@ pub enum Operation {
     RecordGreenChannel,
     /// A unit's queue: the referrals assigned to it.
     ReadAssignedReferrals,
+    /// The insurer's enrolment list of a policy year (ID numbers in the clear, each logged).
+    ReadEnrolment,
+    /// The insurer files (or corrects) its policies; reads its policies and claims.
+    UpsertPolicies,
+    /// Staff file a family's claim on its policy.
+    RecordClaim,
+    /// The insurer decides a claim (each step also needs its transition).
+    DecideClaim,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 43] = [
+    pub const ALL: [Operation; 47] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -439,6 +447,10 @@ impl Operation {
         Operation::VerifyGreenChannel,
         Operation::RecordGreenChannel,
         Operation::ReadAssignedReferrals,
+        Operation::ReadEnrolment,
+        Operation::UpsertPolicies,
+        Operation::RecordClaim,
+        Operation::DecideClaim,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -485,6 +497,10 @@ impl Operation {
             Operation::VerifyGreenChannel => "verifyGreenChannel",
             Operation::RecordGreenChannel => "recordCare (green-channel visits, follow-ups)",
             Operation::ReadAssignedReferrals => "assignedReferrals",
+            Operation::ReadEnrolment => "enrolment",
+            Operation::UpsertPolicies => "upsertPolicies / insurancePolicies",
+            Operation::RecordClaim => "recordClaim",
+            Operation::DecideClaim => "decideClaim",
             Operation::ManagePartners => {
                 "organisations / createOrganisation / createPartnerApp / rotatePartnerAppSecret / disable…"
             }
@@ -568,14 +584,17 @@ pub enum Machine {
     EmergencyAid,
     /// A referral to a responsible unit.
     Referral,
+    /// An insurance claim: submitted → paid | rejected.
+    Claim,
 }
 
 impl Machine {
-    pub const ALL: [Machine; 4] = [
+    pub const ALL: [Machine; 5] = [
         Machine::FamilyStatus,
         Machine::Roster,
         Machine::EmergencyAid,
         Machine::Referral,
+        Machine::Claim,
     ];
 
     /// The machine a case workflow runs on.
@@ -592,6 +611,7 @@ impl Machine {
             Machine::Roster => "roster",
             Machine::EmergencyAid => "emergency aid",
             Machine::Referral => "referral",
+            Machine::Claim => "insurance claim",
         }
     }
 
@@ -613,6 +633,7 @@ impl Machine {
                 .collect(),
             Machine::EmergencyAid => Workflow::EmergencyAid.steps().to_vec(),
             Machine::Referral => Workflow::Referral.steps().to_vec(),
+            Machine::Claim => crate::partners::insurance::CLAIM_STEPS.to_vec(),
         }
     }
 }
@@ -838,7 +859,14 @@ const fn partner(family_rows: Rows) -> Grant {
             ],
         },
         operations: match family_rows {
-            Rows::ContractedRegions => &[Op::Logout, Op::ReadRegions, Op::ReadFamilies],
+            Rows::ContractedRegions => &[
+                Op::Logout,
+                Op::ReadRegions,
+                Op::ReadFamilies,
+                Op::ReadEnrolment,
+                Op::UpsertPolicies,
+                Op::DecideClaim,
+            ],
             _ => &[
                 Op::Logout,
                 Op::ReadRegions,
@@ -850,7 +878,7 @@ const fn partner(family_rows: Rows) -> Grant {
         fields: PARTNER_FIELDS,
         // A unit answers a referral: accepts or declines it, and completes what it accepted.
         transitions: match family_rows {
-            Rows::ContractedRegions => &[],
+            Rows::ContractedRegions => &[(Machine::Claim, Transitions::AnyLegal)],
             _ => &[(Machine::Referral, Transitions::AnyLegal)],
         },
         minors: false,
@@ -917,6 +945,7 @@ static CITY_ADMIN: Grant = Grant {
         Op::ManagePartners,
         Op::RecordConsent,
         Op::IssueGreenChannelCard,
+        Op::RecordClaim,
     ],
     fields: ALL_UNMASKABLE,
     transitions: &[
@@ -964,6 +993,7 @@ static COUNTY_ADMIN: Grant = Grant {
         Op::ReadAccountability,
         Op::RecordConsent,
         Op::IssueGreenChannelCard,
+        Op::RecordClaim,
     ],
     // The county files accounts and sees them masked; the bank file, and with it the
     // clear account numbers, is the city's (it pays).
@@ -1009,6 +1039,7 @@ static TOWNSHIP_WORKER: Grant = Grant {
         Op::ReadAccountability,
         Op::RecordConsent,
         Op::IssueGreenChannelCard,
+        Op::RecordClaim,
     ],
     fields: &[
         (IdNumber, Unmaskable),
@@ -1224,6 +1255,7 @@ static SYSTEM: Grant = Grant {
         Op::ManagePartners,
         Op::RecordConsent,
         Op::IssueGreenChannelCard,
+        Op::RecordClaim,
     ],
     // Counselling notes are for counsellors only, never the system (nor city admins).
     fields: ALL_UNMASKABLE,

@@ -181,3 +181,83 @@ pub struct GreenChannelCheck {
     pub card_number: Option<String>,
     pub surname: Option<String>,
 }
+
+/// One member of the insurer's enrolment list: what enrolment needs, nothing more.
+pub struct EnrolmentEntry(pub store::EnrolmentEntry);
+
+#[Object]
+impl EnrolmentEntry {
+    async fn member_id(&self) -> ID {
+        ids::encode(Kind::Member, self.0.member)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// In the clear for the enrolment; each read is written to the access log.
+    async fn id_number(&self) -> &str {
+        &self.0.id_number
+    }
+    async fn birth_date(&self) -> NaiveDate {
+        self.0.birth_date
+    }
+    async fn sex(&self) -> crate::registry::objects::Sex {
+        self.0.sex.into()
+    }
+    /// The household-registration region's code.
+    async fn region_code(&self) -> &str {
+        &self.0.region
+    }
+}
+
+/// An accident-insurance policy of the insurer.
+pub struct InsurancePolicy(pub store::PolicyRecord);
+
+#[Object]
+impl InsurancePolicy {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Policy, self.0.id)
+    }
+    async fn policy_number(&self) -> &str {
+        &self.0.policy_no
+    }
+    async fn member_id(&self) -> ID {
+        ids::encode(Kind::Member, self.0.member)
+    }
+    async fn policy_year(&self) -> i32 {
+        self.0.policy_year
+    }
+    async fn coverage_start(&self) -> NaiveDate {
+        self.0.coverage_start
+    }
+    async fn coverage_end(&self) -> NaiveDate {
+        self.0.coverage_end
+    }
+    async fn premium_fen(&self) -> i64 {
+        self.0.premium_fen
+    }
+}
+
+/// A claim on a policy: submitted, then paid or rejected by the insurer.
+pub struct InsuranceClaim(pub store::ClaimRecord);
+
+#[Object]
+impl InsuranceClaim {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Claim, self.0.id)
+    }
+    async fn policy_id(&self) -> ID {
+        ids::encode(Kind::Policy, self.0.policy)
+    }
+    async fn state(&self) -> &str {
+        &self.0.state
+    }
+    async fn amount_fen(&self) -> i64 {
+        self.0.amount_fen
+    }
+    async fn submitted_on(&self) -> NaiveDate {
+        self.0.submitted_on
+    }
+    async fn decided_on(&self) -> Option<NaiveDate> {
+        self.0.decided_on
+    }
+}

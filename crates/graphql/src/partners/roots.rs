@@ -10,8 +10,8 @@ use crate::error::{ApiError, IntoGql};
 use crate::guard::{self, Allowed, principal};
 use crate::ids::{self, Kind};
 use crate::partners::objects::{
-    AppCredentials, Consent, GreenChannelCard, GreenChannelCheck, Organisation, PartnerApp,
-    PartnerKind,
+    AppCredentials, Consent, EnrolmentEntry, GreenChannelCard, GreenChannelCheck, InsuranceClaim,
+    InsurancePolicy, Organisation, PartnerApp, PartnerKind,
 };
 
 #[derive(InputObject)]
@@ -36,11 +36,84 @@ pub struct RecordConsentInput {
     pub evidence_id: Option<ID>,
 }
 
+#[derive(InputObject, serde::Serialize)]
+pub struct PolicyInput {
+    pub policy_number: String,
+    /// The insured member, as the enrolment list gives it.
+    pub member_id: ID,
+    pub coverage_start: NaiveDate,
+    pub coverage_end: NaiveDate,
+    pub premium_fen: i64,
+}
+
+fn check_year(year: i32) -> async_graphql::Result<i32> {
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(ApiError::bad_input("policyYear", "a year such as 2027")).gql()
+    }
+}
+
 #[derive(Default)]
 pub struct PartnerQuery;
 
 #[Object]
 impl PartnerQuery {
+    /// The enrolment list: living members of active families in your contracted regions
+    /// whose families consent to share with insurers. ID numbers are in the clear for this
+    /// purpose; every read is logged.
+    #[graphql(
+        guard = "Allowed(Operation::ReadEnrolment)",
+        visible = "guard::may_read_enrolment",
+        complexity = "5 + first.unwrap_or(20).clamp(1, 100) as usize * child_complexity"
+    )]
+    async fn enrolment(
+        &self,
+        ctx: &Context<'_>,
+        policy_year: i32,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<crate::connection::Connection<EnrolmentEntry>> {
+        check_year(policy_year)?;
+        let store = ctx.data::<Store>()?;
+        let n = ids::page_size(first).gql()?;
+        let after_id = ids::decode_cursor(after.as_deref()).gql()?;
+        let page = store
+            .enrolment(
+                principal(ctx),
+                n,
+                after_id,
+                &crate::guard::request_meta(ctx),
+            )
+            .await
+            .gql()?;
+        Ok(crate::connection::of_page(
+            page,
+            after_id.is_some(),
+            |e| e.member,
+            EnrolmentEntry,
+        ))
+    }
+
+    /// Your policies.
+    #[graphql(
+        guard = "Allowed(Operation::UpsertPolicies)",
+        visible = "guard::may_upsert_policies"
+    )]
+    async fn insurance_policies(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<InsurancePolicy>> {
+        let store = ctx.data::<Store>()?;
+        Ok(store
+            .insurance_policies(principal(ctx))
+            .await
+            .gql()?
+            .into_iter()
+            .map(InsurancePolicy)
+            .collect())
+    }
+
     /// The referrals assigned to your units (转介), highest priority and longest waiting
     /// first; move them with `moveCase`.
     #[graphql(
@@ -156,6 +229,110 @@ pub struct PartnerMutation;
 
 #[Object]
 impl PartnerMutation {
+    /// Files (or corrects) policies of a year, all or nothing. Send an `Idempotency-Key`
+    /// header: a replay returns the first answer, the same key with another body is a
+    /// CONFLICT (keys are kept two days).
+    #[graphql(
+        guard = "Allowed(Operation::UpsertPolicies)",
+        visible = "guard::may_upsert_policies"
+    )]
+    async fn upsert_policies(
+        &self,
+        ctx: &Context<'_>,
+        policy_year: i32,
+        policies: Vec<PolicyInput>,
+    ) -> async_graphql::Result<Vec<InsurancePolicy>> {
+        let year = check_year(policy_year)?;
+        let store = ctx.data::<Store>()?;
+        let meta = crate::guard::request_meta(ctx);
+        let fingerprint = nuanxin_auth::sha256_hex(
+            &serde_json::to_string(&(year, &policies))
+                .map_err(|_| ApiError::Internal)
+                .gql()?,
+        );
+        if meta
+            .idempotency_key
+            .as_ref()
+            .is_some_and(|k| k.is_empty() || k.len() > 200)
+        {
+            return Err(ApiError::bad_input(
+                "Idempotency-Key",
+                "1 to 200 characters",
+            ))
+            .gql();
+        }
+        let mut parsed = Vec::with_capacity(policies.len());
+        for (i, p) in policies.into_iter().enumerate() {
+            let member = ids::decode(
+                Kind::Member,
+                &p.member_id,
+                &format!("policies.{i}.memberId"),
+            )
+            .gql()?;
+            parsed.push((
+                member,
+                nuanxin_domain::partners::insurance::PolicyTerms {
+                    policy_no: p.policy_number,
+                    coverage_start: p.coverage_start,
+                    coverage_end: p.coverage_end,
+                    premium_fen: p.premium_fen,
+                },
+            ));
+        }
+        let key = meta
+            .idempotency_key
+            .as_deref()
+            .map(|k| (k, fingerprint.as_str()));
+        Ok(store
+            .upsert_policies(principal(ctx), year, parsed, key)
+            .await
+            .gql()?
+            .into_iter()
+            .map(InsurancePolicy)
+            .collect())
+    }
+
+    /// Files a family's claim on its policy (staff).
+    #[graphql(
+        guard = "Allowed(Operation::RecordClaim)",
+        visible = "guard::may_record_claim"
+    )]
+    async fn record_claim(
+        &self,
+        ctx: &Context<'_>,
+        policy_id: ID,
+        amount_fen: i64,
+        submitted_on: NaiveDate,
+        #[graphql(default)] note: String,
+    ) -> async_graphql::Result<InsuranceClaim> {
+        let store = ctx.data::<Store>()?;
+        let policy = ids::decode(Kind::Policy, &policy_id, "policyId").gql()?;
+        Ok(InsuranceClaim(
+            store
+                .record_claim(principal(ctx), policy, amount_fen, submitted_on, &note)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Decides a claim on one of your policies: `paid` or `rejected`, once.
+    #[graphql(
+        guard = "Allowed(Operation::DecideClaim)",
+        visible = "guard::may_decide_claim"
+    )]
+    async fn decide_claim(
+        &self,
+        ctx: &Context<'_>,
+        claim_id: ID,
+        to: String,
+    ) -> async_graphql::Result<InsuranceClaim> {
+        let store = ctx.data::<Store>()?;
+        let claim = ids::decode(Kind::Claim, &claim_id, "claimId").gql()?;
+        Ok(InsuranceClaim(
+            store.decide_claim(principal(ctx), claim, &to).await.gql()?,
+        ))
+    }
+
     /// Names the organisation that answers for a responsible unit: the referrals assigned to
     /// the unit reach the organisation's apps.
     #[graphql(

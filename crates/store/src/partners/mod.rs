@@ -5,7 +5,9 @@
 mod apps;
 mod consent;
 mod green_channel;
+mod insurance;
 
 pub use apps::{AppRecord, ClientRefusal, OrganisationRecord, SecretRecord};
 pub use consent::ConsentRecord;
 pub use green_channel::{CardRecord, GreenChannelCheck};
+pub use insurance::{ClaimRecord, EnrolmentEntry, PolicyRecord};
