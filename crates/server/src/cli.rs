@@ -58,6 +58,9 @@ pub enum Command {
         /// Care records per family, with `--care-county`.
         #[arg(long, default_value_t = 30)]
         care_records: u32,
+        /// Also: the first N families consent to hospitals and their fathers get cards.
+        #[arg(long, default_value_t = 0)]
+        green_channel: u64,
     },
     /// Print fresh keys as environment lines, for production configuration.
     Keys,
@@ -210,6 +213,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             families,
             care_county,
             care_records,
+            green_channel,
         } => {
             let config = Config::from_env()?;
             let state = bootstrap::app_state(&config).await?;
@@ -226,6 +230,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await?;
                 eprintln!();
                 tracing::info!(families = added, "care work seeded");
+            }
+            if green_channel > 0 {
+                let cards =
+                    nuanxin_store::demo::seed_green_channel(&state.store, green_channel).await?;
+                tracing::info!(cards, "green-channel cards seeded");
             }
             Ok(())
         }

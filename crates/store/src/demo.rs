@@ -541,3 +541,66 @@ pub async fn seed_care(
     store.analyze().await?;
     Ok(done)
 }
+
+/// For the green-channel benchmark: the first `n` families consent to share with hospitals
+/// and each father gets a card. Returns how many cards were issued.
+pub async fn seed_green_channel(store: &Store, n: u64) -> Result<u64, StoreError> {
+    use crate::entity::{consent, consent_state, green_channel_card as card};
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    if card::Entity::find().count(&store.db).await? > 0 {
+        return Ok(0);
+    }
+    let fathers = mem::Entity::find()
+        .filter(mem::Column::Role.eq("father"))
+        .order_by_asc(mem::Column::FamilyId)
+        .limit(n)
+        .all(&store.db)
+        .await?;
+    let now = Utc::now();
+    let today = store.today();
+    let mut done = 0;
+    for batch in fathers.chunks(500) {
+        let txn = store.db.begin().await?;
+        consent::Entity::insert_many(batch.iter().map(|f| consent::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            family_id: Set(f.family_id),
+            recipient_kind: Set("hospital".into()),
+            purpose: Set("green_channel".into()),
+            given: Set(true),
+            effective_on: Set(today),
+            evidence_id: Set(None),
+            recorded_by: Set(Uuid::nil()),
+            recorded_at: Set(now),
+        }))
+        .exec(&txn)
+        .await?;
+        consent_state::Entity::insert_many(batch.iter().map(|f| consent_state::ActiveModel {
+            family_id: Set(f.family_id),
+            recipient_kind: Set("hospital".into()),
+            purpose: Set("green_channel".into()),
+            given: Set(true),
+            updated_at: Set(now),
+        }))
+        .exec(&txn)
+        .await?;
+        card::Entity::insert_many(batch.iter().map(|f| {
+            let id = Uuid::now_v7();
+            card::ActiveModel {
+                id: Set(id),
+                family_id: Set(f.family_id),
+                member_id: Set(f.id),
+                card_no: Set(format!("LS{}", id.simple())),
+                issued_on: Set(today),
+                revoked_on: Set(None),
+                issued_by: Set(Uuid::nil()),
+                created_at: Set(now),
+            }
+        }))
+        .exec(&txn)
+        .await?;
+        txn.commit().await?;
+        done += batch.len() as u64;
+    }
+    store.analyze().await?;
+    Ok(done)
+}
