@@ -589,7 +589,7 @@ pub async fn seed_green_channel(store: &Store, n: u64) -> Result<u64, StoreError
                 id: Set(id),
                 family_id: Set(f.family_id),
                 member_id: Set(f.id),
-                card_no: Set(format!("LS{}", id.simple())),
+                card_no: Set(format!("LS{}", &id.simple().to_string()[8..])),
                 issued_on: Set(today),
                 revoked_on: Set(None),
                 issued_by: Set(Uuid::nil()),
