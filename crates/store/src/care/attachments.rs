@@ -5,7 +5,7 @@ use chrono::Utc;
 use nuanxin_domain::Principal;
 use nuanxin_domain::care::attachment::CheckedFile;
 use nuanxin_domain::policy::{Operation, Resource};
-use sea_orm::{ActiveModelTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -93,63 +93,5 @@ impl Store {
             record: record(&m),
             bytes: m.content,
         })
-    }
-
-    /// The attachments' metadata (never their bytes), for records the caller already read.
-    pub async fn attachments_by_ids(
-        &self,
-        p: &Principal,
-        ids: &[Uuid],
-    ) -> Result<Vec<AttachmentRecord>, StoreError> {
-        use sea_orm::ColumnTrait;
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows = att::Entity::find()
-            .select_only()
-            .columns([
-                att::Column::Id,
-                att::Column::FamilyId,
-                att::Column::Name,
-                att::Column::ContentType,
-                att::Column::SizeBytes,
-                att::Column::Sha256,
-                att::Column::UploadedBy,
-                att::Column::UploadedAt,
-            ])
-            .filter(att::Column::Id.is_in(ids.to_vec()))
-            .filter(slice::of_families(
-                p,
-                Resource::CareRecord,
-                att::Column::FamilyId,
-            ))
-            .into_tuple::<(
-                Uuid,
-                Uuid,
-                String,
-                String,
-                i64,
-                String,
-                Uuid,
-                chrono::DateTime<Utc>,
-            )>()
-            .all(&self.db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, family, name, content_type, size_bytes, sha256, _, uploaded_at)| {
-                    AttachmentRecord {
-                        id,
-                        family,
-                        name,
-                        content_type,
-                        size_bytes,
-                        sha256,
-                        uploaded_at,
-                    }
-                },
-            )
-            .collect())
     }
 }
