@@ -16,6 +16,8 @@ mod m20261202_000002_add_partner_credentials;
 mod m20261202_000003_create_consents;
 mod m20261202_000004_create_green_channel_cards;
 mod m20261202_000005_create_insurance;
+mod m20261202_000006_create_operation_allow_list;
+mod m20261202_000007_create_webhooks;
 
 pub struct Migrator;
 
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_create_consents::Migration),
             Box::new(m20261202_000004_create_green_channel_cards::Migration),
             Box::new(m20261202_000005_create_insurance::Migration),
+            Box::new(m20261202_000006_create_operation_allow_list::Migration),
+            Box::new(m20261202_000007_create_webhooks::Migration),
         ]
     }
 }

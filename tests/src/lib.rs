@@ -35,6 +35,8 @@ pub const CITY: &str = "411000";
 /// A minimal PDF (the evidence of a consent in fixtures).
 pub const CONSENT_FORM: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n";
 pub const PASSWORD: &str = "correct horse battery";
+pub const CREATE_ORG: &str = "mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { id name kind contractedRegions active } }";
+pub const CREATE_APP: &str = "mutation($org: ID!) { createPartnerApp(organisationId: $org, name: \"挂号窗口核验\") { clientId clientSecret app { id active } } }";
 
 /// One test's world: its own database, the app state and the keys.
 pub struct TestApp {
@@ -341,22 +343,93 @@ impl TestApp {
         (status, headers, json)
     }
 
-    /// POSTs a GraphQL request as JSON.
+    /// When `token` is a partner app's, registers `document` on the app's allow-list, as
+    /// the city does for every operation a partner runs: tests of what the *policy* lets a
+    /// partner do send their documents through a registered allow-list, as a real app
+    /// would. The allow-list's own tests send raw requests ([`TestApp::gql_unregistered`]).
+    pub async fn allow(&self, token: &str, document: &str) {
+        let Ok(p) = self.tokens().verify(token) else {
+            return;
+        };
+        if let Subject::Partner { app, .. } = p.subject {
+            let doc = nuanxin_graphql::persisted::check_document(document).expect("a document");
+            self.store
+                .register_operations(
+                    &Principal::system("test fixture: the city registers the app's operation"),
+                    app,
+                    vec![nuanxin_store::NewOperation {
+                        hash: doc.hash,
+                        document: doc.document,
+                        operation_names: doc.operation_names,
+                    }],
+                )
+                .await
+                .expect("register the operation");
+        }
+    }
+
+    /// POSTs a GraphQL request as JSON (a partner's document registered first, see
+    /// [`TestApp::allow`]).
     pub async fn gql_full(
         &self,
         token: Option<&str>,
         query: &str,
         variables: Value,
     ) -> (StatusCode, Value) {
+        if let Some(t) = token {
+            self.allow(t, query).await;
+        }
+        self.gql_unregistered(token, json!({ "query": query, "variables": variables }))
+            .await
+    }
+
+    /// POSTs a GraphQL request body exactly as given, registering nothing.
+    pub async fn gql_unregistered(&self, token: Option<&str>, body: Value) -> (StatusCode, Value) {
         let mut req = atest::TestRequest::post()
             .uri("/graphql")
             .insert_header(("content-type", "application/json"))
-            .set_payload(json!({ "query": query, "variables": variables }).to_string());
+            .set_payload(body.to_string());
         if let Some(t) = token {
             req = req.insert_header(("authorization", format!("Bearer {t}")));
         }
         let (status, _, body) = self.send(req).await;
         (status, body)
+    }
+
+    /// A hospital contracted for 魏都区 and one app of it, filed by the city admin whose
+    /// token is `city`: (organisation id, app id, client id, secret).
+    pub async fn hospital_app(&self, city: &str) -> (Value, Value, String, String) {
+        let org = self
+            .gql(
+                city,
+                CREATE_ORG,
+                json!({ "input": { "name": "许昌市中心医院", "kind": "HOSPITAL", "contractedRegions": ["411002"],
+                    "validFrom": "2026-01-01" } }),
+            )
+            .await;
+        assert!(org["errors"].is_null(), "{org}");
+        let org_id = org["data"]["createOrganisation"]["id"].clone();
+        let created = self.gql(city, CREATE_APP, json!({ "org": org_id })).await;
+        assert!(created["errors"].is_null(), "{created}");
+        let c = &created["data"]["createPartnerApp"];
+        (
+            org_id,
+            c["app"]["id"].clone(),
+            c["clientId"].as_str().expect("client id").to_owned(),
+            c["clientSecret"].as_str().expect("secret").to_owned(),
+        )
+    }
+
+    /// `POST /auth/token` with client credentials in the form body: (status, body).
+    pub async fn client_token(&self, id: &str, secret: &str) -> (u16, Value) {
+        let req = atest::TestRequest::post()
+            .uri("/auth/token")
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(format!(
+                "grant_type=client_credentials&client_id={id}&client_secret={secret}"
+            ));
+        let (status, _, body) = self.send(req).await;
+        (status.as_u16(), body)
     }
 
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
@@ -443,6 +516,18 @@ impl TestApp {
 pub fn gid(kind: &str, id: Uuid) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
+}
+
+/// The uuid inside a global id (the inverse of [`gid`]).
+pub fn uuid_of(id: &Value) -> Uuid {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id.as_str().unwrap_or(""))
+        .expect("a global id");
+    let text = String::from_utf8(raw).expect("utf8");
+    text.split_once(':')
+        .and_then(|(_, u)| Uuid::parse_str(u).ok())
+        .expect("a uuid")
 }
 
 /// The `extensions.code` of the first error, if any.

@@ -15,6 +15,7 @@ pub mod limits;
 mod loaders;
 pub mod nulls;
 mod partners;
+pub mod persisted;
 mod registry;
 mod rosters;
 mod session;
@@ -31,6 +32,7 @@ use access::roots::AccessQuery;
 use allowances::roots::{AllowanceMutation, AllowanceQuery};
 pub use care::roots::attachment_ids;
 use care::roots::{CareMutation, CareQuery};
+use partners::operations::{OperationMutation, OperationQuery};
 use partners::roots::{PartnerMutation, PartnerQuery};
 use registry::roots::{RegionQuery, RegistryMutation, RegistryQuery};
 pub use rosters::roots::decode_roster_id;
@@ -47,6 +49,7 @@ pub struct Query(
     AccessQuery,
     CareQuery,
     PartnerQuery,
+    OperationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -57,6 +60,7 @@ pub struct Mutation(
     RosterMutation,
     CareMutation,
     PartnerMutation,
+    OperationMutation,
 );
 
 pub type NuanxinSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -126,7 +130,9 @@ pub fn bare_schema() -> NuanxinSchema {
 }
 
 /// Adds the caller, the request id and this request's DataLoaders to a request.
-/// Introspection is for authenticated callers only, and shows each its own slice.
+/// Introspection is for authenticated callers only, and shows each its own slice; partners
+/// get none at run time (their contract files are their documentation, and they run only
+/// registered operations anyway).
 pub fn prepare(
     request: async_graphql::Request,
     store: &Store,
@@ -135,7 +141,9 @@ pub fn prepare(
     meta: RequestMeta,
 ) -> async_graphql::Request {
     let mut request = loaders::attach(request, store, &principal, rules, &meta);
-    if !principal.is_authenticated() {
+    if !principal.is_authenticated()
+        || matches!(principal.subject, nuanxin_domain::Subject::Partner { .. })
+    {
         request = request.disable_introspection();
     }
     request.data(principal).data(meta)

@@ -226,6 +226,9 @@ struct GetParams {
     variables: Option<String>,
     #[serde(rename = "operationName")]
     operation_name: Option<String>,
+    /// `{"persistedQuery": {"version": 1, "sha256Hash": "…"}}`: a registered document by
+    /// its hash.
+    extensions: Option<String>,
 }
 
 async fn graphql_get(
@@ -238,7 +241,24 @@ async fn graphql_get(
         query,
         variables,
         operation_name,
+        extensions,
     } = params.into_inner();
+    let extensions: Option<std::collections::HashMap<String, async_graphql::Value>> =
+        match extensions.map(|e| serde_json::from_str(&e)).transpose() {
+            Ok(e) => e,
+            Err(_) => {
+                return edge_error(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "`extensions` is not valid JSON",
+                    &rid,
+                );
+            }
+        };
+    let query = match (query, &extensions) {
+        (None, Some(ext)) if ext.contains_key("persistedQuery") => Some(String::new()),
+        (q, _) => q,
+    };
     let Some(query) = query else {
         let wants_html = req
             .headers()
@@ -270,6 +290,9 @@ async fn graphql_get(
         );
     }
     let mut request = async_graphql::Request::new(query);
+    for (k, v) in extensions.into_iter().flatten() {
+        request.extensions.insert(k, v);
+    }
     if let Some(name) = operation_name {
         request = request.operation_name(name);
     }
@@ -297,28 +320,19 @@ async fn execute(
 ) -> HttpResponse {
     let rid = request_id_of(req);
     let media = negotiate(req);
-    let kind = match nuanxin_graphql::preflight(&request.query, request.operation_name.as_deref()) {
-        Err(e) => {
-            return edge_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
-                &e.to_string(),
-                &rid,
-            );
-        }
-        Ok(Some(OperationKind::Mutation | OperationKind::Subscription)) if via_get => {
-            let mut resp = edge_error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
-                "mutations must be sent with POST",
-                &rid,
-            );
-            resp.headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            return resp;
-        }
-        Ok(kind) => kind,
+    let hash = match nuanxin_graphql::persisted::requested_hash(&request) {
+        Ok(h) => h,
+        Err(e) => return crate::persisted::Refusal::from(e).response(&rid),
     };
+    // A document sent whole is looked at before anything costs; one named by its hash alone,
+    // once the allow-list has given it.
+    let mut kind = None;
+    if !request.query.is_empty() {
+        kind = match operation_kind(&request, via_get, &rid) {
+            Ok(k) => k,
+            Err(resp) => return resp,
+        };
+    }
     // Admission before anything costs: a request that cannot be served in time is told so
     // at once, and the admitted ones keep the pool to themselves.
     let Ok(Ok(_permit)) =
@@ -348,6 +362,19 @@ async fn execute(
             resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         return resp;
+    }
+    let mut request = request;
+    let sent_whole = !request.query.is_empty();
+    if let Err(refusal) =
+        crate::persisted::admit(&mut request, hash.as_deref(), &principal, &state.store).await
+    {
+        return refusal.response(&rid);
+    }
+    if !sent_whole {
+        kind = match operation_kind(&request, via_get, &rid) {
+            Ok(k) => k,
+            Err(resp) => return resp,
+        };
     }
     let request = nuanxin_graphql::prepare(
         request,
@@ -399,6 +426,35 @@ async fn execute(
         builder.insert_header((header::RETRY_AFTER, secs.to_string()));
     }
     builder.content_type(media.as_str()).body(body)
+}
+
+/// Which kind of operation a request selects, after the edge's limits; a mutation over GET
+/// is refused (405).
+fn operation_kind(
+    request: &async_graphql::Request,
+    via_get: bool,
+    rid: &str,
+) -> Result<Option<OperationKind>, HttpResponse> {
+    match nuanxin_graphql::preflight(&request.query, request.operation_name.as_deref()) {
+        Err(e) => Err(edge_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            &e.to_string(),
+            rid,
+        )),
+        Ok(Some(OperationKind::Mutation | OperationKind::Subscription)) if via_get => {
+            let mut resp = edge_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "mutations must be sent with POST",
+                rid,
+            );
+            resp.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            Err(resp)
+        }
+        Ok(kind) => Ok(kind),
+    }
 }
 
 /// Gives every error a code and the request id, and picks the HTTP status (and the

@@ -10,5 +10,6 @@ pub mod http;
 pub mod keys;
 pub mod oauth;
 pub mod partner_cli;
+pub mod persisted;
 pub mod state;
 pub mod telemetry;

@@ -1,11 +1,12 @@
 //! `nuanxin partner …`: the city's management of partner organisations and apps from the
 //! command line (as the system, logged with its reason). Secrets are printed once.
+//! Each app's allow-list is filed from the app's own `.graphql` files.
 
 use anyhow::{anyhow, bail};
 use chrono::NaiveDate;
 use clap::Subcommand;
 use nuanxin_domain::{PartnerKind, Principal, RegionCode};
-use nuanxin_store::{AppRecord, NewOrganisation, Store};
+use nuanxin_store::{AppRecord, NewOperation, NewOrganisation, Store};
 use uuid::Uuid;
 
 #[derive(Subcommand)]
@@ -42,6 +43,19 @@ pub enum PartnerCommand {
     },
     /// Disable an app (its tokens are refused on their next request).
     AppDisable {
+        #[arg(long)]
+        app: Uuid,
+    },
+    /// Let an app run the operations of these `.graphql` files (one document per file,
+    /// registered byte for byte); prints each document's SHA-256.
+    OpsAdd {
+        #[arg(long)]
+        app: Uuid,
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
+    /// List the operations an app may run.
+    OpsList {
         #[arg(long)]
         app: Uuid,
     },
@@ -125,6 +139,34 @@ pub async fn run(store: &Store, command: PartnerCommand) -> anyhow::Result<()> {
         PartnerCommand::AppDisable { app } => {
             store.set_app_active(&system, app, false).await?;
             println!("app {app} disabled");
+        }
+        PartnerCommand::OpsAdd { app, files } => {
+            let mut documents = Vec::with_capacity(files.len());
+            for f in &files {
+                let text =
+                    std::fs::read_to_string(f).map_err(|e| anyhow!("{}: {e}", f.display()))?;
+                let doc = nuanxin_graphql::persisted::check_document(&text)
+                    .map_err(|e| anyhow!("{}: {e}", f.display()))?;
+                documents.push(NewOperation {
+                    hash: doc.hash,
+                    document: doc.document,
+                    operation_names: doc.operation_names,
+                });
+            }
+            let registered = store.register_operations(&system, app, documents).await?;
+            for o in registered {
+                println!("{}\t{}", o.hash, o.operation_names.join(","));
+            }
+        }
+        PartnerCommand::OpsList { app } => {
+            for o in store.operations(&system, app).await? {
+                println!(
+                    "{}\t{}\t{}",
+                    o.hash,
+                    o.operation_names.join(","),
+                    o.registered_at.format("%Y-%m-%d %H:%M")
+                );
+            }
         }
         PartnerCommand::List => {
             for o in store.organisations(&system).await? {

@@ -20,6 +20,63 @@ fn always() -> Condition {
     Condition::all()
 }
 
+/// Families (`col` names one) with an active service link to `organisation`: a link in
+/// force today, an open referral assigned to one of its units, and with `cards` a member's
+/// active green-channel card. Evaluated by the database, so its cost does not grow with the
+/// number of links (each subquery runs on an index).
+pub(crate) fn linked_to(
+    col: impl ColumnTrait + Copy,
+    organisation: uuid::Uuid,
+    cards: bool,
+) -> Condition {
+    use crate::entity::{
+        care_case as case, care_unit as unit, green_channel_card as card, service_link as link,
+    };
+    use nuanxin_domain::care::workflow::Workflow;
+    let today = time::china_today();
+    let links = Query::select()
+        .column(link::Column::FamilyId)
+        .from(link::Entity)
+        .and_where(link::Column::OrganisationId.eq(organisation))
+        .and_where(link::Column::StartsOn.lte(today))
+        .cond_where(
+            Condition::any()
+                .add(link::Column::EndsOn.is_null())
+                .add(link::Column::EndsOn.gt(today)),
+        )
+        .to_owned();
+    let units = Query::select()
+        .column(unit::Column::Code)
+        .from(unit::Entity)
+        .and_where(unit::Column::OrganisationId.eq(organisation))
+        .to_owned();
+    let finals: Vec<&str> = Workflow::Referral
+        .states()
+        .into_iter()
+        .filter(|s| Workflow::Referral.is_final(s))
+        .collect();
+    let referrals = Query::select()
+        .column(case::Column::FamilyId)
+        .from(case::Entity)
+        .and_where(case::Column::Workflow.eq("referral"))
+        .and_where(case::Column::UnitCode.in_subquery(units))
+        .and_where(case::Column::State.is_not_in(finals))
+        .to_owned();
+    let mut any = Condition::any()
+        .add(col.in_subquery(links))
+        .add(col.in_subquery(referrals));
+    if cards {
+        let holders = Query::select()
+            .column(card::Column::FamilyId)
+            .from(card::Entity)
+            .and_where(card::Column::RevokedOn.is_null())
+            .to_owned();
+        any = any.add(col.in_subquery(holders));
+    }
+    // Wrapped, so that a caller ANDing more onto it does not OR it instead.
+    Condition::all().add(any)
+}
+
 /// Families whose region lies within `region`.
 pub(crate) fn families_within(region: &RegionCode) -> Condition {
     let code = region.as_str().to_owned();
@@ -68,6 +125,10 @@ fn family_rows(p: &Principal) -> Condition {
             .iter()
             .fold(Condition::any(), |c, r| c.add(families_within(r))),
         RowFilter::Families(ids) => Condition::all().add(family::Column::Id.is_in(ids)),
+        RowFilter::LinkedTo {
+            organisation,
+            green_channel_cards,
+        } => linked_to(family::Column::Id, organisation, green_channel_cards),
         RowFilter::Nothing
         | RowFilter::AboutMembers { .. }
         | RowFilter::StartedBy(_)
@@ -119,7 +180,11 @@ pub(crate) fn of_families(
         .add(consented(p, col))
 }
 
-fn family_resource_rows(p: &Principal, resource: Resource, col: impl ColumnTrait) -> Condition {
+fn family_resource_rows(
+    p: &Principal,
+    resource: Resource,
+    col: impl ColumnTrait + Copy,
+) -> Condition {
     match p.rows(resource) {
         RowFilter::Everything => always(),
         RowFilter::WithinRegions(list) => {
@@ -134,6 +199,10 @@ fn family_resource_rows(p: &Principal, resource: Resource, col: impl ColumnTrait
             Condition::all().add(col.in_subquery(reachable))
         }
         RowFilter::Families(ids) => Condition::all().add(col.is_in(ids)),
+        RowFilter::LinkedTo {
+            organisation,
+            green_channel_cards,
+        } => linked_to(col, organisation, green_channel_cards),
         RowFilter::Nothing
         | RowFilter::AboutMembers { .. }
         | RowFilter::StartedBy(_)
@@ -186,7 +255,9 @@ pub(crate) fn family_in_rows(p: &Principal, resource: Resource, f: &family::Mode
             }
         }),
         RowFilter::Families(ids) => ids.contains(&f.id),
+        // Decided in SQL only.
         RowFilter::Nothing
+        | RowFilter::LinkedTo { .. }
         | RowFilter::AboutMembers { .. }
         | RowFilter::StartedBy(_)
         | RowFilter::AssignedToOrganisation(_) => false,
@@ -251,6 +322,10 @@ fn member_rows(p: &Principal) -> Condition {
                 .fold(Condition::any(), |c, r| c.add(families_within(r))),
         ),
         RowFilter::Families(ids) => Condition::all().add(member::Column::FamilyId.is_in(ids)),
+        RowFilter::LinkedTo {
+            organisation,
+            green_channel_cards,
+        } => linked_to(member::Column::FamilyId, organisation, green_channel_cards),
         RowFilter::Nothing
         | RowFilter::AboutMembers { .. }
         | RowFilter::StartedBy(_)

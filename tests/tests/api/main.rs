@@ -10,6 +10,7 @@ mod deploy;
 mod edge;
 mod guards;
 mod introspection;
+mod operations;
 mod partners;
 mod queries;
 mod registry;

@@ -8,34 +8,10 @@ use nuanxin_domain::StaffRole;
 use nuanxin_tests::{TestApp, error_code, on_both_backends};
 use serde_json::{Value, json};
 
-const CREATE_ORG: &str = "mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { id name kind contractedRegions active } }";
-const CREATE_APP: &str = "mutation($org: ID!) { createPartnerApp(organisationId: $org, name: \"挂号窗口核验\") { clientId clientSecret app { id active } } }";
+use nuanxin_tests::CREATE_ORG;
 
 fn ok(body: &Value) {
     assert!(body["errors"].is_null(), "unexpected errors: {body}");
-}
-
-/// A hospital contracted for 魏都区 and one app of it: (organisation id, app id, client id, secret).
-async fn hospital_app(app: &TestApp, city: &str) -> (Value, Value, String, String) {
-    let org = app
-        .gql(
-            city,
-            CREATE_ORG,
-            json!({ "input": { "name": "许昌市中心医院", "kind": "HOSPITAL", "contractedRegions": ["411002"],
-                "validFrom": "2026-01-01" } }),
-        )
-        .await;
-    ok(&org);
-    let org_id = org["data"]["createOrganisation"]["id"].clone();
-    let created = app.gql(city, CREATE_APP, json!({ "org": org_id })).await;
-    ok(&created);
-    let c = &created["data"]["createPartnerApp"];
-    (
-        org_id,
-        c["app"]["id"].clone(),
-        c["clientId"].as_str().expect("client id").to_owned(),
-        c["clientSecret"].as_str().expect("secret").to_owned(),
-    )
 }
 
 async fn token_request(
@@ -56,21 +32,10 @@ async fn token_request(
     (status.as_u16(), headers, json)
 }
 
-async fn client_token(app: &TestApp, id: &str, secret: &str) -> (u16, Value) {
-    let (status, _, body) = token_request(
-        app,
-        &format!("grant_type=client_credentials&client_id={id}&client_secret={secret}"),
-        None,
-        "application/x-www-form-urlencoded",
-    )
-    .await;
-    (status, body)
-}
-
 on_both_backends!(the_city_issues_an_app_and_the_app_gets_a_token);
 async fn the_city_issues_an_app_and_the_app_gets_a_token(app: &TestApp) {
     let city = app.token(StaffRole::CityAdmin, "411000").await;
-    let (_, _, id, secret) = hospital_app(app, &city).await;
+    let (_, _, id, secret) = app.hospital_app(&city).await;
     assert!(id.starts_with("nx_"));
     // The secret is kept only as a hash.
     let stored = app.store.stored_rows("app_secret").await.expect("rows");
@@ -125,12 +90,12 @@ async fn the_city_issues_an_app_and_the_app_gets_a_token(app: &TestApp) {
         headers.get("www-authenticate").is_some(),
         "a Basic failure says how to authenticate"
     );
-    let (status, body) = client_token(app, &id, "wrong").await;
+    let (status, body) = app.client_token(&id, "wrong").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (401, Some("invalid_client"))
     );
-    let (status, body) = client_token(app, "nx_nobody", &secret).await;
+    let (status, body) = app.client_token("nx_nobody", &secret).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (401, Some("invalid_client"))
@@ -217,7 +182,7 @@ async fn the_city_issues_an_app_and_the_app_gets_a_token(app: &TestApp) {
 on_both_backends!(a_rotated_secret_overlaps_then_the_old_one_stops);
 async fn a_rotated_secret_overlaps_then_the_old_one_stops(app: &TestApp) {
     let city = app.token(StaffRole::CityAdmin, "411000").await;
-    let (_, app_id, id, first) = hospital_app(app, &city).await;
+    let (_, app_id, id, first) = app.hospital_app(&city).await;
     let rotate = "mutation($app: ID!, $h: Int!) { rotatePartnerAppSecret(appId: $app, overlapHours: $h) { clientId clientSecret app { secrets { expiresAt } } } }";
     let rotated = app
         .gql(&city, rotate, json!({ "app": app_id, "h": 24 }))
@@ -233,11 +198,11 @@ async fn a_rotated_secret_overlaps_then_the_old_one_stops(app: &TestApp) {
         "the client id stays"
     );
     assert_eq!(
-        client_token(app, &id, &first).await.0,
+        app.client_token(&id, &first).await.0,
         200,
         "the old secret works during the overlap"
     );
-    assert_eq!(client_token(app, &id, &second).await.0, 200);
+    assert_eq!(app.client_token(&id, &second).await.0, 200);
     // A rotation without overlap stops every earlier secret at once.
     let rotated = app
         .gql(&city, rotate, json!({ "app": app_id, "h": 0 }))
@@ -247,9 +212,9 @@ async fn a_rotated_secret_overlaps_then_the_old_one_stops(app: &TestApp) {
         .as_str()
         .expect("s")
         .to_owned();
-    assert_eq!(client_token(app, &id, &first).await.0, 401);
-    assert_eq!(client_token(app, &id, &second).await.0, 401);
-    assert_eq!(client_token(app, &id, &third).await.0, 200);
+    assert_eq!(app.client_token(&id, &first).await.0, 401);
+    assert_eq!(app.client_token(&id, &second).await.0, 401);
+    assert_eq!(app.client_token(&id, &third).await.0, 200);
     let bad = app
         .gql(&city, rotate, json!({ "app": app_id, "h": -1 }))
         .await;
@@ -262,8 +227,8 @@ async fn a_rotated_secret_overlaps_then_the_old_one_stops(app: &TestApp) {
 on_both_backends!(a_disabled_app_or_organisation_stops_on_its_next_request);
 async fn a_disabled_app_or_organisation_stops_on_its_next_request(app: &TestApp) {
     let city = app.token(StaffRole::CityAdmin, "411000").await;
-    let (org_id, app_id, id, secret) = hospital_app(app, &city).await;
-    let (_, body) = client_token(app, &id, &secret).await;
+    let (org_id, app_id, id, secret) = app.hospital_app(&city).await;
+    let (_, body) = app.client_token(&id, &secret).await;
     let token = body["access_token"].as_str().expect("token").to_owned();
     let me = "{ me { kind } }";
     assert_eq!(
@@ -277,7 +242,7 @@ async fn a_disabled_app_or_organisation_stops_on_its_next_request(app: &TestApp)
     let refused = app.gql(&token, me, json!({})).await;
     assert_eq!(error_code(&refused), Some("UNAUTHENTICATED"), "{refused}");
     assert_eq!(
-        client_token(app, &id, &secret).await.0,
+        app.client_token(&id, &secret).await.0,
         401,
         "no new token either"
     );
@@ -297,21 +262,23 @@ async fn a_disabled_app_or_organisation_stops_on_its_next_request(app: &TestApp)
         error_code(&app.gql(&token, me, json!({})).await),
         Some("UNAUTHENTICATED")
     );
-    assert_eq!(client_token(app, &id, &secret).await.0, 401);
+    assert_eq!(app.client_token(&id, &secret).await.0, 401);
 }
 
 on_both_backends!(each_app_has_its_own_request_budget);
 async fn each_app_has_its_own_request_budget(app: &TestApp) {
     let city = app.token(StaffRole::CityAdmin, "411000").await;
-    let (_, _, id_a, secret_a) = hospital_app(app, &city).await;
-    let (_, _, id_b, secret_b) = hospital_app(app, &city).await;
+    let (_, _, id_a, secret_a) = app.hospital_app(&city).await;
+    let (_, _, id_b, secret_b) = app.hospital_app(&city).await;
     let token = |body: Value| body["access_token"].as_str().expect("token").to_owned();
-    let a = token(client_token(app, &id_a, &secret_a).await.1);
-    let b = token(client_token(app, &id_b, &secret_b).await.1);
+    let a = token(app.client_token(&id_a, &secret_a).await.1);
+    let b = token(app.client_token(&id_b, &secret_b).await.1);
     let svc = atest::init_service(App::new().configure(nuanxin_server::http::routes(
         app.state.clone().with_partner_rate(3),
     )))
     .await;
+    app.allow(&a, "{ me { kind } }").await;
+    app.allow(&b, "{ me { kind } }").await;
     let call = |t: &str| {
         atest::TestRequest::post()
             .uri("/graphql")
@@ -819,6 +786,7 @@ async fn gql_with_key(
     query: &str,
     variables: Value,
 ) -> Value {
+    app.allow(token, query).await;
     let mut req = atest::TestRequest::post()
         .uri("/graphql")
         .insert_header(("content-type", "application/json"))

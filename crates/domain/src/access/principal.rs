@@ -76,12 +76,13 @@ impl SubjectKind {
 }
 
 /// The data that a grant's rows rules name, loaded from the database when the caller is
-/// authenticated (and cached briefly): an organisation's contracted regions and the families
-/// its active service links reach, a volunteer's active pairings.
+/// authenticated (and cached briefly): an organisation's contracted regions, a volunteer's
+/// active pairings. A partner's service links are not loaded: they are a rule the store
+/// evaluates in SQL ([`RowFilter::LinkedTo`]), since a hospital's links are every card
+/// holder of the city (50,000 ids in every query cost 25× on the green channel).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reach {
     pub contracted_regions: Vec<RegionCode>,
-    pub linked_families: Vec<Uuid>,
     pub paired_families: Vec<Uuid>,
 }
 
@@ -104,6 +105,13 @@ pub enum RowFilter {
     StartedBy(Uuid),
     /// Cases assigned to the units this organisation answers for.
     AssignedToOrganisation(Uuid),
+    /// Families with an active service link to this organisation: a link in force, an open
+    /// referral assigned to one of its units, and (for a hospital) a member's active
+    /// green-channel card 绿色通道卡.
+    LinkedTo {
+        organisation: Uuid,
+        green_channel_cards: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,7 +265,15 @@ impl Principal {
                 _ => RowFilter::Nothing,
             },
             Rows::PairedFamilies => families(&self.reach.paired_families),
-            Rows::LinkedFamilies => families(&self.reach.linked_families),
+            Rows::LinkedFamilies => match &self.subject {
+                Subject::Partner {
+                    organisation, kind, ..
+                } => RowFilter::LinkedTo {
+                    organisation: *organisation,
+                    green_channel_cards: *kind == PartnerKind::Hospital,
+                },
+                _ => RowFilter::Nothing,
+            },
             Rows::AboutReachableMembers => match self.rows(Resource::Member) {
                 RowFilter::Nothing => RowFilter::Nothing,
                 members => RowFilter::AboutMembers {
@@ -367,7 +383,6 @@ mod tests {
             insurer.rows(Resource::Member),
             RowFilter::WithinRegions(vec![code("411024")])
         );
-        let fam = Uuid::now_v7();
         let hospital = Principal::of(Subject::Partner {
             organisation: org,
             kind: PartnerKind::Hospital,
@@ -375,13 +390,15 @@ mod tests {
             name: "hosp".into(),
         })
         .with_reach(Reach {
-            linked_families: vec![fam],
             contracted_regions: vec![code("411024")],
             ..Reach::default()
         });
         assert_eq!(
             hospital.rows(Resource::Family),
-            RowFilter::Families(vec![fam])
+            RowFilter::LinkedTo {
+                organisation: org,
+                green_channel_cards: true
+            }
         );
         // Partners never write into a region.
         assert!(!hospital.covers(Resource::Family, &code("411024001")));

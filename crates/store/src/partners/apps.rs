@@ -61,7 +61,7 @@ pub enum ClientRefusal {
     OrganisationInactive,
 }
 
-fn manages(p: &Principal) -> Result<(), StoreError> {
+pub(super) fn manages(p: &Principal) -> Result<(), StoreError> {
     require(p, Operation::ManagePartners)?;
     match p.rows(Resource::Organisation) {
         RowFilter::Everything => Ok(()),

@@ -1,13 +1,15 @@
 //! Partner organisations in the store: organisations, their apps and the apps' client
 //! credentials (secret hashes only), managed by the city; the client-credentials check of
-//! the token endpoint.
+//! the token endpoint; each app's allow-list of operations.
 
 mod apps;
 mod consent;
 mod green_channel;
 mod insurance;
+mod operations;
 
 pub use apps::{AppRecord, ClientRefusal, OrganisationRecord, SecretRecord};
 pub use consent::ConsentRecord;
 pub use green_channel::{CardRecord, GreenChannelCheck};
 pub use insurance::{ClaimRecord, EnrolmentEntry, PolicyRecord};
+pub use operations::{MAX_OPERATIONS_PER_APP, NewOperation, OperationRecord};

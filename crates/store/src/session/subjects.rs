@@ -137,56 +137,7 @@ impl Store {
                     .into_iter()
                     .filter_map(|r| RegionCode::parse(&r.region_code).ok())
                     .collect();
-                let mut linked_families: Vec<Uuid> = service_link::Entity::find()
-                    .filter(service_link::Column::OrganisationId.eq(*organisation))
-                    .filter(open_on(
-                        service_link::Column::StartsOn,
-                        service_link::Column::EndsOn,
-                        today,
-                    ))
-                    .all(&self.db)
-                    .await?
-                    .into_iter()
-                    .map(|l| l.family_id)
-                    .collect();
-                // A unit's link to a family is an open referral assigned to one of its units.
-                {
-                    use crate::entity::{care_case as case, care_unit as unit};
-                    let units = sea_orm::sea_query::Query::select()
-                        .column(unit::Column::Code)
-                        .from(unit::Entity)
-                        .and_where(unit::Column::OrganisationId.eq(*organisation))
-                        .to_owned();
-                    let finals: Vec<&str> = nuanxin_domain::care::workflow::Workflow::Referral
-                        .states()
-                        .into_iter()
-                        .filter(|s| nuanxin_domain::care::workflow::Workflow::Referral.is_final(s))
-                        .collect();
-                    linked_families.extend(
-                        case::Entity::find()
-                            .filter(case::Column::Workflow.eq("referral"))
-                            .filter(case::Column::UnitCode.in_subquery(units))
-                            .filter(case::Column::State.is_not_in(finals))
-                            .all(&self.db)
-                            .await?
-                            .into_iter()
-                            .map(|c| c.family_id),
-                    );
-                }
-                // A hospital's link to a member is the member's green-channel card.
-                if kind == PartnerKind::Hospital {
-                    use crate::entity::green_channel_card as card;
-                    linked_families.extend(
-                        card::Entity::find()
-                            .filter(card::Column::RevokedOn.is_null())
-                            .all(&self.db)
-                            .await?
-                            .into_iter()
-                            .map(|c| c.family_id),
-                    );
-                }
-                linked_families.sort();
-                linked_families.dedup();
+                // Service links (links, referrals, cards) are a rule evaluated in SQL.
                 Principal::of(Subject::Partner {
                     organisation: *organisation,
                     kind,
@@ -195,7 +146,6 @@ impl Store {
                 })
                 .with_reach(Reach {
                     contracted_regions,
-                    linked_families,
                     ..Reach::default()
                 })
             }

@@ -1,0 +1,69 @@
+//! The allow-list at the edge: a partner app runs only the documents a city admin
+//! registered for it (`PERSISTED_QUERY_NOT_ALLOWED` otherwise), sent whole or as their
+//! SHA-256 alone; staff, families and volunteers are not restricted, and may send the hash
+//! of any registered document. Checked before execution, so a refused document costs one
+//! primary-key read and runs nothing.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use nuanxin_domain::{Principal, Subject};
+use nuanxin_graphql::persisted::PersistedQueryError;
+use nuanxin_store::Store;
+
+use crate::caller::edge_error;
+
+/// Why the edge did not let a document through.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error(transparent)]
+    Malformed(#[from] PersistedQueryError),
+    #[error(
+        "this app may run only the operations registered for it; ask the city to register this one"
+    )]
+    NotAllowed,
+    #[error("no registered document has this hash; send the document itself")]
+    NotFound,
+    #[error("the registry database is unavailable")]
+    Unavailable,
+}
+
+impl Refusal {
+    pub fn response(&self, request_id: &str) -> HttpResponse {
+        let (status, code) = match self {
+            Refusal::Malformed(_) => (StatusCode::BAD_REQUEST, "BAD_USER_INPUT"),
+            Refusal::NotAllowed => (StatusCode::FORBIDDEN, "PERSISTED_QUERY_NOT_ALLOWED"),
+            // Apollo's clients answer this one by sending the whole document.
+            Refusal::NotFound => (StatusCode::OK, "PERSISTED_QUERY_NOT_FOUND"),
+            Refusal::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"),
+        };
+        edge_error(status, code, &self.to_string(), request_id)
+    }
+}
+
+/// Checks the request against the caller's allow-list and fills in the document when only
+/// its hash was sent. `hash` is what [`nuanxin_graphql::persisted::requested_hash`] found.
+pub async fn admit(
+    request: &mut async_graphql::Request,
+    hash: Option<&str>,
+    principal: &Principal,
+    store: &Store,
+) -> Result<(), Refusal> {
+    let document = match (&principal.subject, hash) {
+        (Subject::Partner { .. }, None) => return Err(Refusal::NotAllowed),
+        (Subject::Partner { app, .. }, Some(h)) => store
+            .allowed_operation(*app, h)
+            .await
+            .map_err(|_| Refusal::Unavailable)?
+            .ok_or(Refusal::NotAllowed)?,
+        (_, Some(h)) if request.query.is_empty() => store
+            .registered_document(h)
+            .await
+            .map_err(|_| Refusal::Unavailable)?
+            .ok_or(Refusal::NotFound)?,
+        _ => return Ok(()),
+    };
+    if request.query.is_empty() {
+        request.query = document;
+    }
+    Ok(())
+}
