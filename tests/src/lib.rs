@@ -23,6 +23,8 @@ use uuid::Uuid;
 
 pub use serde_json;
 
+pub mod receiver;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

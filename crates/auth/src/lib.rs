@@ -4,6 +4,7 @@
 
 mod jwt;
 mod secrets;
+mod signing;
 mod throttle;
 
 pub use jwt::{AccessToken, AuthError, Claims, JwtKeys, TokenService, TokenSettings};
@@ -11,6 +12,7 @@ pub use secrets::{
     PasswordError, hash_client_secret, hash_password, hash_refresh_token, new_client_id,
     new_client_secret, new_refresh_token, sha256_hex, verify_password,
 };
+pub use signing::webhook_signature;
 pub use throttle::{
     KeyedLimit, LoginThrottle, RefusalBudget, ThrottleSettings, Throttled, max_concurrent_hashes,
 };

@@ -33,6 +33,8 @@ pub enum Kind {
     GreenChannelCard,
     Policy,
     Claim,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl Kind {
@@ -61,6 +63,8 @@ impl Kind {
             Kind::GreenChannelCard => "GreenChannelCard",
             Kind::Policy => "InsurancePolicy",
             Kind::Claim => "InsuranceClaim",
+            Kind::WebhookEndpoint => "WebhookEndpoint",
+            Kind::WebhookDelivery => "WebhookDelivery",
         }
     }
 }
@@ -102,6 +106,8 @@ pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ApiError> {
             Kind::GreenChannelCard => "green-channel card",
             Kind::Policy => "policy",
             Kind::Claim => "claim",
+            Kind::WebhookEndpoint => "webhook endpoint",
+            Kind::WebhookDelivery => "webhook delivery",
         }));
     }
     Ok(uuid)

@@ -34,6 +34,7 @@ pub use care::roots::attachment_ids;
 use care::roots::{CareMutation, CareQuery};
 use partners::operations::{OperationMutation, OperationQuery};
 use partners::roots::{PartnerMutation, PartnerQuery};
+use partners::webhooks::{WebhookMutation, WebhookQuery};
 use registry::roots::{RegionQuery, RegistryMutation, RegistryQuery};
 pub use rosters::roots::decode_roster_id;
 use rosters::roots::{RosterMutation, RosterQuery};
@@ -50,6 +51,7 @@ pub struct Query(
     CareQuery,
     PartnerQuery,
     OperationQuery,
+    WebhookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -61,6 +63,7 @@ pub struct Mutation(
     CareMutation,
     PartnerMutation,
     OperationMutation,
+    WebhookMutation,
 );
 
 pub type NuanxinSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -364,7 +364,9 @@ async fn serve(demo: bool, families: u64) -> anyhow::Result<()> {
         "serving GraphQL at /graphql"
     );
     let jobs = state.jobs.clone();
+    let webhooks = crate::webhooks::Deliverer::new(config.webhooks)?.spawn(state.store.clone());
     bootstrap::http_server(state, &config.bind, config.shutdown_grace)?.await?;
+    webhooks.abort();
     jobs.drain(config.shutdown_grace).await;
     Ok(())
 }

@@ -40,6 +40,8 @@ pub struct Config {
     pub contact_days: u32,
     /// Requests per partner app and minute.
     pub partner_rate_per_minute: u32,
+    /// How webhooks are sent and retried.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 /// Requests a partner app may make a minute unless configured
@@ -98,7 +100,27 @@ impl Config {
             .context("NUANXIN_PARTNER_RATE_PER_MINUTE must be a number")?
             .unwrap_or(DEFAULT_PARTNER_RATE)
             .max(1);
+        let defaults = crate::webhooks::WebhookSettings::default();
+        let secs = |name: &str, default: Duration| -> anyhow::Result<Duration> {
+            Ok(env(name)
+                .map(|v| v.parse::<u64>())
+                .transpose()
+                .with_context(|| format!("{name} must be a number of seconds"))?
+                .map_or(default, Duration::from_secs))
+        };
+        let webhooks = crate::webhooks::WebhookSettings {
+            timeout: secs("NUANXIN_WEBHOOK_TIMEOUT_SECS", defaults.timeout)?,
+            retry_base: secs("NUANXIN_WEBHOOK_RETRY_BASE_SECS", defaults.retry_base)?,
+            max_attempts: env("NUANXIN_WEBHOOK_MAX_ATTEMPTS")
+                .map(|v| v.parse())
+                .transpose()
+                .context("NUANXIN_WEBHOOK_MAX_ATTEMPTS must be a number")?
+                .unwrap_or(defaults.max_attempts)
+                .clamp(1, 50),
+            poll: defaults.poll,
+        };
         let config = Self {
+            webhooks,
             partner_rate_per_minute,
             contact_days,
             database_url,

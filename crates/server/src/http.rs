@@ -330,7 +330,7 @@ async fn execute(
     if !request.query.is_empty() {
         kind = match operation_kind(&request, via_get, &rid) {
             Ok(k) => k,
-            Err(resp) => return resp,
+            Err(resp) => return *resp,
         };
     }
     // Admission before anything costs: a request that cannot be served in time is told so
@@ -373,7 +373,7 @@ async fn execute(
     if !sent_whole {
         kind = match operation_kind(&request, via_get, &rid) {
             Ok(k) => k,
-            Err(resp) => return resp,
+            Err(resp) => return *resp,
         };
     }
     let request = nuanxin_graphql::prepare(
@@ -434,14 +434,14 @@ fn operation_kind(
     request: &async_graphql::Request,
     via_get: bool,
     rid: &str,
-) -> Result<Option<OperationKind>, HttpResponse> {
+) -> Result<Option<OperationKind>, Box<HttpResponse>> {
     match nuanxin_graphql::preflight(&request.query, request.operation_name.as_deref()) {
-        Err(e) => Err(edge_error(
+        Err(e) => Err(Box::new(edge_error(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
             &e.to_string(),
             rid,
-        )),
+        ))),
         Ok(Some(OperationKind::Mutation | OperationKind::Subscription)) if via_get => {
             let mut resp = edge_error(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -451,7 +451,7 @@ fn operation_kind(
             );
             resp.headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            Err(resp)
+            Err(Box::new(resp))
         }
         Ok(kind) => Ok(kind),
     }

@@ -13,3 +13,4 @@ pub mod partner_cli;
 pub mod persisted;
 pub mod state;
 pub mod telemetry;
+pub mod webhooks;

@@ -18,3 +18,4 @@ mod rosters;
 mod session;
 mod slice_matrix;
 mod sources_of_truth;
+mod webhooks;

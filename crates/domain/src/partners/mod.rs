@@ -1,8 +1,10 @@
 //! Partner organisations (合作单位) and their apps: how an app proves who it is (OAuth 2.0
-//! client credentials), and the checks on what a city admin files about them.
+//! client credentials), the checks on what a city admin files about them, and the events
+//! their systems may subscribe to.
 
 pub mod insurance;
 pub mod oauth;
+pub mod webhook;
 
 use crate::access::policy::PartnerKind;
 

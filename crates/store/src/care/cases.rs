@@ -206,6 +206,10 @@ impl Store {
         }
         .insert(&txn)
         .await?;
+        if new.workflow == Workflow::Referral {
+            // The unit's organisation hears of it (a webhook), in this same transaction.
+            self.referral_assigned(&txn, &model).await?;
+        }
         txn.commit().await?;
         if new.workflow == Workflow::Referral {
             // A referral links its family to the unit's organisation: its apps see it now.

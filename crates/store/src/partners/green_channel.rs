@@ -6,7 +6,9 @@ use chrono::{NaiveDate, Utc};
 use nuanxin_domain::policy::Operation;
 use nuanxin_domain::{IdNumber, Principal};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::Store;
@@ -67,6 +69,11 @@ impl Store {
             &m.hukou_region_code[..6.min(m.hukou_region_code.len())],
             tail[tail.len() - 8..].to_uppercase()
         );
+        let family = crate::entity::family::Entity::find_by_id(m.family_id)
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound { what: "member" })?;
+        let txn = self.db.begin().await?;
         let row = card::ActiveModel {
             id: Set(id),
             family_id: Set(m.family_id),
@@ -77,7 +84,7 @@ impl Store {
             issued_by: Set(p.actor_id()),
             created_at: Set(Utc::now()),
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict { .. } => StoreError::Conflict {
@@ -86,6 +93,9 @@ impl Store {
             },
             other => other,
         })?;
+        // The hospitals hear of it (a webhook), in this same transaction.
+        self.card_issued(&txn, &row, &family).await?;
+        txn.commit().await?;
         self.forget_accounts();
         Ok(card_record(row))
     }
