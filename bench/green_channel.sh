@@ -29,6 +29,9 @@ ORG=$($BIN partner org-add --name "许昌市中心医院" --kind hospital --regi
 CREDS=$($BIN partner app-add --org "$ORG" --name "挂号窗口" 2>/dev/null)
 CLIENT_ID=$(echo "$CREDS" | awk '/^client_id/ {print $2}')
 CLIENT_SECRET=$(echo "$CREDS" | awk '/^client_secret/ {print $2}')
+# The app runs only its registered operation (the hospital reference client's), by hash.
+$BIN partner ops-add --app "$(echo "$CREDS" | awk '/^app / {print $2}')" clients/hospital/verify.graphql >/dev/null
+export VERIFY_HASH=$(sha256sum clients/hospital/verify.graphql | cut -d' ' -f1)
 
 $BIN serve > /tmp/nuanxin-bench-green.log 2>&1 &
 SERVER=$!

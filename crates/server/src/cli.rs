@@ -61,6 +61,9 @@ pub enum Command {
         /// Also: the first N families consent to hospitals and their fathers get cards.
         #[arg(long, default_value_t = 0)]
         green_channel: u64,
+        /// Also: the first N families consent to share with insurers.
+        #[arg(long, default_value_t = 0)]
+        insurance: u64,
     },
     /// Print fresh keys as environment lines, for production configuration.
     Keys,
@@ -214,6 +217,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             care_county,
             care_records,
             green_channel,
+            insurance,
         } => {
             let config = Config::from_env()?;
             let state = bootstrap::app_state(&config).await?;
@@ -230,6 +234,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await?;
                 eprintln!();
                 tracing::info!(families = added, "care work seeded");
+            }
+            if insurance > 0 {
+                let consents =
+                    nuanxin_store::demo::seed_insurance_consent(&state.store, insurance).await?;
+                tracing::info!(consents, "insurance consents seeded");
             }
             if green_channel > 0 {
                 let cards =

@@ -542,10 +542,76 @@ pub async fn seed_care(
     Ok(done)
 }
 
+/// Writes a given consent of each family to share with `kind` (for its purpose), as a
+/// county office would have recorded from signed forms (demo data carries no scan).
+async fn seed_consents<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    families: &[Uuid],
+    kind: nuanxin_domain::PartnerKind,
+    today: chrono::NaiveDate,
+) -> Result<(), StoreError> {
+    use crate::entity::{consent, consent_state};
+    let purpose = nuanxin_domain::partners::ConsentPurpose::of_kind(kind).as_str();
+    let now = Utc::now();
+    consent::Entity::insert_many(families.iter().map(|f| consent::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        family_id: Set(*f),
+        recipient_kind: Set(kind.as_str().into()),
+        purpose: Set(purpose.into()),
+        given: Set(true),
+        effective_on: Set(today),
+        evidence_id: Set(None),
+        recorded_by: Set(Uuid::nil()),
+        recorded_at: Set(now),
+    }))
+    .exec(conn)
+    .await?;
+    consent_state::Entity::insert_many(families.iter().map(|f| consent_state::ActiveModel {
+        family_id: Set(*f),
+        recipient_kind: Set(kind.as_str().into()),
+        purpose: Set(purpose.into()),
+        given: Set(true),
+        updated_at: Set(now),
+    }))
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+/// For the insurer's reference client: the first `n` families (by id) consent to share
+/// with insurers. Returns how many consents were written (0 when some exist already).
+pub async fn seed_insurance_consent(store: &Store, n: u64) -> Result<u64, StoreError> {
+    use crate::entity::consent_state;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let kind = nuanxin_domain::PartnerKind::Insurer;
+    if consent_state::Entity::find()
+        .filter(consent_state::Column::RecipientKind.eq(kind.as_str()))
+        .count(&store.db)
+        .await?
+        > 0
+    {
+        return Ok(0);
+    }
+    let families: Vec<Uuid> = fam::Entity::find()
+        .order_by_asc(fam::Column::Id)
+        .limit(n)
+        .all(&store.db)
+        .await?
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    let txn = store.db.begin().await?;
+    for chunk in families.chunks(500) {
+        seed_consents(&txn, chunk, kind, store.today()).await?;
+    }
+    txn.commit().await?;
+    Ok(families.len() as u64)
+}
+
 /// For the green-channel benchmark: the first `n` families consent to share with hospitals
 /// and each father gets a card. Returns how many cards were issued.
 pub async fn seed_green_channel(store: &Store, n: u64) -> Result<u64, StoreError> {
-    use crate::entity::{consent, consent_state, green_channel_card as card};
+    use crate::entity::green_channel_card as card;
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
     if card::Entity::find().count(&store.db).await? > 0 {
         return Ok(0);
@@ -561,28 +627,8 @@ pub async fn seed_green_channel(store: &Store, n: u64) -> Result<u64, StoreError
     let mut done = 0;
     for batch in fathers.chunks(500) {
         let txn = store.db.begin().await?;
-        consent::Entity::insert_many(batch.iter().map(|f| consent::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            family_id: Set(f.family_id),
-            recipient_kind: Set("hospital".into()),
-            purpose: Set("green_channel".into()),
-            given: Set(true),
-            effective_on: Set(today),
-            evidence_id: Set(None),
-            recorded_by: Set(Uuid::nil()),
-            recorded_at: Set(now),
-        }))
-        .exec(&txn)
-        .await?;
-        consent_state::Entity::insert_many(batch.iter().map(|f| consent_state::ActiveModel {
-            family_id: Set(f.family_id),
-            recipient_kind: Set("hospital".into()),
-            purpose: Set("green_channel".into()),
-            given: Set(true),
-            updated_at: Set(now),
-        }))
-        .exec(&txn)
-        .await?;
+        let families: Vec<Uuid> = batch.iter().map(|f| f.family_id).collect();
+        seed_consents(&txn, &families, nuanxin_domain::PartnerKind::Hospital, today).await?;
         card::Entity::insert_many(batch.iter().map(|f| {
             let id = Uuid::now_v7();
             card::ActiveModel {
