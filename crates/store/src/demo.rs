@@ -628,7 +628,13 @@ pub async fn seed_green_channel(store: &Store, n: u64) -> Result<u64, StoreError
     for batch in fathers.chunks(500) {
         let txn = store.db.begin().await?;
         let families: Vec<Uuid> = batch.iter().map(|f| f.family_id).collect();
-        seed_consents(&txn, &families, nuanxin_domain::PartnerKind::Hospital, today).await?;
+        seed_consents(
+            &txn,
+            &families,
+            nuanxin_domain::PartnerKind::Hospital,
+            today,
+        )
+        .await?;
         card::Entity::insert_many(batch.iter().map(|f| {
             let id = Uuid::now_v7();
             card::ActiveModel {

@@ -11,6 +11,7 @@ mod edge;
 mod guards;
 mod introspection;
 mod operations;
+mod partner_matrix;
 mod partners;
 mod queries;
 mod registry;
