@@ -18,6 +18,7 @@ mod m20261202_000004_create_green_channel_cards;
 mod m20261202_000005_create_insurance;
 mod m20261202_000006_create_operation_allow_list;
 mod m20261202_000007_create_webhooks;
+mod m20261202_000008_index_links_by_family;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_create_insurance::Migration),
             Box::new(m20261202_000006_create_operation_allow_list::Migration),
             Box::new(m20261202_000007_create_webhooks::Migration),
+            Box::new(m20261202_000008_index_links_by_family::Migration),
         ]
     }
 }
