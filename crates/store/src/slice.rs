@@ -88,6 +88,21 @@ pub(crate) fn linked_to(
     Condition::all().add(any)
 }
 
+/// Rows whose member (`col`) holds an active green-channel card: a correlated EXISTS on the
+/// active-card index, so a lookup does not hash every card holder (see [`linked_to`]).
+fn held_card(col: impl ColumnTrait) -> Condition {
+    use crate::entity::green_channel_card as card;
+    use sea_orm::sea_query::{Alias, ExprTrait};
+    let c = Alias::new("held_c");
+    let holders = Query::select()
+        .expr(Expr::val(1))
+        .from_as(card::Entity, c.clone())
+        .and_where(Expr::col((c.clone(), card::Column::MemberId)).equals((col.entity_name(), col)))
+        .and_where(Expr::col((c, card::Column::RevokedOn)).is_null())
+        .to_owned();
+    Condition::all().add(Expr::exists(holders))
+}
+
 /// Families whose region lies within `region`.
 pub(crate) fn families_within(region: &RegionCode) -> Condition {
     let code = region.as_str().to_owned();
@@ -143,6 +158,7 @@ fn family_rows(p: &Principal) -> Condition {
         RowFilter::Nothing
         | RowFilter::AboutMembers { .. }
         | RowFilter::StartedBy(_)
+        | RowFilter::CardHolders
         | RowFilter::AssignedToOrganisation(_) => never(),
     }
 }
@@ -166,6 +182,10 @@ pub(crate) fn minor_cutoff() -> chrono::NaiveDate {
 /// Rows about a member (`col`, nullable: about the whole family when empty) that the
 /// principal may see: all, or none about minors for an audience that does not reach them.
 pub(crate) fn about_members(p: &Principal, col: impl ColumnTrait) -> Condition {
+    if p.rows(Resource::Member) == RowFilter::CardHolders {
+        // A hospital: records about its card holders only, none about the whole family.
+        return held_card(col);
+    }
     if p.reaches_minors() {
         return always();
     }
@@ -217,6 +237,7 @@ fn family_resource_rows(
         RowFilter::Nothing
         | RowFilter::AboutMembers { .. }
         | RowFilter::StartedBy(_)
+        | RowFilter::CardHolders
         | RowFilter::AssignedToOrganisation(_) => never(),
     }
 }
@@ -271,6 +292,7 @@ pub(crate) fn family_in_rows(p: &Principal, resource: Resource, f: &family::Mode
         | RowFilter::LinkedTo { .. }
         | RowFilter::AboutMembers { .. }
         | RowFilter::StartedBy(_)
+        | RowFilter::CardHolders
         | RowFilter::AssignedToOrganisation(_) => false,
     }
 }
@@ -337,6 +359,7 @@ fn member_rows(p: &Principal) -> Condition {
             organisation,
             green_channel_cards,
         } => linked_to(member::Column::FamilyId, organisation, green_channel_cards),
+        RowFilter::CardHolders => held_card(member::Column::Id),
         RowFilter::Nothing
         | RowFilter::AboutMembers { .. }
         | RowFilter::StartedBy(_)

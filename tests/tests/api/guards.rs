@@ -298,6 +298,13 @@ async fn every_sensitive_field_is_guarded_for_every_audience(app: &TestApp) {
     let (family, members) = app.family_at("411002001001", 5).await;
     app.activate(family).await;
     let tokens = app.token_per_audience(family, members[1], &[family]).await;
+    // A hospital sees card holders only: give every member a card so that it sees them all.
+    for m in &members {
+        app.store
+            .issue_green_channel_card(&nuanxin_domain::Principal::system("test: cards"), *m)
+            .await
+            .expect("card");
+    }
     let mut holes = Vec::new();
     for (audience, token) in &tokens {
         let seen = visible(*audience).await;

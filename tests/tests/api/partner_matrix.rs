@@ -86,6 +86,18 @@ async fn reads(app: &TestApp, w: &World, kind: PartnerKind, token: &str) {
             "member",
             Allowed,
         ),
+        // A hospital sees a family's card holders only (the mother holds no card).
+        (
+            "another member of the family inside",
+            "query($id: ID!) { member(id: $id) { id } }",
+            json!({ "id": gid("Member", w.inside_members[1]) }),
+            "member",
+            if c == Class::Hospital {
+                NotFound
+            } else {
+                Allowed
+            },
+        ),
         (
             "member without consent",
             "query($id: ID!) { member(id: $id) { id } }",
@@ -193,6 +205,11 @@ async fn reads(app: &TestApp, w: &World, kind: PartnerKind, token: &str) {
     );
     // Partners read ID numbers masked (the insurer's enrolment is its one clear purpose).
     let read = app.gql(token, FAMILY, fam(w.inside)).await;
+    assert_eq!(
+        read["data"]["family"]["members"].as_array().map(Vec::len),
+        Some(if c == Class::Hospital { 1 } else { 2 }),
+        "{kind:?}: {read}"
+    );
     assert!(
         read["data"]["family"]["members"][0]["idNumber"]
             .as_str()
@@ -353,10 +370,50 @@ async fn every_partner_kind_reaches_exactly_its_slice(app: &TestApp) {
             .await;
         assert!(card["errors"].is_null(), "{card}");
     }
+    // Both parents have a chronic disease on file; only the father holds a card.
+    let add =
+        "mutation($input: AddChronicConditionInput!) { addChronicCondition(input: $input) { id } }";
+    for (m, disease) in [
+        (w.inside_members[0], "高血压"),
+        (w.inside_members[1], "糖尿病"),
+    ] {
+        let body = app
+            .gql(
+                &township,
+                add,
+                json!({ "input": { "familyId": gid("Family", w.inside), "memberId": gid("Member", m),
+                    "disease": disease, "schedule": "MONTHLY", "startedOn": "2026-01-05" } }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
     for (kind, _, token) in &partners {
         reads(app, &w, *kind, token).await;
         writes(app, &w, *kind, token).await;
     }
+    // The hospital reads the card holder's chronic-disease record, not the mother's; staff
+    // (the control) read both.
+    let diseases = async |t: &str| {
+        app.gql(
+            t,
+            "query($f: ID!) { chronicConditions(familyId: $f) { disease } }",
+            json!({ "f": gid("Family", w.inside) }),
+        )
+        .await["data"]["chronicConditions"]
+            .clone()
+    };
+    let hospital = &partners
+        .iter()
+        .find(|p| p.0 == PartnerKind::Hospital)
+        .expect("a hospital")
+        .2;
+    assert_eq!(diseases(hospital).await, json!([{ "disease": "高血压" }]));
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    assert_eq!(
+        diseases(&county).await.as_array().map(Vec::len),
+        Some(2),
+        "staff read both"
+    );
 
     // Taken away one kind at a time: the others (and staff) keep their reach.
     let system = Principal::system("test: a county office records a withdrawal");

@@ -248,8 +248,21 @@ async fn partners_families_and_volunteers_reach_exactly_their_rows(app: &TestApp
     );
     assert_eq!(listed(app, &insurer).await, [fam(d)]);
 
-    // A hospital reaches the families linked to it, not its whole contracted county.
+    // A hospital reaches the families linked to it, not its whole contracted county, and of
+    // a family only the members who hold a card.
     let (org, hospital) = app.partner(PartnerKind::Hospital, &["411002"], &[a]).await;
+    assert_eq!(
+        reach(app, &hospital, a, a_members[1]).await,
+        (Allowed, NotFound)
+    );
+    let card = app
+        .store
+        .issue_green_channel_card(
+            &nuanxin_domain::Principal::system("test: a card for the mother"),
+            a_members[1],
+        )
+        .await
+        .expect("card");
     assert_eq!(
         reach(app, &hospital, a, a_members[1]).await,
         (Allowed, Allowed)
@@ -331,7 +344,8 @@ async fn partners_families_and_volunteers_reach_exactly_their_rows(app: &TestApp
         Some("河南省许昌市魏都区某街3号")
     );
 
-    // Ending the service link ends the hospital's reach on its next request.
+    // Ending the service link leaves the card holder's link; revoking the card ends the
+    // hospital's reach on its next request.
     let links = app.store.stored_rows("service_link").await.expect("links");
     let link = links
         .iter()
@@ -343,6 +357,14 @@ async fn partners_families_and_volunteers_reach_exactly_their_rows(app: &TestApp
         .end_service_link(link, nuanxin_domain::time::china_today())
         .await
         .expect("end");
+    assert_eq!(
+        reach(app, &hospital, a, a_members[1]).await,
+        (Allowed, Allowed)
+    );
+    app.store
+        .revoke_green_channel_card(&nuanxin_domain::Principal::system("test: revoked"), card.id)
+        .await
+        .expect("revoke");
     assert_eq!(
         reach(app, &hospital, a, a_members[1]).await,
         (NotFound, NotFound)

@@ -300,6 +300,9 @@ pub enum Rows {
     StartedByCaller,
     /// Cases assigned to a unit that the caller's organisation answers for (referrals).
     AssignedToCallersUnits,
+    /// Members holding an active green-channel card 绿色通道卡, and the records about them: a
+    /// hospital's members are the card holders, not their whole families.
+    CardHolders,
 }
 
 impl Rows {
@@ -315,6 +318,7 @@ impl Rows {
             Rows::AboutReachableMembers => "about reachable members",
             Rows::StartedByCaller => "started or written by the caller",
             Rows::AssignedToCallersUnits => "assigned to the caller's units",
+            Rows::CardHolders => "green-channel card holders",
         }
     }
 }
@@ -1136,12 +1140,13 @@ static LINKED_PARTNER: Grant = partner(Rows::LinkedFamilies);
 
 // A partner hospital: card holders whose families consent to share with hospitals (a card
 // is its link); the registration window's check, green-channel visits and chronic-disease
-// follow-ups, and those members' chronic-disease records. Nothing more.
+// follow-ups, and those members' chronic-disease records. Nothing more: of a family it sees
+// the card holders only (members and every record about a member).
 static HOSPITAL: Grant = Grant {
     rows: &[
         (R::Region, Rows::ContractedRegions),
         (R::Family, Rows::LinkedFamilies),
-        (R::Member, Rows::LinkedFamilies),
+        (R::Member, Rows::CardHolders),
         (R::HealthRecord, Rows::LinkedFamilies),
         (R::CareCatalogue, Rows::Everything),
     ],

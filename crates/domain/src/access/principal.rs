@@ -112,6 +112,8 @@ pub enum RowFilter {
         organisation: Uuid,
         green_channel_cards: bool,
     },
+    /// Members holding an active green-channel card (and records about them).
+    CardHolders,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,6 +282,7 @@ impl Principal {
                     about_no_one: covers_city(&members),
                 },
             },
+            Rows::CardHolders => RowFilter::CardHolders,
             Rows::AssignedToCallersUnits => match &self.subject {
                 Subject::Partner { organisation, .. } => {
                     RowFilter::AssignedToOrganisation(*organisation)
@@ -400,6 +403,8 @@ mod tests {
                 green_channel_cards: true
             }
         );
+        // Of those families, a hospital's members are the card holders.
+        assert_eq!(hospital.rows(Resource::Member), RowFilter::CardHolders);
         // Partners never write into a region.
         assert!(!hospital.covers(Resource::Family, &code("411024001")));
     }
