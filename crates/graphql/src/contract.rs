@@ -58,7 +58,8 @@ pub async fn render(audience: Audience) -> String {
         .execute(async_graphql::Request::new(INTROSPECTION).data(principal))
         .await;
     let json = serde_json::to_value(&response.data).unwrap_or(Value::Null);
-    let checked = if matches!(audience, Audience::Partner(_)) {
+    let restricted = audience.grant().registered_operations_only;
+    let checked = if restricted {
         "a test checks it against the code."
     } else {
         "a test checks it against the code and against the live introspection of that audience."
@@ -71,7 +72,7 @@ pub async fn render(audience: Audience) -> String {
     if audience == Audience::Anonymous {
         out.push_str("# Introspection itself is off for anonymous callers: this file documents what they may call.\n");
     }
-    if matches!(audience, Audience::Partner(_)) {
+    if restricted {
         out.push_str("# Introspection is off for partners at run time: this file is your documentation. Your app\n# runs only the operations the city registered for it (send the document, or its SHA-256 as\n# extensions.persistedQuery.sha256Hash); anything else is PERSISTED_QUERY_NOT_ALLOWED.\n");
     }
     out.push('\n');

@@ -133,9 +133,8 @@ pub fn bare_schema() -> NuanxinSchema {
 }
 
 /// Adds the caller, the request id and this request's DataLoaders to a request.
-/// Introspection is for authenticated callers only, and shows each its own slice; partners
-/// get none at run time (their contract files are their documentation, and they run only
-/// registered operations anyway).
+/// Introspection is for authenticated callers only, and shows each its own slice; an
+/// audience the policy keeps to registered operations (partners) gets none at run time.
 pub fn prepare(
     request: async_graphql::Request,
     store: &Store,
@@ -144,9 +143,7 @@ pub fn prepare(
     meta: RequestMeta,
 ) -> async_graphql::Request {
     let mut request = loaders::attach(request, store, &principal, rules, &meta);
-    if !principal.is_authenticated()
-        || matches!(principal.subject, nuanxin_domain::Subject::Partner { .. })
-    {
+    if !principal.is_authenticated() || principal.grant().registered_operations_only {
         request = request.disable_introspection();
     }
     request.data(principal).data(meta)

@@ -315,12 +315,12 @@ async fn graphql_get(
 async fn execute(
     req: &HttpRequest,
     state: &AppState,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     via_get: bool,
 ) -> HttpResponse {
     let rid = request_id_of(req);
     let media = negotiate(req);
-    let hash = match nuanxin_graphql::persisted::requested_hash(&request) {
+    let named = match nuanxin_graphql::persisted::named_hash(&request) {
         Ok(h) => h,
         Err(e) => return crate::persisted::Refusal::from(e).response(&rid),
     };
@@ -363,10 +363,9 @@ async fn execute(
         }
         return resp;
     }
-    let mut request = request;
     let sent_whole = !request.query.is_empty();
     if let Err(refusal) =
-        crate::persisted::admit(&mut request, hash.as_deref(), &principal, &state.store).await
+        crate::persisted::admit(&mut request, named, &principal, &state.store).await
     {
         return refusal.response(&rid);
     }

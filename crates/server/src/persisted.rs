@@ -1,13 +1,13 @@
-//! The allow-list at the edge: a partner app runs only the documents a city admin
-//! registered for it (`PERSISTED_QUERY_NOT_ALLOWED` otherwise), sent whole or as their
-//! SHA-256 alone; staff, families and volunteers are not restricted, and may send the hash
-//! of any registered document. Checked before execution, so a refused document costs one
+//! The allow-list at the edge: an app of an audience the policy keeps to registered
+//! operations (partners) runs only the documents a city admin registered for it
+//! (`PERSISTED_QUERY_NOT_ALLOWED` otherwise), sent whole or as their SHA-256 alone; the
+//! others are not restricted, and may send the hash of any registered document. Checked before execution, so a refused document costs one
 //! primary-key read and runs nothing.
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use nuanxin_domain::{Principal, Subject};
-use nuanxin_graphql::persisted::PersistedQueryError;
+use nuanxin_graphql::persisted::{self, PersistedQueryError};
 use nuanxin_store::Store;
 
 use crate::caller::edge_error;
@@ -41,26 +41,38 @@ impl Refusal {
 }
 
 /// Checks the request against the caller's allow-list and fills in the document when only
-/// its hash was sent. `hash` is what [`nuanxin_graphql::persisted::requested_hash`] found.
+/// its hash was sent. `named` is the hash the request named
+/// ([`nuanxin_graphql::persisted::named_hash`], already checked against the document).
 pub async fn admit(
     request: &mut async_graphql::Request,
-    hash: Option<&str>,
+    named: Option<String>,
     principal: &Principal,
     store: &Store,
 ) -> Result<(), Refusal> {
-    let document = match (&principal.subject, hash) {
-        (Subject::Partner { .. }, None) => return Err(Refusal::NotAllowed),
-        (Subject::Partner { app, .. }, Some(h)) => store
-            .allowed_operation(*app, h)
+    let document = if principal.grant().registered_operations_only {
+        // Restricted: the document is hashed when it came whole.
+        let hash = match named {
+            Some(h) => h,
+            None if request.query.is_empty() => return Err(Refusal::NotAllowed),
+            None => persisted::document_hash(&request.query),
+        };
+        let Subject::Partner { app, .. } = &principal.subject else {
+            return Err(Refusal::NotAllowed);
+        };
+        store
+            .allowed_operation(*app, &hash)
             .await
             .map_err(|_| Refusal::Unavailable)?
-            .ok_or(Refusal::NotAllowed)?,
-        (_, Some(h)) if request.query.is_empty() => store
-            .registered_document(h)
-            .await
-            .map_err(|_| Refusal::Unavailable)?
-            .ok_or(Refusal::NotFound)?,
-        _ => return Ok(()),
+            .ok_or(Refusal::NotAllowed)?
+    } else {
+        match named {
+            Some(h) if request.query.is_empty() => store
+                .registered_document(&h)
+                .await
+                .map_err(|_| Refusal::Unavailable)?
+                .ok_or(Refusal::NotFound)?,
+            _ => return Ok(()),
+        }
     };
     if request.query.is_empty() {
         request.query = document;

@@ -686,6 +686,10 @@ pub struct Grant {
     /// Whether the audience reaches a family only while it has consented to share with this
     /// kind of recipient for its purpose (partners: PIPL's separate consent).
     pub needs_consent: bool,
+    /// Whether the audience's apps run only the operations the city registered for them
+    /// (persisted operations), with no introspection: their contract file is their
+    /// documentation (partners).
+    pub registered_operations_only: bool,
 }
 
 impl Grant {
@@ -747,6 +751,7 @@ const NOTHING: Grant = Grant {
     transitions: &[],
     minors: false,
     needs_consent: false,
+    registered_operations_only: false,
 };
 
 /// Staff reach the registry and the care work of their home region.
@@ -833,6 +838,7 @@ const fn counselling(notes: Rows) -> Grant {
         transitions: &[],
         minors: true,
         needs_consent: false,
+        registered_operations_only: false,
     }
 }
 
@@ -887,6 +893,7 @@ const fn partner(family_rows: Rows) -> Grant {
         },
         minors: false,
         needs_consent: true,
+        registered_operations_only: true,
     }
 }
 
@@ -967,6 +974,7 @@ static CITY_ADMIN: Grant = Grant {
     ],
     minors: true,
     needs_consent: false,
+    registered_operations_only: false,
 };
 
 static COUNTY_ADMIN: Grant = Grant {
@@ -1019,6 +1027,7 @@ static COUNTY_ADMIN: Grant = Grant {
     ],
     minors: true,
     needs_consent: false,
+    registered_operations_only: false,
 };
 
 static TOWNSHIP_WORKER: Grant = Grant {
@@ -1072,6 +1081,7 @@ static TOWNSHIP_WORKER: Grant = Grant {
     ],
     minors: true,
     needs_consent: false,
+    registered_operations_only: false,
 };
 
 // A village worker visits and phones; the ID number stays masked for them, and they see
@@ -1094,6 +1104,7 @@ static VILLAGE_WORKER: Grant = Grant {
     transitions: &[],
     minors: true,
     needs_consent: false,
+    registered_operations_only: false,
 };
 
 // An auditor reads masked data and the access log of their region, and changes nothing.
@@ -1130,6 +1141,7 @@ static AUDITOR: Grant = Grant {
     transitions: &[],
     minors: true,
     needs_consent: false,
+    registered_operations_only: false,
 };
 
 static COUNSELLOR: Grant = counselling(Rows::StartedByCaller);
@@ -1162,6 +1174,7 @@ static HOSPITAL: Grant = Grant {
     transitions: &[],
     minors: false,
     needs_consent: true,
+    registered_operations_only: true,
 };
 
 // A parent sees their own file, masked where staff see masks, and what they are owed.
@@ -1182,6 +1195,7 @@ static FAMILY_MEMBER: Grant = Grant {
     transitions: &[],
     minors: true,
     needs_consent: false,
+    registered_operations_only: false,
 };
 
 // A volunteer sees the families they visit, with what a visit needs: no ID numbers, no
@@ -1205,6 +1219,7 @@ static VOLUNTEER: Grant = Grant {
     transitions: &[],
     minors: false,
     needs_consent: false,
+    registered_operations_only: false,
 };
 
 // The command line, seeding and background jobs: everything a county or the city does in
@@ -1267,6 +1282,7 @@ static SYSTEM: Grant = Grant {
     transitions: &[(Machine::FamilyStatus, Transitions::AnyLegal)],
     minors: true,
     needs_consent: false,
+    registered_operations_only: false,
 };
 
 /// The declaration. Anything not written here is denied.
@@ -1364,6 +1380,17 @@ pub fn render_markdown() -> String {
     out.push_str("| required |");
     for a in &audiences {
         out.push_str(if grant(*a).needs_consent {
+            " yes |"
+        } else {
+            " — |"
+        });
+    }
+    out.push('\n');
+    out.push_str("\n## Registered operations\n\nWhether the audience's apps run only the operations the city registered for them (and get no introspection).\n\n");
+    header(&mut out, "operations");
+    out.push_str("| registered only |");
+    for a in &audiences {
+        out.push_str(if grant(*a).registered_operations_only {
             " yes |"
         } else {
             " — |"
