@@ -120,7 +120,6 @@ pub(crate) fn families_within(region: &RegionCode) -> Condition {
 /// covers the caller's kind of recipient and its purpose. `col` names the family.
 pub(crate) fn consented(p: &Principal, col: impl ColumnTrait) -> Condition {
     use crate::entity::consent_state as cs;
-    use nuanxin_domain::partners::ConsentPurpose;
     if !p.grant().needs_consent {
         return always();
     }
@@ -130,11 +129,19 @@ pub(crate) fn consented(p: &Principal, col: impl ColumnTrait) -> Condition {
     let given = Query::select()
         .column(cs::Column::FamilyId)
         .from(cs::Entity)
-        .and_where(cs::Column::RecipientKind.eq(kind.as_str()))
-        .and_where(cs::Column::Purpose.eq(ConsentPurpose::of_kind(*kind).as_str()))
-        .and_where(cs::Column::Given.eq(true))
+        .cond_where(consent_given(*kind))
         .to_owned();
     Condition::all().add(col.in_subquery(given))
+}
+
+/// Consent rows (`consent_state`) that stand for sharing with `kind` for its purpose.
+pub(crate) fn consent_given(kind: nuanxin_domain::PartnerKind) -> Condition {
+    use crate::entity::consent_state as cs;
+    use nuanxin_domain::partners::ConsentPurpose;
+    Condition::all()
+        .add(cs::Column::RecipientKind.eq(kind.as_str()))
+        .add(cs::Column::Purpose.eq(ConsentPurpose::of_kind(kind).as_str()))
+        .add(cs::Column::Given.eq(true))
 }
 
 /// The families a principal may reach.

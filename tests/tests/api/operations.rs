@@ -89,6 +89,14 @@ async fn an_app_runs_only_the_operations_registered_for_it(app: &TestApp) {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["me"]["kind"], "PARTNER", "{body}");
 
+    // `extensions` over GET that is not JSON is refused as such.
+    let bad = atest::TestRequest::get()
+        .uri("/graphql?extensions=%7Bnot-json")
+        .insert_header(("authorization", format!("Bearer {hospital}")));
+    let (status, _, body) = app.send(bad).await;
+    assert_eq!(status.as_u16(), 400, "{body}");
+    assert_eq!(error_code(&body), Some("BAD_REQUEST"));
+
     // One byte more is another document; a hash beside another document is refused.
     let (status, body) = app
         .gql_unregistered(Some(&hospital), json!({ "query": format!("{ME} ") }))

@@ -186,7 +186,37 @@ async fn a_failing_receiver_is_retried_then_marked_failed(app: &TestApp) {
     assert!(card["errors"].is_null(), "{card}");
     assert_eq!(app.count("webhook_delivery").await, before + 1);
 
+    // A receiver turned off: its delivery waits; on again, it goes.
+    let endpoints = app
+        .gql(
+            &city,
+            "query($o: ID!) { webhookEndpoints(organisationId: $o) { id } }",
+            json!({ "o": gid("Organisation", near) }),
+        )
+        .await;
+    let near_endpoint = endpoints["data"]["webhookEndpoints"][0]["id"].clone();
+    let toggle = "mutation($e: ID!, $on: Boolean!) { setWebhookEndpointActive(endpointId: $e, active: $on) { active } }";
+    let off = app
+        .gql(&city, toggle, json!({ "e": near_endpoint, "on": false }))
+        .await;
+    assert_eq!(
+        off["data"]["setWebhookEndpointActive"]["active"], false,
+        "{off}"
+    );
     let worker = deliverer(2);
+    assert_eq!(
+        worker.run_once(&app.store).await.expect("pass"),
+        0,
+        "off: waits"
+    );
+    assert!(failing.received().is_empty());
+    let on = app
+        .gql(&city, toggle, json!({ "e": near_endpoint, "on": true }))
+        .await;
+    assert_eq!(
+        on["data"]["setWebhookEndpointActive"]["active"], true,
+        "{on}"
+    );
     assert_eq!(worker.run_once(&app.store).await.expect("pass"), 1);
     later(app, 5);
     assert_eq!(worker.run_once(&app.store).await.expect("pass"), 1);
@@ -243,6 +273,15 @@ async fn an_unreachable_receiver_and_bad_addresses(app: &TestApp) {
         assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{url}: {body}");
         assert_eq!(error_field(&body), Some("url"));
     }
+    let none = app
+        .gql(
+            &city,
+            CREATE,
+            json!({ "org": gid("Organisation", org), "url": "https://hospital.example.cn/hook", "events": [] }),
+        )
+        .await;
+    assert_eq!(error_code(&none), Some("BAD_USER_INPUT"), "{none}");
+    assert_eq!(error_field(&none), Some("events"));
     assert_eq!(app.count("webhook_endpoint").await, before);
 
     // A port nobody listens on: the attempt is recorded as unreachable.

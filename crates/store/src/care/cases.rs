@@ -210,11 +210,9 @@ impl Store {
             // The unit's organisation hears of it (a webhook), in this same transaction.
             self.referral_assigned(&txn, &model).await?;
         }
+        // A referral links its family to the unit's organisation at once: the link is a
+        // rows rule evaluated in SQL, nothing cached to forget.
         txn.commit().await?;
-        if new.workflow == Workflow::Referral {
-            // A referral links its family to the unit's organisation: its apps see it now.
-            self.forget_accounts();
-        }
         case_record(model)
     }
 
@@ -321,10 +319,6 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound { what: "case" })?;
         txn.commit().await?;
-        if record.workflow == Workflow::Referral && record.workflow.is_final(to) {
-            // A closed referral ends the unit's link to the family on its next request.
-            self.forget_accounts();
-        }
         case_record(updated)
     }
 

@@ -335,7 +335,6 @@ impl Store {
         if done.rows_affected == 0 {
             return Err(StoreError::NotFound { what: "unit" });
         }
-        self.forget_accounts();
         Ok(())
     }
 

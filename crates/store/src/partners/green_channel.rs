@@ -96,7 +96,6 @@ impl Store {
         // The hospitals hear of it (a webhook), in this same transaction.
         self.card_issued(&txn, &row, &family).await?;
         txn.commit().await?;
-        self.forget_accounts();
         Ok(card_record(row))
     }
 
@@ -128,7 +127,6 @@ impl Store {
             .filter(card::Column::Id.eq(card_id))
             .exec(&self.db)
             .await?;
-        self.forget_accounts();
         Ok(CardRecord {
             revoked_on: Some(today),
             ..card_record(row)

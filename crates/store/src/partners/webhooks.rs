@@ -9,7 +9,6 @@
 
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
-use nuanxin_domain::partners::ConsentPurpose;
 use nuanxin_domain::partners::webhook::{self, WebhookEvent};
 use nuanxin_domain::{PartnerKind, Principal};
 use sea_orm::sea_query::Expr;
@@ -156,9 +155,7 @@ async fn consents<C: ConnectionTrait>(
 ) -> Result<bool, StoreError> {
     Ok(cs::Entity::find()
         .filter(cs::Column::FamilyId.eq(family))
-        .filter(cs::Column::RecipientKind.eq(kind.as_str()))
-        .filter(cs::Column::Purpose.eq(ConsentPurpose::of_kind(kind).as_str()))
-        .filter(cs::Column::Given.eq(true))
+        .filter(crate::slice::consent_given(kind))
         .one(conn)
         .await?
         .is_some())
@@ -414,15 +411,43 @@ impl Store {
         lease: Duration,
     ) -> Result<Vec<DueDelivery>, StoreError> {
         let now = self.clock.now();
+        // A receiver turned off: its deliveries wait (unclaimed) until it is on again.
+        let active = sea_orm::sea_query::Query::select()
+            .column(endpoint::Column::Id)
+            .from(endpoint::Entity)
+            .and_where(endpoint::Column::Active.eq(true))
+            .to_owned();
         let due = delivery::Entity::find()
             .filter(delivery::Column::State.eq(DeliveryState::Pending.as_str()))
+            .filter(delivery::Column::EndpointId.in_subquery(active))
             .filter(delivery::Column::NextAttemptAt.lte(now))
             .order_by_asc(delivery::Column::NextAttemptAt)
             .limit(limit)
             .all(&self.db)
             .await?;
+        // Each receiver once per pass, its secret opened once.
+        let mut ids: Vec<Uuid> = due.iter().map(|d| d.endpoint_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut targets = std::collections::HashMap::new();
+        for t in endpoint::Entity::find()
+            .filter(endpoint::Column::Id.is_in(ids))
+            .filter(endpoint::Column::Active.eq(true))
+            .all(&self.db)
+            .await?
+        {
+            let secret = self
+                .vault
+                .decrypt(SECRET_FIELD, t.id, &t.secret_cipher)
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
+            targets.insert(t.id, (t.url, secret));
+        }
         let mut claimed = Vec::with_capacity(due.len());
         for d in due {
+            // Turned off since the first read: it waits too.
+            let Some((url, secret)) = targets.get(&d.endpoint_id) else {
+                continue;
+            };
             // Claimed only if no one else moved it since we read it.
             let done = delivery::Entity::update_many()
                 .col_expr(delivery::Column::NextAttemptAt, Expr::value(now + lease))
@@ -434,24 +459,10 @@ impl Store {
             if done.rows_affected == 0 {
                 continue;
             }
-            let Some(target) = endpoint::Entity::find_by_id(d.endpoint_id)
-                .one(&self.db)
-                .await?
-            else {
-                continue;
-            };
-            if !target.active {
-                // A receiver turned off: its deliveries wait until it is on again.
-                continue;
-            }
-            let secret = self
-                .vault
-                .decrypt(SECRET_FIELD, target.id, &target.secret_cipher)
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
             claimed.push(DueDelivery {
                 id: d.id,
-                url: target.url,
-                secret,
+                url: url.clone(),
+                secret: secret.clone(),
                 event: d.event,
                 payload: d.payload,
                 attempts: d.attempts,

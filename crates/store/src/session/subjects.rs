@@ -75,7 +75,8 @@ impl Store {
         Ok(fresh)
     }
 
-    /// Forgets every cached account look (after any change to accounts, grants or links).
+    /// Forgets every cached account look (after any change to accounts, grants, contracts or
+    /// pairings; a partner's service links are read in SQL on every request, not cached).
     pub(crate) fn forget_accounts(&self) {
         self.accounts.invalidate_all();
     }
@@ -300,7 +301,6 @@ impl Store {
         })
         .exec(&self.db)
         .await?;
-        self.forget_accounts();
         Ok(id)
     }
 
@@ -311,7 +311,6 @@ impl Store {
             .filter(service_link::Column::Id.eq(id))
             .exec(&self.db)
             .await?;
-        self.forget_accounts();
         Ok(())
     }
 
