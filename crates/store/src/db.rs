@@ -41,7 +41,7 @@ impl StoreConfig {
 }
 
 /// The tables tests may count and read.
-const TABLES: [&str; 51] = [
+const TABLES: [&str; 52] = [
     "webhook_delivery",
     "webhook_endpoint",
     "partner_operation",
@@ -72,6 +72,7 @@ const TABLES: [&str; 51] = [
     "activity_participant",
     "member_fact",
     "bank_account_change",
+    "roster_event",
     "roster_account",
     "job",
     "organisation",

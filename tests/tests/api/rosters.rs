@@ -727,12 +727,6 @@ async fn the_database_refuses_what_the_lifecycle_forbids(app: &TestApp) {
             .is_err()
     );
     assert!(
-        db.execute_unprepared("UPDATE roster SET status = 'draft'")
-            .await
-            .is_err(),
-        "never backwards"
-    );
-    assert!(
         db.execute_unprepared("UPDATE roster SET status = 'paid'")
             .await
             .is_err(),
@@ -751,6 +745,14 @@ async fn the_database_refuses_what_the_lifecycle_forbids(app: &TestApp) {
         body["data"]["approveRoster"]["status"], "APPROVED",
         "{body}"
     );
+    for back in ["draft", "submitted"] {
+        assert!(
+            db.execute_unprepared(&format!("UPDATE roster SET status = '{back}'"))
+                .await
+                .is_err(),
+            "an approved roster never goes back to {back}"
+        );
+    }
     let body = app
         .gql(
             &city,
@@ -1043,4 +1045,131 @@ async fn a_stop_lets_a_long_request_finish_on(app: &TestApp) {
     assert!(started.elapsed() > std::time::Duration::from_secs(10));
     stopping.await.expect("stopped");
     running.await.expect("server task").expect("server");
+}
+
+const RETURN: &str = "mutation($id: ID!, $r: String!) { returnRoster(id: $id, reason: $r) { id status generation submittedBy } }";
+const HISTORY: &str =
+    "query($id: ID!) { roster(id: $id) { status history { step generation byName reason } } }";
+
+on_both_backends!(a_returned_roster_goes_back_to_the_county);
+async fn a_returned_roster_goes_back_to_the_county(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    let (family, _) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let (_, county) = app.staff(StaffRole::CountyAdmin, "411002").await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let roster =
+        generate(app, &county, "411002", this_month().prev()).await["data"]["generateRoster"]["id"]
+            .clone();
+    let body = step(app, &county, "submitRoster", &roster).await;
+    assert_eq!(
+        body["data"]["submitRoster"]["status"], "SUBMITTED",
+        "{body}"
+    );
+    assert_eq!(app.count("roster_account").await, 2, "pinned on submission");
+
+    // The county cannot send its own roster back; an empty reason is refused.
+    let reason = "魏都区城关镇少报一户, 请核实后重新生成";
+    let body = app
+        .gql(&county, RETURN, json!({ "id": roster, "r": reason }))
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    let body = app
+        .gql(&city, RETURN, json!({ "id": roster, "r": "  " }))
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(error_field(&body), Some("reason"), "{body}");
+    let body = app.gql(&city, HISTORY, json!({ "id": roster })).await;
+    assert_eq!(
+        body["data"]["roster"]["status"], "SUBMITTED",
+        "nothing moved: {body}"
+    );
+
+    // The city sends it back: a draft again, its pins gone, regenerated and resubmitted.
+    let body = app
+        .gql(&city, RETURN, json!({ "id": roster, "r": reason }))
+        .await;
+    let returned = &body["data"]["returnRoster"];
+    assert_eq!(returned["status"], "DRAFT", "{body}");
+    assert_eq!(returned["submittedBy"], Value::Null, "{body}");
+    assert_eq!(app.count("roster_account").await, 0);
+    let body = app
+        .gql(&city, RETURN, json!({ "id": roster, "r": reason }))
+        .await;
+    assert_eq!(
+        error_code(&body),
+        Some("CONFLICT"),
+        "a draft is not returned: {body}"
+    );
+    assert_eq!(
+        error_code(&step(app, &city, "approveRoster", &roster).await),
+        Some("CONFLICT"),
+        "a returned roster is not approved before it is submitted again"
+    );
+    let body = generate(app, &county, "411002", this_month().prev()).await;
+    assert_eq!(body["data"]["generateRoster"]["generation"], 2, "{body}");
+    assert_eq!(
+        body["data"]["generateRoster"]["id"], roster,
+        "the same roster"
+    );
+    let body = step(app, &county, "submitRoster", &roster).await;
+    assert_eq!(
+        body["data"]["submitRoster"]["status"], "SUBMITTED",
+        "{body}"
+    );
+    assert_eq!(app.count("roster_account").await, 2, "pinned again");
+    let body = step(app, &city, "approveRoster", &roster).await;
+    assert_eq!(
+        body["data"]["approveRoster"]["status"], "APPROVED",
+        "{body}"
+    );
+    let body = app
+        .gql(&city, RETURN, json!({ "id": roster, "r": reason }))
+        .await;
+    assert_eq!(
+        error_code(&body),
+        Some("CONFLICT"),
+        "an approved roster stays: {body}"
+    );
+
+    // The history, with names and the reason, for the county and an auditor alike.
+    let auditor = app.token(StaffRole::Auditor, "411000").await;
+    for token in [&county, &auditor] {
+        let body = app.gql(token, HISTORY, json!({ "id": roster })).await;
+        let history = body["data"]["roster"]["history"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let steps: Vec<&str> = history.iter().filter_map(|h| h["step"].as_str()).collect();
+        assert_eq!(
+            steps,
+            [
+                "GENERATED",
+                "SUBMITTED",
+                "RETURNED",
+                "GENERATED",
+                "SUBMITTED",
+                "APPROVED"
+            ],
+            "{body}"
+        );
+        assert_eq!(history[2]["reason"], reason);
+        assert_eq!(history[2]["byName"], "city_admin 411000");
+        assert_eq!(history[1]["byName"], "county_admin 411002");
+        assert_eq!(history[3]["generation"], 2);
+        assert_eq!(history[1]["reason"], Value::Null);
+    }
+    // The history is never rewritten, whoever asks.
+    let db = app.store.raw_connection();
+    assert!(
+        db.execute_unprepared("UPDATE roster_event SET reason = 'x'")
+            .await
+            .is_err()
+    );
+    assert!(
+        db.execute_unprepared("DELETE FROM roster_event")
+            .await
+            .is_err()
+    );
+    assert_eq!(app.count("roster_event").await, 6);
 }

@@ -633,7 +633,11 @@ impl Machine {
                 .collect(),
             Machine::Roster => RosterStatus::ALL
                 .into_iter()
-                .filter_map(|f| f.next().map(|t| (f.as_str(), t.as_str())))
+                .flat_map(|f| {
+                    f.legal_steps()
+                        .iter()
+                        .map(move |t| (f.as_str(), t.as_str()))
+                })
                 .collect(),
             Machine::EmergencyAid => Workflow::EmergencyAid.steps().to_vec(),
             Machine::Referral => Workflow::Referral.steps().to_vec(),
@@ -965,6 +969,7 @@ static CITY_ADMIN: Grant = Grant {
             Machine::Roster,
             Transitions::Only(&[
                 ("submitted", "approved"),
+                ("submitted", "draft"),
                 ("approved", "paid"),
                 ("paid", "reconciled"),
             ]),

@@ -303,6 +303,68 @@ impl RosterStatus {
             RosterStatus::Reconciled => None,
         }
     }
+
+    /// Every legal step from here: the next one, and for a submitted roster the way back to
+    /// a draft (退回, sent back by the approver with a reason). Nothing paid ever goes back.
+    pub fn legal_steps(self) -> &'static [RosterStatus] {
+        match self {
+            RosterStatus::Draft => &[RosterStatus::Submitted],
+            RosterStatus::Submitted => &[RosterStatus::Approved, RosterStatus::Draft],
+            RosterStatus::Approved => &[RosterStatus::Paid],
+            RosterStatus::Paid => &[RosterStatus::Reconciled],
+            RosterStatus::Reconciled => &[],
+        }
+    }
+}
+
+/// What happened to a roster, as its history (履历) records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RosterStep {
+    Generated,
+    Submitted,
+    /// Sent back (退回) to the county as a draft, with the approver's reason.
+    Returned,
+    Approved,
+    Paid,
+    Reconciled,
+}
+
+impl RosterStep {
+    pub const ALL: [RosterStep; 6] = [
+        RosterStep::Generated,
+        RosterStep::Submitted,
+        RosterStep::Returned,
+        RosterStep::Approved,
+        RosterStep::Paid,
+        RosterStep::Reconciled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RosterStep::Generated => "generated",
+            RosterStep::Submitted => "submitted",
+            RosterStep::Returned => "returned",
+            RosterStep::Approved => "approved",
+            RosterStep::Paid => "paid",
+            RosterStep::Reconciled => "reconciled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The step a status change is.
+    pub fn of_transition(from: RosterStatus, to: RosterStatus) -> Option<Self> {
+        match (from, to) {
+            (RosterStatus::Draft, RosterStatus::Submitted) => Some(RosterStep::Submitted),
+            (RosterStatus::Submitted, RosterStatus::Draft) => Some(RosterStep::Returned),
+            (RosterStatus::Submitted, RosterStatus::Approved) => Some(RosterStep::Approved),
+            (RosterStatus::Approved, RosterStatus::Paid) => Some(RosterStep::Paid),
+            (RosterStatus::Paid, RosterStatus::Reconciled) => Some(RosterStep::Reconciled),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -363,7 +425,7 @@ pub fn check_roster_transition(
     submitter: Option<Uuid>,
     actor: Uuid,
 ) -> Result<(), RosterTransitionError> {
-    if from.next() != Some(to) {
+    if !from.legal_steps().contains(&to) {
         return Err(RosterTransitionError::Illegal {
             from: from.as_str(),
             to: to.as_str(),
@@ -394,5 +456,41 @@ mod period_tests {
             Period::starting(ym("2026-11"), 1).map(|p| p.end),
             Ok(ym("2026-11"))
         );
+    }
+}
+
+#[cfg(test)]
+mod lifecycle_tests {
+    use super::*;
+
+    #[test]
+    fn only_a_submitted_roster_goes_back_and_only_to_a_draft() {
+        let me = Uuid::now_v7();
+        use RosterStatus::*;
+        assert!(check_roster_transition(Submitted, Draft, Some(me), me).is_ok());
+        for (from, to) in [
+            (Approved, Draft),
+            (Approved, Submitted),
+            (Paid, Approved),
+            (Reconciled, Paid),
+            (Draft, Approved),
+        ] {
+            assert!(
+                check_roster_transition(from, to, None, me).is_err(),
+                "{from:?} → {to:?}"
+            );
+        }
+        assert_eq!(
+            RosterStep::of_transition(Submitted, Draft),
+            Some(RosterStep::Returned)
+        );
+        for from in RosterStatus::ALL {
+            for to in from.legal_steps() {
+                assert!(
+                    RosterStep::of_transition(from, *to).is_some(),
+                    "every legal step is recorded"
+                );
+            }
+        }
     }
 }

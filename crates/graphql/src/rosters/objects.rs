@@ -24,6 +24,38 @@ pub enum RosterStatus {
     Reconciled,
 }
 
+/// A step of a roster's history (履历).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "nuanxin_domain::rosters::RosterStep")]
+pub enum RosterStep {
+    /// Generated (生成), or regenerated while a draft.
+    Generated,
+    /// Submitted for approval (提交审核).
+    Submitted,
+    /// Sent back to the county as a draft (退回), with a reason.
+    Returned,
+    /// Approved (审批).
+    Approved,
+    /// Marked paid (确认发放).
+    Paid,
+    /// Reconciled with the bank's answer (对账).
+    Reconciled,
+}
+
+/// Who did what to a roster, and when.
+#[derive(SimpleObject)]
+pub struct RosterHistoryEntry {
+    pub step: RosterStep,
+    /// The roster's generation the step acted on.
+    pub generation: i32,
+    pub by_id: ID,
+    /// The staff member's name, as a person reads it.
+    pub by_name: String,
+    pub at: DateTime<Utc>,
+    /// Why it was sent back (returns only).
+    pub reason: Option<String>,
+}
+
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "nuanxin_domain::rosters::LineType")]
 pub enum LineType {
@@ -166,6 +198,27 @@ impl Roster {
     }
     async fn reconciled_at(&self) -> Option<DateTime<Utc>> {
         self.0.reconciled_at
+    }
+    /// Every generation, submission, return, approval, payment and reconciliation, oldest
+    /// first.
+    #[graphql(complexity = "5 + 10 * child_complexity")]
+    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RosterHistoryEntry>> {
+        let store = ctx.data::<Store>()?;
+        let steps = store
+            .roster_history(principal(ctx), self.0.id)
+            .await
+            .gql()?;
+        Ok(steps
+            .into_iter()
+            .map(|s| RosterHistoryEntry {
+                step: s.step.into(),
+                generation: s.generation,
+                by_id: ID(s.actor_id.to_string()),
+                by_name: s.actor_name,
+                at: s.at,
+                reason: s.reason,
+            })
+            .collect())
     }
     #[graphql(complexity = "1 + 3 * child_complexity")]
     async fn totals_by_kind(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<KindTotal>> {

@@ -188,6 +188,28 @@ impl RosterMutation {
         ))
     }
 
+    /// Sends a submitted roster back to its county as a draft (退回), with the reason the
+    /// county will read (city admins); the county regenerates and submits it again.
+    #[graphql(
+        guard = "Allowed(Operation::ApproveRoster)",
+        visible = "guard::may_approve_roster"
+    )]
+    async fn return_roster(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> async_graphql::Result<Roster> {
+        let store = ctx.data::<Store>()?;
+        let id = ids::decode(Kind::Roster, &id, "id").gql()?;
+        Ok(Roster(
+            store
+                .return_roster(principal(ctx), id, &reason)
+                .await
+                .gql()?,
+        ))
+    }
+
     /// Records the bank's batch reference and payment date.
     #[graphql(
         guard = "Allowed(Operation::MarkRosterPaid)",

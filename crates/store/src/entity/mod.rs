@@ -44,6 +44,7 @@ pub mod region;
 pub mod revoked_token;
 pub mod roster;
 pub mod roster_account;
+pub mod roster_event;
 pub mod roster_line;
 pub mod roster_line_outcome;
 pub mod service_link;

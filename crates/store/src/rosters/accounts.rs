@@ -48,6 +48,18 @@ async fn latest_changes<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// Drops a returned roster's pins: the accounts are pinned afresh when it is submitted again.
+pub(crate) async fn unpin_accounts<C: ConnectionTrait>(
+    conn: &C,
+    roster_id: Uuid,
+) -> Result<(), StoreError> {
+    roster_account::Entity::delete_many()
+        .filter(roster_account::Column::RosterId.eq(roster_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// Pins, inside the submitting transaction, each member's current account to the roster.
 pub(crate) async fn pin_accounts<C: ConnectionTrait>(
     conn: &C,

@@ -8,6 +8,7 @@ use nuanxin_domain::month::YearMonth;
 use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::rosters::{
     self as allowance, ExistingLine, LineState, LineType, Period, PlannedLine, RosterStatus,
+    RosterStep,
 };
 use nuanxin_domain::{Principal, RegionCode, RegionLevel, time};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
@@ -68,7 +69,7 @@ impl Store {
             .filter(roster::Column::PeriodEnd.eq(period.end.as_number()))
             .one(&txn)
             .await?;
-        let roster_id = match existing {
+        let (roster_id, generation) = match existing {
             Some(r) if r.status != RosterStatus::Draft.as_str() => {
                 return Err(conflict(format!(
                     "the roster for {county} {} is {} and frozen: it cannot be regenerated",
@@ -95,7 +96,7 @@ impl Store {
                     .filter(line::Column::RosterId.eq(r.id))
                     .exec(&txn)
                     .await?;
-                r.id
+                (r.id, r.generation + 1)
             }
             None => {
                 let id = Uuid::now_v7();
@@ -130,7 +131,7 @@ impl Store {
                     }
                     other => other,
                 })?;
-                id
+                (id, 1)
             }
         };
 
@@ -199,6 +200,16 @@ impl Store {
             .filter(roster::Column::Id.eq(roster_id))
             .exec(&txn)
             .await?;
+        super::history::record_step(
+            &txn,
+            roster_id,
+            RosterStep::Generated,
+            generation,
+            p.actor_id(),
+            now,
+            None,
+        )
+        .await?;
         txn.commit().await?;
         tracing::info!(
             %county,

@@ -3,8 +3,8 @@
 
 use chrono::{NaiveDate, Utc};
 use nuanxin_domain::policy::Operation;
-use nuanxin_domain::rosters::{self as allowance, RosterStatus};
-use nuanxin_domain::{Principal, time};
+use nuanxin_domain::rosters::{self as allowance, RosterStatus, RosterStep};
+use nuanxin_domain::{Principal, text, time};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
@@ -25,6 +25,7 @@ impl Store {
         id: Uuid,
         op: Operation,
         to: RosterStatus,
+        reason: Option<String>,
         check: C,
         set: F,
     ) -> Result<RosterRecord, StoreError>
@@ -48,17 +49,15 @@ impl Store {
         }
         check(&current)?;
         let from = current.status;
+        let step = RosterStep::of_transition(from, to).ok_or_else(|| {
+            StoreError::Internal(format!("no history step for {from:?} → {to:?}"))
+        })?;
         let update = set(roster::Entity::update_many()
             .col_expr(roster::Column::Status, Expr::value(to.as_str())))
         .filter(roster::Column::Id.eq(id))
         .filter(roster::Column::Status.eq(from.as_str()));
         let txn = self.db.begin().await?;
         let done = update.exec(&txn).await?;
-        if done.rows_affected == 1 && to == RosterStatus::Submitted {
-            // The accounts this roster pays are the ones on file now.
-            super::accounts::pin_accounts(&txn, id).await?;
-        }
-        txn.commit().await?;
         if done.rows_affected != 1 {
             return Err(StoreError::Conflict {
                 field: Some("status".into()),
@@ -68,7 +67,56 @@ impl Store {
                 ),
             });
         }
+        match to {
+            // The accounts this roster pays are the ones on file now.
+            RosterStatus::Submitted => super::accounts::pin_accounts(&txn, id).await?,
+            // A returned roster pins again when it is submitted again.
+            RosterStatus::Draft => super::accounts::unpin_accounts(&txn, id).await?,
+            _ => {}
+        }
+        super::history::record_step(
+            &txn,
+            id,
+            step,
+            current.generation,
+            p.actor_id(),
+            Utc::now(),
+            reason,
+        )
+        .await?;
+        txn.commit().await?;
         self.get_roster(p, id).await
+    }
+
+    /// Sends a submitted roster back to its county as a draft (退回), with the reason the
+    /// county reads; it can then be regenerated and submitted again.
+    pub async fn return_roster(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        reason: &str,
+    ) -> Result<RosterRecord, StoreError> {
+        let reason = text::required(reason, text::limits::REASON)
+            .map_err(|e| StoreError::bad_input("reason", e.to_string()))?;
+        self.move_roster(
+            p,
+            id,
+            Operation::ApproveRoster,
+            RosterStatus::Draft,
+            Some(reason),
+            |_| Ok(()),
+            |u| {
+                u.col_expr(
+                    roster::Column::SubmittedBy,
+                    Expr::value(Option::<Uuid>::None),
+                )
+                .col_expr(
+                    roster::Column::SubmittedAt,
+                    Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                )
+            },
+        )
+        .await
     }
 
     pub async fn submit_roster(&self, p: &Principal, id: Uuid) -> Result<RosterRecord, StoreError> {
@@ -78,6 +126,7 @@ impl Store {
             id,
             Operation::SubmitRoster,
             RosterStatus::Submitted,
+            None,
             |r| {
                 allowance::check_submittable(r.line_count)
                     .map_err(|e| StoreError::bad_input("id", e.to_string()))
@@ -101,6 +150,7 @@ impl Store {
             id,
             Operation::ApproveRoster,
             RosterStatus::Approved,
+            None,
             |_| Ok(()),
             |u| {
                 u.col_expr(roster::Column::ApprovedBy, Expr::value(actor))
@@ -132,6 +182,7 @@ impl Store {
             id,
             Operation::MarkRosterPaid,
             RosterStatus::Paid,
+            None,
             |r| {
                 let approved_on = r
                     .approved_at

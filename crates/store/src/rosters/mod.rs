@@ -6,6 +6,8 @@ mod accounts;
 pub use accounts::ChangedAccount;
 mod export;
 mod generation;
+mod history;
+pub use history::RosterStepRecord;
 mod jobs;
 mod lifecycle;
 mod reading;

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use nuanxin_domain::Principal;
 use nuanxin_domain::policy::Operation;
-use nuanxin_domain::rosters::{self as allowance, RosterStatus};
+use nuanxin_domain::rosters::{self as allowance, RosterStatus, RosterStep};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
 use uuid::Uuid;
@@ -106,6 +106,16 @@ impl Store {
                 "the roster was reconciled by someone else just now; reload it",
             ));
         }
+        super::history::record_step(
+            &txn,
+            id,
+            RosterStep::Reconciled,
+            current.generation,
+            p.actor_id(),
+            now,
+            None,
+        )
+        .await?;
         txn.commit().await?;
         self.get_roster(p, id).await
     }
