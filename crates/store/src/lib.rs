@@ -31,8 +31,8 @@ pub use records::{
 };
 pub use registry::{FactEntry, FamilyFilter};
 pub use rosters::{
-    ChangedAccount, ExportRow, JobRecord, LineOutcome, RosterFilter, RosterLineRecord,
-    RosterRecord, RosterStepRecord, Total, period_label,
+    ChangedAccount, ExportRow, JobRecord, LineOutcome, PaymentRecord, RosterFilter,
+    RosterLineRecord, RosterRecord, RosterStepRecord, Total, period_label,
 };
 pub use session::{NewOrganisation, NewStaffUser, RefreshOutcome, Refusal, StaffUserRecord};
 pub use vault::{Vault, VaultError, VaultKeys};

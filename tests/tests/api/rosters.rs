@@ -1173,3 +1173,137 @@ async fn a_returned_roster_goes_back_to_the_county(app: &TestApp) {
     );
     assert_eq!(app.count("roster_event").await, 6);
 }
+
+const HISTORY_OF: &str = "query($f: ID!, $m: ID, $month: String) { paymentHistory(familyId: $f, memberId: $m, month: $month) {
+  month memberId amountFen lineType attempt state reason roster { id status bankBatchRef } } }";
+
+on_both_backends!(a_familys_payment_history_answers_was_she_paid);
+async fn a_familys_payment_history_answers_was_she_paid(app: &TestApp) {
+    let (family, members) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let (other_family, _) = app.family_at("411002001001", 2).await;
+    app.activate(other_family).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let prev = this_month().prev();
+    let roster =
+        generate(app, &county, "411002", prev).await["data"]["generateRoster"]["id"].clone();
+    let f = gid("Family", family);
+    let father = gid("Member", members[0]);
+    let ask = |month: Option<String>| json!({ "f": f, "m": father, "month": month });
+    let body = app
+        .gql(&county, HISTORY_OF, ask(Some(prev.to_string())))
+        .await;
+    let history = body["data"]["paymentHistory"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(history.len(), 1, "{body}");
+    assert_eq!(history[0]["state"], "PENDING");
+
+    step(app, &county, "submitRoster", &roster).await;
+    step(app, &city, "approveRoster", &roster).await;
+    let today = nuanxin_domain::time::china_today().to_string();
+    app.gql(
+        &city,
+        "mutation($id: ID!, $on: NaiveDate!) { markRosterPaid(id: $id, bankBatchRef: \"XC-2026-11\", paidOn: $on) { status } }",
+        json!({ "id": roster, "on": today }),
+    )
+    .await;
+    let body = app
+        .gql(&county, HISTORY_OF, ask(Some(prev.to_string())))
+        .await;
+    assert_eq!(body["data"]["paymentHistory"][0]["state"], "SENT", "{body}");
+    assert_eq!(
+        body["data"]["paymentHistory"][0]["roster"]["bankBatchRef"],
+        "XC-2026-11"
+    );
+    // The bank returns the father's line for last month; this month's roster pays it again.
+    let returned = history[0]["memberId"].clone();
+    assert_eq!(returned, father);
+    let line_id = lines(app, &city, &roster)
+        .await
+        .into_iter()
+        .find(|l| l["memberId"] == father && l["month"] == prev.to_string())
+        .map(|l| l["id"].clone())
+        .expect("the father's line");
+    let body = app
+        .gql(
+            &city,
+            "mutation($id: ID!, $l: ID!) { reconcileRoster(id: $id, exceptions: [{ lineId: $l, outcome: \"returned\", reason: \"账户已销户\" }]) { status } }",
+            json!({ "id": roster, "l": line_id }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["reconcileRoster"]["status"], "RECONCILED",
+        "{body}"
+    );
+    let next = generate(app, &county, "411002", this_month()).await["data"]["generateRoster"]["id"]
+        .clone();
+
+    let body = app
+        .gql(&county, HISTORY_OF, ask(Some(prev.to_string())))
+        .await;
+    let history = body["data"]["paymentHistory"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        history.len(),
+        2,
+        "the month, returned and owed again: {body}"
+    );
+    assert_eq!(history[0]["state"], "RETURNED");
+    assert_eq!(history[0]["reason"], "账户已销户");
+    assert_eq!(history[0]["attempt"], 1);
+    assert_eq!(history[1]["state"], "PENDING");
+    assert_eq!(history[1]["attempt"], 2);
+    assert_eq!(history[1]["roster"]["id"], next);
+    // The whole family, every month: the mother's last month paid, nothing of another family.
+    let body = app
+        .gql(
+            &county,
+            HISTORY_OF,
+            json!({ "f": f, "month": prev.to_string() }),
+        )
+        .await;
+    let states: Vec<&str> = body["data"]["paymentHistory"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["state"].as_str())
+        .collect();
+    assert_eq!(states.len(), 3, "{body}");
+    assert_eq!(states.iter().filter(|s| **s == "PAID").count(), 1, "{body}");
+    let body = app.gql(&county, HISTORY_OF, json!({ "f": f })).await;
+    let all = body["data"]["paymentHistory"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!(all > 3, "every month of the family: {body}");
+    let member_ids: std::collections::HashSet<String> = body["data"]["paymentHistory"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["memberId"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(member_ids.len(), 2, "the family's two parents only");
+
+    // Another county's admin and a township worker elsewhere find no such family; a
+    // volunteer is not offered the query at all.
+    let elsewhere = app.token(StaffRole::CountyAdmin, "411024").await;
+    let body = app.gql(&elsewhere, HISTORY_OF, json!({ "f": f })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    let auditor = app.token(StaffRole::Auditor, "411000").await;
+    let body = app.gql(&auditor, HISTORY_OF, json!({ "f": f })).await;
+    assert_eq!(
+        body["data"]["paymentHistory"]
+            .as_array()
+            .map_or(0, Vec::len),
+        all,
+        "{body}"
+    );
+    let body = app
+        .gql(&county, HISTORY_OF, json!({ "f": f, "month": "2026/11" }))
+        .await;
+    assert_eq!(error_field(&body), Some("month"), "{body}");
+}

@@ -10,7 +10,7 @@ use crate::guard::principal;
 use crate::ids::{self, Kind};
 use crate::loaders::RegionNames;
 use nuanxin_domain::allowances::AllowanceKind as DomainKind;
-use nuanxin_store::{JobRecord, RosterLineRecord, RosterRecord, Store, Total};
+use nuanxin_store::{JobRecord, PaymentRecord, RosterLineRecord, RosterRecord, Store, Total};
 
 use crate::allowances::objects::AllowanceKind;
 
@@ -347,5 +347,73 @@ impl Job {
     }
     async fn finished_at(&self) -> Option<DateTime<Utc>> {
         self.0.finished_at
+    }
+}
+
+/// Where one owed month stands with the bank.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum PaymentState {
+    /// In a roster not yet paid (草稿 to 已审批).
+    Pending,
+    /// Sent to the bank (已发放), its answer not yet reconciled.
+    Sent,
+    /// Paid (发放成功).
+    Paid,
+    /// Returned by the bank (退回); the next roster pays it again.
+    Returned,
+    /// The bank could not pay it (发放失败); the next roster pays it again.
+    Failed,
+}
+
+/// One month owed to a member, in the roster that holds it (发放记录).
+pub struct PaymentHistoryLine(pub PaymentRecord);
+
+#[Object]
+impl PaymentHistoryLine {
+    async fn month(&self) -> String {
+        self.0.line.month.to_string()
+    }
+    async fn member_id(&self) -> ID {
+        ids::encode(Kind::Member, self.0.line.member_id)
+    }
+    async fn kind(&self) -> AllowanceKind {
+        self.0.line.kind.into()
+    }
+    /// Negative for a claw-back (扣回).
+    async fn amount_fen(&self) -> i64 {
+        self.0.line.amount_fen
+    }
+    async fn line_type(&self) -> LineType {
+        self.0.line.line_type.into()
+    }
+    /// 1 for the first payment of the month, 2 and up for a re-payment (重发).
+    async fn attempt(&self) -> i32 {
+        self.0.line.attempt
+    }
+    async fn state(&self) -> PaymentState {
+        match self.0.line.outcome.as_ref().map(|(o, _)| o.as_str()) {
+            Some("returned") => PaymentState::Returned,
+            Some("failed") => PaymentState::Failed,
+            Some(_) => PaymentState::Paid,
+            None if self.0.roster.status == nuanxin_domain::rosters::RosterStatus::Paid => {
+                PaymentState::Sent
+            }
+            None => PaymentState::Pending,
+        }
+    }
+    /// The bank's reason for a returned or failed payment.
+    async fn reason(&self) -> Option<&str> {
+        self.0
+            .line
+            .outcome
+            .as_ref()
+            .map(|(_, r)| r.as_str())
+            .filter(|r| !r.is_empty())
+    }
+    async fn explanation(&self) -> &str {
+        &self.0.line.explanation
+    }
+    async fn roster(&self) -> Roster {
+        Roster(self.0.roster.clone())
     }
 }

@@ -15,13 +15,46 @@ use nuanxin_store::{LineOutcome, RosterFilter as StoreFilter, Store, StoreError}
 
 use crate::allowances::inputs::parse_month;
 use crate::rosters::inputs::{GenerateRosterInput, LineOutcomeInput, RosterFilter};
-use crate::rosters::objects::{Job, Roster};
+use crate::rosters::objects::{Job, PaymentHistoryLine, Roster};
 
 #[derive(Default)]
 pub struct RosterQuery;
 
 #[Object]
 impl RosterQuery {
+    /// A family's payment history (发放记录): every month its rosters owed a member, paid,
+    /// returned, re-paid or clawed back, with the roster and the bank's batch; optionally one
+    /// member and one month ("was she paid for March?").
+    #[graphql(
+        guard = "Allowed(Operation::ReadRosters)",
+        visible = "guard::may_read_rosters",
+        complexity = "10 + 50 * child_complexity"
+    )]
+    async fn payment_history(
+        &self,
+        ctx: &Context<'_>,
+        family_id: ID,
+        member_id: Option<ID>,
+        month: Option<String>,
+    ) -> async_graphql::Result<Vec<PaymentHistoryLine>> {
+        let store = ctx.data::<Store>()?;
+        let family = ids::decode(Kind::Family, &family_id, "familyId").gql()?;
+        let member = member_id
+            .map(|m| ids::decode(Kind::Member, &m, "memberId"))
+            .transpose()
+            .gql()?;
+        let month = month
+            .as_deref()
+            .map(|m| parse_month(m, "month"))
+            .transpose()
+            .gql()?;
+        let lines = store
+            .payment_history(principal(ctx), family, member, month)
+            .await
+            .gql()?;
+        Ok(lines.into_iter().map(PaymentHistoryLine).collect())
+    }
+
     /// Rosters within the caller's region, newest first.
     #[graphql(
         guard = "Allowed(Operation::ReadRosters)",

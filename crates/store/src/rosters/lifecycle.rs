@@ -15,6 +15,13 @@ use crate::entity::roster;
 use crate::error::StoreError;
 use crate::slice::require;
 
+/// A step asked for: the operation it needs, where it goes, and why (a return's reason).
+pub(crate) struct Move {
+    op: Operation,
+    to: RosterStatus,
+    reason: Option<String>,
+}
+
 impl Store {
     /// One step of the lifecycle: the operation and the transition as the policy grants
     /// them, the step legal for the machine, `check` (what the step needs of the roster as
@@ -23,9 +30,7 @@ impl Store {
         &self,
         p: &Principal,
         id: Uuid,
-        op: Operation,
-        to: RosterStatus,
-        reason: Option<String>,
+        Move { op, to, reason }: Move,
         check: C,
         set: F,
     ) -> Result<RosterRecord, StoreError>
@@ -101,9 +106,11 @@ impl Store {
         self.move_roster(
             p,
             id,
-            Operation::ApproveRoster,
-            RosterStatus::Draft,
-            Some(reason),
+            Move {
+                op: Operation::ApproveRoster,
+                to: RosterStatus::Draft,
+                reason: Some(reason),
+            },
             |_| Ok(()),
             |u| {
                 u.col_expr(
@@ -124,9 +131,11 @@ impl Store {
         self.move_roster(
             p,
             id,
-            Operation::SubmitRoster,
-            RosterStatus::Submitted,
-            None,
+            Move {
+                op: Operation::SubmitRoster,
+                to: RosterStatus::Submitted,
+                reason: None,
+            },
             |r| {
                 allowance::check_submittable(r.line_count)
                     .map_err(|e| StoreError::bad_input("id", e.to_string()))
@@ -148,9 +157,11 @@ impl Store {
         self.move_roster(
             p,
             id,
-            Operation::ApproveRoster,
-            RosterStatus::Approved,
-            None,
+            Move {
+                op: Operation::ApproveRoster,
+                to: RosterStatus::Approved,
+                reason: None,
+            },
             |_| Ok(()),
             |u| {
                 u.col_expr(roster::Column::ApprovedBy, Expr::value(actor))
@@ -180,9 +191,11 @@ impl Store {
         self.move_roster(
             p,
             id,
-            Operation::MarkRosterPaid,
-            RosterStatus::Paid,
-            None,
+            Move {
+                op: Operation::MarkRosterPaid,
+                to: RosterStatus::Paid,
+                reason: None,
+            },
             |r| {
                 let approved_on = r
                     .approved_at

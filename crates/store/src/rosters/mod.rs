@@ -10,6 +10,8 @@ mod history;
 pub use history::RosterStepRecord;
 mod jobs;
 mod lifecycle;
+mod payments;
+pub use payments::PaymentRecord;
 mod reading;
 mod reconciliation;
 

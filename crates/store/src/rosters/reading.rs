@@ -121,6 +121,32 @@ impl Store {
         Ok(out)
     }
 
+    /// The outcomes of lines of several rosters at once (lines of rosters not in `rosters`
+    /// are left out), reconciled lines without an exception counting as paid.
+    pub(crate) async fn outcomes_of_lines(
+        &self,
+        rosters: &HashMap<Uuid, RosterRecord>,
+        lines: impl Iterator<Item = (Uuid, Uuid)>,
+    ) -> Result<HashMap<Uuid, (String, String)>, StoreError> {
+        let lines: Vec<(Uuid, Uuid)> = lines.filter(|(r, _)| rosters.contains_key(r)).collect();
+        let ids: Vec<Uuid> = lines.iter().map(|(_, l)| *l).collect();
+        let mut out: HashMap<Uuid, (String, String)> = HashMap::new();
+        for chunk in ids.chunks(ID_CHUNK) {
+            let rows = outcome::Entity::find()
+                .filter(outcome::Column::LineId.is_in(chunk.to_vec()))
+                .all(&self.db)
+                .await?;
+            out.extend(rows.into_iter().map(|o| (o.line_id, (o.outcome, o.reason))));
+        }
+        for (roster, line) in lines {
+            if rosters.get(&roster).map(|r| r.status) == Some(RosterStatus::Reconciled) {
+                out.entry(line)
+                    .or_insert_with(|| ("paid".to_owned(), String::new()));
+            }
+        }
+        Ok(out)
+    }
+
     /// Totals by kind, or by township, in one grouped query.
     pub async fn roster_totals(
         &self,
