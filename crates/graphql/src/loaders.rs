@@ -20,6 +20,21 @@ pub type RegionNames = DataLoader<RegionNameLoader, HashMapCache>;
 pub type BankAccounts = DataLoader<BankAccountLoader, HashMapCache>;
 pub type Entitlements = DataLoader<EntitlementLoader, HashMapCache>;
 pub type CaseSteps = DataLoader<CaseStepLoader, HashMapCache>;
+pub type StaffNames = DataLoader<StaffNameLoader, HashMapCache>;
+
+/// Staff members' names (who generated, submitted, approved), in one query per page.
+pub struct StaffNameLoader {
+    store: Store,
+}
+
+impl Loader<Uuid> for StaffNameLoader {
+    type Value = String;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        self.store.staff_names(keys).await.map_err(Arc::new)
+    }
+}
 
 /// The steps of a page's cases, in one query.
 pub struct CaseStepLoader {
@@ -224,6 +239,13 @@ pub fn attach(
         ))
         .data(DataLoader::with_cache(
             RegionNameLoader {
+                store: store.clone(),
+            },
+            spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
+            StaffNameLoader {
                 store: store.clone(),
             },
             spawn,

@@ -1159,6 +1159,19 @@ async fn a_returned_roster_goes_back_to_the_county(app: &TestApp) {
         assert_eq!(history[3]["generation"], 2);
         assert_eq!(history[1]["reason"], Value::Null);
     }
+    // Names, not ids, where a person reads who did it.
+    let body = app
+        .gql(
+            &auditor,
+            "query($id: ID!) { roster(id: $id) { generatedByName submittedByName approvedByName } }",
+            json!({ "id": roster }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["roster"],
+        json!({ "generatedByName": "county_admin 411002", "submittedByName": "county_admin 411002", "approvedByName": "city_admin 411000" }),
+        "{body}"
+    );
     // The history is never rewritten, whoever asks.
     let db = app.store.raw_connection();
     assert!(

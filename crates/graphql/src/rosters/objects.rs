@@ -8,7 +8,7 @@ use crate::connection::{self, Connection};
 use crate::error::IntoGql;
 use crate::guard::principal;
 use crate::ids::{self, Kind};
-use crate::loaders::RegionNames;
+use crate::loaders::{RegionNames, StaffNames};
 use nuanxin_domain::allowances::AllowanceKind as DomainKind;
 use nuanxin_store::{JobRecord, PaymentRecord, RosterLineRecord, RosterRecord, Store, Total};
 
@@ -174,6 +174,18 @@ impl Roster {
     }
     async fn generated_at(&self) -> DateTime<Utc> {
         self.0.generated_at
+    }
+    /// Who generated it last (制表人), by name.
+    async fn generated_by_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        staff_name(ctx, Some(self.0.generated_by)).await
+    }
+    /// Who submitted it (提交人), by name.
+    async fn submitted_by_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        staff_name(ctx, self.0.submitted_by).await
+    }
+    /// Who approved it (审批人), by name.
+    async fn approved_by_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        staff_name(ctx, self.0.approved_by).await
     }
     async fn submitted_by(&self) -> Option<ID> {
         self.0.submitted_by.map(|u| ID(u.to_string()))
@@ -416,4 +428,12 @@ impl PaymentHistoryLine {
     async fn roster(&self) -> Roster {
         Roster(self.0.roster.clone())
     }
+}
+
+async fn staff_name(
+    ctx: &Context<'_>,
+    id: Option<uuid::Uuid>,
+) -> async_graphql::Result<Option<String>> {
+    let Some(id) = id else { return Ok(None) };
+    ctx.data::<StaffNames>()?.load_one(id).await.gql()
 }

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::Store;
-use crate::entity::{roster_event, staff_user};
+use crate::entity::roster_event;
 use crate::error::StoreError;
 
 /// One step as a person reads it: who (by name) and when.
@@ -60,16 +60,8 @@ impl Store {
             .order_by_asc(roster_event::Column::Id)
             .all(&self.db)
             .await?;
-        let mut actors: Vec<Uuid> = events.iter().map(|e| e.actor_id).collect();
-        actors.sort_unstable();
-        actors.dedup();
-        let names: std::collections::HashMap<Uuid, String> = staff_user::Entity::find()
-            .filter(staff_user::Column::Id.is_in(actors))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.display_name))
-            .collect();
+        let actors: Vec<Uuid> = events.iter().map(|e| e.actor_id).collect();
+        let names = self.staff_names(&actors).await?;
         events
             .into_iter()
             .map(|e| {
@@ -86,5 +78,25 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Store {
+    /// Staff members' names by account id, for what a person reads instead of ids (one
+    /// query; unknown ids are absent).
+    pub async fn staff_names(
+        &self,
+        ids: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, String>, StoreError> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(crate::entity::staff_user::Entity::find()
+            .filter(crate::entity::staff_user::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.display_name))
+            .collect())
     }
 }
