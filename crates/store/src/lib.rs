@@ -32,7 +32,7 @@ pub use records::{
 pub use registry::{FactEntry, FamilyFilter};
 pub use rosters::{
     ChangedAccount, ExportRow, JobRecord, LineOutcome, PaymentRecord, RosterFilter,
-    RosterLineRecord, RosterRecord, RosterStepRecord, Total, period_label,
+    RosterLineRecord, RosterRecord, RosterStepRecord, Total, UnchangedReturn, period_label,
 };
 pub use session::{NewOrganisation, NewStaffUser, RefreshOutcome, Refusal, StaffUserRecord};
 pub use vault::{Vault, VaultError, VaultKeys};

@@ -1272,6 +1272,34 @@ async fn a_familys_payment_history_answers_was_she_paid(app: &TestApp) {
     assert_eq!(history[1]["state"], "PENDING");
     assert_eq!(history[1]["attempt"], 2);
     assert_eq!(history[1]["roster"]["id"], next);
+    // Paid again into the account it came back from: flagged until the account changes.
+    const UNCHANGED: &str = "query($id: ID!) { roster(id: $id) { returnedToUnchangedAccounts { memberId month reason returnedIn } } }";
+    let body = app.gql(&county, UNCHANGED, json!({ "id": next })).await;
+    assert_eq!(
+        body["data"]["roster"]["returnedToUnchangedAccounts"],
+        json!([{ "memberId": father, "month": prev.to_string(), "reason": "账户已销户", "returnedIn": roster }]),
+        "{body}"
+    );
+    let body = app.gql(&county, UNCHANGED, json!({ "id": roster })).await;
+    assert_eq!(
+        body["data"]["roster"]["returnedToUnchangedAccounts"],
+        json!([]),
+        "first payments are not re-payments: {body}"
+    );
+    let body = app
+        .gql(
+            &county,
+            SET_ACCOUNT,
+            json!({ "id": father, "n": "6230520460001234567", "e": "户主来电更换账户, 已核对存折" }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let body = app.gql(&county, UNCHANGED, json!({ "id": next })).await;
+    assert_eq!(
+        body["data"]["roster"]["returnedToUnchangedAccounts"],
+        json!([]),
+        "a new account clears the flag: {body}"
+    );
     // The whole family, every month: the mother's last month paid, nothing of another family.
     let body = app
         .gql(

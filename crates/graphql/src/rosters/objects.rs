@@ -134,6 +134,17 @@ pub struct ChangedAccount {
     pub changed_at: DateTime<Utc>,
 }
 
+/// A re-payment going to the same account the bank returned its month from.
+#[derive(SimpleObject)]
+pub struct UnchangedReturn {
+    pub member_id: ID,
+    pub month: String,
+    /// The bank's reason for the return (e.g. 账户已销户).
+    pub reason: String,
+    /// The roster whose payment was returned.
+    pub returned_in: ID,
+}
+
 /// A county's payment roster for a period.
 pub struct Roster(pub RosterRecord);
 
@@ -314,6 +325,27 @@ impl Roster {
             .map(|c| ChangedAccount {
                 member_id: ids::encode(Kind::Member, c.member_id),
                 changed_at: c.changed_at,
+            })
+            .collect())
+    }
+    /// Re-payments (重发) whose member's account is still the one the bank returned the
+    /// earlier payment from: check them with the family before the roster is paid.
+    #[graphql(complexity = "5 + 10 * child_complexity")]
+    async fn returned_to_unchanged_accounts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<UnchangedReturn>> {
+        let store = ctx.data::<Store>()?;
+        Ok(store
+            .roster_unchanged_returns(principal(ctx), self.0.id)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|u| UnchangedReturn {
+                member_id: ids::encode(Kind::Member, u.member_id),
+                month: u.month.to_string(),
+                reason: u.reason,
+                returned_in: ids::encode(Kind::Roster, u.returned_in),
             })
             .collect())
     }

@@ -28,6 +28,18 @@ pub struct ChangedAccount {
     pub changed_at: chrono::DateTime<Utc>,
 }
 
+/// A re-payment (重发) going to the very account the bank returned the month from: flagged
+/// so nobody pays a closed account twice without looking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnchangedReturn {
+    pub member_id: Uuid,
+    pub month: nuanxin_domain::month::YearMonth,
+    /// The bank's reason for the return.
+    pub reason: String,
+    /// The roster whose payment was returned.
+    pub returned_in: Uuid,
+}
+
 /// The latest account change of each of `members`.
 async fn latest_changes<C: ConnectionTrait>(
     conn: &C,
@@ -161,6 +173,85 @@ impl Store {
             }
         }
         Ok(Some(out))
+    }
+
+    /// The re-payments of a roster the caller reaches whose member's account is still the
+    /// one the bank returned the earlier attempt from (the account pinned to that roster).
+    pub async fn roster_unchanged_returns(
+        &self,
+        p: &Principal,
+        roster_id: Uuid,
+    ) -> Result<Vec<UnchangedReturn>, StoreError> {
+        use crate::entity::roster_line_outcome as outcome;
+        self.get_roster(p, roster_id).await?;
+        let again: Vec<roster_line::Model> = roster_line::Entity::find()
+            .filter(roster_line::Column::RosterId.eq(roster_id))
+            .filter(roster_line::Column::LineType.eq("regular"))
+            .filter(roster_line::Column::Attempt.gt(1))
+            .all(&self.db)
+            .await?;
+        if again.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut members: Vec<Uuid> = again.iter().map(|l| l.member_id).collect();
+        members.sort_unstable();
+        members.dedup();
+        let mut earlier: HashMap<(Uuid, i32, String, i32), roster_line::Model> = HashMap::new();
+        for chunk in members.chunks(super::ID_CHUNK) {
+            for l in roster_line::Entity::find()
+                .filter(roster_line::Column::MemberId.is_in(chunk.iter().copied()))
+                .filter(roster_line::Column::LineType.eq("regular"))
+                .filter(roster_line::Column::RosterId.ne(roster_id))
+                .all(&self.db)
+                .await?
+            {
+                earlier.insert((l.member_id, l.month, l.kind.clone(), l.attempt), l);
+            }
+        }
+        let previous: Vec<&roster_line::Model> = again
+            .iter()
+            .filter_map(|l| earlier.get(&(l.member_id, l.month, l.kind.clone(), l.attempt - 1)))
+            .collect();
+        let ids: Vec<Uuid> = previous.iter().map(|l| l.id).collect();
+        let mut reasons: HashMap<Uuid, String> = HashMap::new();
+        for chunk in ids.chunks(super::ID_CHUNK) {
+            for o in outcome::Entity::find()
+                .filter(outcome::Column::LineId.is_in(chunk.iter().copied()))
+                .filter(outcome::Column::Outcome.is_in(["returned", "failed"]))
+                .all(&self.db)
+                .await?
+            {
+                reasons.insert(o.line_id, o.reason);
+            }
+        }
+        let mut pins: HashMap<(Uuid, Uuid), Option<Uuid>> = HashMap::new();
+        for chunk in members.chunks(super::ID_CHUNK) {
+            for pin in roster_account::Entity::find()
+                .filter(roster_account::Column::MemberId.is_in(chunk.iter().copied()))
+                .all(&self.db)
+                .await?
+            {
+                pins.insert((pin.roster_id, pin.member_id), pin.change_id);
+            }
+        }
+        let latest = latest_changes(&self.db, &members).await?;
+        let mut out: Vec<UnchangedReturn> = previous
+            .into_iter()
+            .filter_map(|l| {
+                let reason = reasons.get(&l.id)?;
+                let pinned = pins.get(&(l.roster_id, l.member_id))?;
+                let now = latest.get(&l.member_id).map(|c| c.id);
+                let month = nuanxin_domain::month::YearMonth::from_number(l.month)?;
+                (*pinned == now).then(|| UnchangedReturn {
+                    member_id: l.member_id,
+                    month,
+                    reason: reason.clone(),
+                    returned_in: l.roster_id,
+                })
+            })
+            .collect();
+        out.sort_by_key(|u| (u.month, u.member_id));
+        Ok(out)
     }
 
     /// The members of a roster the caller reaches whose account changed after submission.

@@ -3,7 +3,7 @@
 //! totals, exports and background jobs.
 
 mod accounts;
-pub use accounts::ChangedAccount;
+pub use accounts::{ChangedAccount, UnchangedReturn};
 mod export;
 mod generation;
 mod history;
