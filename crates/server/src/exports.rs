@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::caller::{EdgeAuthError, authenticate};
 use crate::state::{AppState, RequestId};
 
-pub const HEADERS: [&str; 13] = [
+pub const HEADERS: [&str; 14] = [
     "序号",
     "乡镇(街道)",
     "姓名",
@@ -28,6 +28,7 @@ pub const HEADERS: [&str; 13] = [
     "开户行",
     "账号",
     "结果",
+    "退回原因",
     "说明",
 ];
 
@@ -49,7 +50,7 @@ fn outcome_label(row: &ExportRow) -> &str {
     }
 }
 
-fn cells(i: usize, row: &ExportRow, roster: &RosterRecord) -> [String; 13] {
+fn cells(i: usize, row: &ExportRow, roster: &RosterRecord) -> [String; 14] {
     [
         (i + 1).to_string(),
         row.township_name.clone(),
@@ -63,6 +64,11 @@ fn cells(i: usize, row: &ExportRow, roster: &RosterRecord) -> [String; 13] {
         row.bank_name.clone(),
         row.account.clone(),
         outcome_label(row).to_owned(),
+        row.line
+            .outcome
+            .as_ref()
+            .map(|(_, reason)| reason.clone())
+            .unwrap_or_default(),
         row.line.explanation.clone(),
     ]
 }
@@ -110,7 +116,8 @@ pub fn xlsx(roster: &RosterRecord, rows: &[ExportRow]) -> Result<Vec<u8>, XlsxEr
         (5, 9.0),
         (9, 16.0),
         (10, 22.0),
-        (12, 60.0),
+        (12, 24.0),
+        (13, 60.0),
     ] {
         sheet.set_column_width(c, w)?;
     }
@@ -128,8 +135,9 @@ fn neutralise(s: &str) -> String {
     }
 }
 
-/// The text columns of [`cells`] (township, name, bank, outcome, explanation).
-const TEXT_COLUMNS: [usize; 5] = [1, 2, 9, 11, 12];
+/// The text columns of [`cells`] (township, name, bank, outcome, the bank's reason,
+/// explanation).
+const TEXT_COLUMNS: [usize; 6] = [1, 2, 9, 11, 12, 13];
 
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -160,7 +168,7 @@ pub fn csv(roster: &RosterRecord, rows: &[ExportRow]) -> Vec<u8> {
     }
     let total: i64 = rows.iter().map(|r| r.line.amount_fen).sum();
     out.push_str(&format!(
-        "合计,,{} 行,,,,{},,,,,,\r\n",
+        "合计,,{} 行,,,,{},,,,,,,\r\n",
         rows.len(),
         yuan_2(total)
     ));

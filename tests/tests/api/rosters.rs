@@ -1251,6 +1251,19 @@ async fn a_familys_payment_history_answers_was_she_paid(app: &TestApp) {
         body["data"]["reconcileRoster"]["status"], "RECONCILED",
         "{body}"
     );
+    // The bank's reason travels with the line into the exports.
+    let gid_of = roster.as_str().unwrap_or_default();
+    let rows = read_xlsx(&download(app, &format!("/exports/rosters/{gid_of}.xlsx"), &county).await);
+    assert_eq!(rows[0][11], "结果");
+    assert_eq!(rows[0][12], "退回原因");
+    let returned_rows: Vec<&Vec<String>> = rows.iter().filter(|r| r[11] == "退回").collect();
+    assert_eq!(returned_rows.len(), 1, "{rows:?}");
+    assert_eq!(returned_rows[0][12], "账户已销户");
+    assert!(
+        rows.iter()
+            .filter(|r| r[11] == "已发放")
+            .all(|r| r[12].is_empty())
+    );
     let next = generate(app, &county, "411002", this_month()).await["data"]["generateRoster"]["id"]
         .clone();
 
