@@ -529,7 +529,10 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
                 .roster_export(&system, roster_id, purpose.as_deref(), &meta)
                 .await?;
             let bytes = match format.as_str() {
-                "xlsx" => crate::exports::xlsx(&roster, &rows)?,
+                "xlsx" => {
+                    let heading = store.roster_heading(&roster).await?;
+                    crate::exports::xlsx(&roster, &heading, &rows)?
+                }
                 "csv" => crate::exports::csv(&roster, &rows),
                 other => bail!("--format is xlsx or csv, not {other:?}"),
             };

@@ -1,14 +1,17 @@
-//! Roster exports: XLSX (Chinese headers, a totals row) and CSV (UTF-8 with BOM, so Excel
+//! Roster exports: XLSX (printable: title, township subtotals, totals, signature block) and CSV (UTF-8 with BOM, so Excel
 //! opens the Chinese text correctly), served by `GET /exports/rosters/{id}.xlsx|csv` and
 //! written by `nuanxin roster export`.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use chrono::Datelike;
 use nuanxin_domain::allowances::yuan;
-use nuanxin_domain::rosters::LineType;
-use nuanxin_store::{ExportRow, RequestMeta, RosterRecord, StoreError, period_label};
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use nuanxin_domain::rosters::{LineType, RosterStatus};
+use nuanxin_store::{
+    ExportRow, RequestMeta, RosterHeading, RosterRecord, StoreError, period_label,
+};
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -81,33 +84,116 @@ pub fn file_name(roster: &RosterRecord, ext: &str) -> String {
     )
 }
 
-pub fn xlsx(roster: &RosterRecord, rows: &[ExportRow]) -> Result<Vec<u8>, XlsxError> {
+/// A roster status as the office says it.
+fn status_label(status: RosterStatus) -> &'static str {
+    match status {
+        RosterStatus::Draft => "草稿",
+        RosterStatus::Submitted => "待审批",
+        RosterStatus::Approved => "已审批",
+        RosterStatus::Paid => "已发放",
+        RosterStatus::Reconciled => "已对账",
+    }
+}
+
+/// A period as people write it: 2026年11月, or 2026年1月至2026年3月.
+fn period_words(roster: &RosterRecord) -> String {
+    let words = |m: nuanxin_domain::month::YearMonth| format!("{}年{}月", m.year(), m.month());
+    let (start, end) = (roster.period.start, roster.period.end);
+    if start == end {
+        words(start)
+    } else {
+        format!("{}至{}", words(start), words(end))
+    }
+}
+
+/// The printable roster: a title (county, period, status), the header row (repeated on
+/// every printed page), the lines with a subtotal (小计) after each township, the total
+/// (合计), and the 制表 / 审核 / 审批 block with names and dates; A4 landscape, one page wide.
+pub fn xlsx(
+    roster: &RosterRecord,
+    heading: &RosterHeading,
+    rows: &[ExportRow],
+) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center);
     let money = Format::new().set_num_format("0.00");
     let money_bold = Format::new().set_num_format("0.00").set_bold();
     let sheet = workbook.add_worksheet();
     sheet.set_name("发放花名册")?;
+    let last_col = (HEADERS.len() - 1) as u16;
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last_col,
+        &format!(
+            "{} {} 计划生育特殊家庭扶助金发放花名册 ({})",
+            heading.county_name,
+            period_words(roster),
+            status_label(roster.status)
+        ),
+        &title,
+    )?;
     for (c, h) in HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        sheet.write_string_with_format(HEADER_ROW, c as u16, *h, &bold)?;
     }
+    let mut r = HEADER_ROW + 1;
+    let mut township_start = 0;
     for (i, row) in rows.iter().enumerate() {
-        let r = (i + 1) as u32;
         for (c, value) in cells(i, row, roster).iter().enumerate() {
             if c == 6 {
                 sheet.write_number_with_format(r, 6, row.line.amount_fen as f64 / 100.0, &money)?;
             } else if c == 0 || c == 8 {
                 sheet.write_number(r, c as u16, value.parse::<f64>().unwrap_or_default())?;
+            } else if TEXT_COLUMNS.contains(&c) {
+                sheet.write_string(r, c as u16, neutralise(value))?;
             } else {
                 sheet.write_string(r, c as u16, value)?;
             }
         }
+        r += 1;
+        let township_ends = rows
+            .get(i + 1)
+            .is_none_or(|next| next.line.township != row.line.township);
+        if township_ends {
+            let group = &rows[township_start..=i];
+            let sum: i64 = group.iter().map(|g| g.line.amount_fen).sum();
+            sheet.write_string_with_format(r, 0, "小计", &bold)?;
+            sheet.write_string_with_format(r, 1, neutralise(&row.township_name), &bold)?;
+            sheet.write_string_with_format(r, 2, format!("{} 行", group.len()), &bold)?;
+            sheet.write_number_with_format(r, 6, sum as f64 / 100.0, &money_bold)?;
+            r += 1;
+            township_start = i + 1;
+        }
     }
-    let total_row = (rows.len() + 1) as u32;
     let total: i64 = rows.iter().map(|r| r.line.amount_fen).sum();
-    sheet.write_string_with_format(total_row, 0, "合计", &bold)?;
-    sheet.write_string_with_format(total_row, 2, format!("{} 行", rows.len()), &bold)?;
-    sheet.write_number_with_format(total_row, 6, total as f64 / 100.0, &money_bold)?;
+    sheet.write_string_with_format(r, 0, "合计", &bold)?;
+    sheet.write_string_with_format(r, 2, format!("{} 行", rows.len()), &bold)?;
+    sheet.write_number_with_format(r, 6, total as f64 / 100.0, &money_bold)?;
+    r += 2;
+    for (c, (label, signed)) in [
+        ("制表人", &heading.prepared),
+        ("审核人", &heading.checked),
+        ("审批人", &heading.approved),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let col = (c * 4) as u16;
+        let (name, date) = match signed {
+            Some((name, date)) => (
+                neutralise(name),
+                format!("{}年{}月{}日", date.year(), date.month(), date.day()),
+            ),
+            None => (String::new(), "    年  月  日".to_owned()),
+        };
+        sheet.write_string_with_format(r, col, format!("{label}: {name}"), &bold)?;
+        sheet.write_string(r, col + 2, format!("日期: {date}"))?;
+    }
     for (c, w) in [
         (1u16, 22.0),
         (2, 10.0),
@@ -121,8 +207,15 @@ pub fn xlsx(roster: &RosterRecord, rows: &[ExportRow]) -> Result<Vec<u8>, XlsxEr
     ] {
         sheet.set_column_width(c, w)?;
     }
+    sheet.set_landscape();
+    sheet.set_paper_size(9); // A4
+    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+    sheet.set_print_fit_to_pages(1, 0);
     workbook.save_to_buffer()
 }
+
+/// The printed roster's header row (the title is row 0).
+pub const HEADER_ROW: u32 = 1;
 
 /// Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` as a formula (CSV
 /// injection): a text cell that does is written with a leading apostrophe. Numbers are not
@@ -277,8 +370,23 @@ pub async fn roster_export(
             );
         }
     };
-    let (body, content_type) = match ext {
-        "xlsx" => match xlsx(&roster, &rows) {
+    let heading = match ext {
+        "xlsx" => match state.store.roster_heading(&roster).await {
+            Ok(h) => Some(h),
+            Err(e) => {
+                tracing::error!(%e, "roster heading failed");
+                return error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "SERVICE_UNAVAILABLE",
+                    "the registry is temporarily unavailable",
+                    &rid,
+                );
+            }
+        },
+        _ => None,
+    };
+    let (body, content_type) = match heading {
+        Some(heading) => match xlsx(&roster, &heading, &rows) {
             Ok(b) => (
                 b,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -293,7 +401,7 @@ pub async fn roster_export(
                 );
             }
         },
-        _ => (csv(&roster, &rows), "text/csv; charset=utf-8"),
+        None => (csv(&roster, &rows), "text/csv; charset=utf-8"),
     };
     let disposition = format!("attachment; filename=\"{}\"", file_name(&roster, ext));
     let mut resp = HttpResponse::Ok().content_type(content_type).body(body);

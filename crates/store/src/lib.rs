@@ -31,7 +31,7 @@ pub use records::{
 };
 pub use registry::{FactEntry, FamilyFilter};
 pub use rosters::{
-    ChangedAccount, ExportRow, JobRecord, LineOutcome, PaymentRecord, RosterFilter,
+    ChangedAccount, ExportRow, JobRecord, LineOutcome, PaymentRecord, RosterFilter, RosterHeading,
     RosterLineRecord, RosterRecord, RosterStepRecord, Total, UnchangedReturn, period_label,
 };
 pub use session::{NewOrganisation, NewStaffUser, RefreshOutcome, Refusal, StaffUserRecord};

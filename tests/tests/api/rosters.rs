@@ -408,17 +408,27 @@ async fn bank_accounts_are_masked_and_exports_read_back(app: &TestApp) {
     );
     let bytes = download(app, &format!("/exports/rosters/{id}.xlsx"), &county).await;
     let rows = read_xlsx(&bytes);
-    assert_eq!(rows[0][2], "姓名");
-    assert_eq!(rows[0][6], "金额(元)");
+    assert!(
+        rows[0][0].starts_with("魏都区 ")
+            && rows[0][0].contains("年")
+            && rows[0][0].ends_with("(草稿)"),
+        "a title with the county, the period and the status: {:?}",
+        rows[0]
+    );
+    assert_eq!(rows[1][2], "姓名");
+    assert_eq!(rows[1][6], "金额(元)");
     let total_row = rows.iter().find(|r| r[0] == "合计").expect("totals row");
     assert_eq!(
         total_row[6],
         format!("{}", roster["totalFen"].as_i64().unwrap_or(0) / 100),
         "{total_row:?}"
     );
-    let data_rows = rows.len() - 2;
-    assert_eq!(data_rows as i64, roster["lineCount"].as_i64().unwrap_or(-1));
-    let sum: f64 = rows[1..=data_rows]
+    let data: Vec<&Vec<String>> = data_rows(&rows);
+    assert_eq!(
+        data.len() as i64,
+        roster["lineCount"].as_i64().unwrap_or(-1)
+    );
+    let sum: f64 = data
         .iter()
         .map(|r| r[6].parse::<f64>().unwrap_or(0.0))
         .sum();
@@ -427,10 +437,17 @@ async fn bank_accounts_are_masked_and_exports_read_back(app: &TestApp) {
         roster["totalFen"].as_i64().unwrap_or(0)
     );
     assert!(
-        rows[1..=data_rows]
-            .iter()
-            .all(|r| r[3].contains("********")),
+        data.iter().all(|r| r[3].contains("********")),
         "ID numbers masked"
+    );
+    let signatures = rows.last().expect("signature row");
+    assert!(
+        signatures[0].starts_with("制表人: county_admin 411002"),
+        "{signatures:?}"
+    );
+    assert!(
+        signatures.iter().any(|c| c == "审批人: "),
+        "not approved yet: {signatures:?}"
     );
     let mother_rows: Vec<&Vec<String>> = rows.iter().filter(|r| r[2] == "李秀英").collect();
     assert!(
@@ -499,6 +516,13 @@ async fn download(app: &TestApp, uri: &str, token: &str) -> Vec<u8> {
     let resp = actix_web::test::call_service(&service, req.to_request()).await;
     assert_eq!(resp.status(), 200, "{uri}");
     actix_web::test::read_body(resp).await.to_vec()
+}
+
+/// The line rows of a printed roster: those numbered in the first column.
+fn data_rows(rows: &[Vec<String>]) -> Vec<&Vec<String>> {
+    rows.iter()
+        .filter(|r| r.first().is_some_and(|c| c.parse::<u32>().is_ok()))
+        .collect()
 }
 
 fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
@@ -1194,7 +1218,7 @@ on_both_backends!(a_familys_payment_history_answers_was_she_paid);
 async fn a_familys_payment_history_answers_was_she_paid(app: &TestApp) {
     let (family, members) = app.family_at("411002001001", 1).await;
     app.activate(family).await;
-    let (other_family, _) = app.family_at("411002001001", 2).await;
+    let (other_family, _) = app.family_at("411002002001", 2).await;
     app.activate(other_family).await;
     let county = app.token(StaffRole::CountyAdmin, "411002").await;
     let city = app.token(StaffRole::CityAdmin, "411000").await;
@@ -1254,8 +1278,55 @@ async fn a_familys_payment_history_answers_was_she_paid(app: &TestApp) {
     // The bank's reason travels with the line into the exports.
     let gid_of = roster.as_str().unwrap_or_default();
     let rows = read_xlsx(&download(app, &format!("/exports/rosters/{gid_of}.xlsx"), &county).await);
-    assert_eq!(rows[0][11], "结果");
-    assert_eq!(rows[0][12], "退回原因");
+    assert_eq!(rows[1][11], "结果");
+    assert_eq!(rows[1][12], "退回原因");
+    // Printed and signed: a subtotal per township equal to the API's, and the names.
+    let body = app
+        .gql(
+            &county,
+            "query($id: ID!) { roster(id: $id) { totalsByTownship { townshipName totalFen } } }",
+            json!({ "id": roster }),
+        )
+        .await;
+    let api: Vec<(String, i64)> = body["data"]["roster"]["totalsByTownship"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            (
+                t["townshipName"].as_str().unwrap_or("").to_owned(),
+                t["totalFen"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let printed: Vec<(String, i64)> = rows
+        .iter()
+        .filter(|r| r[0] == "小计")
+        .map(|r| {
+            (
+                r[1].clone(),
+                (r[6].parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64,
+            )
+        })
+        .collect();
+    assert_eq!(api.len(), 2, "two townships: {body}");
+    let mut sorted = printed.clone();
+    sorted.sort();
+    let mut api_sorted = api.clone();
+    api_sorted.sort();
+    assert_eq!(sorted, api_sorted, "{rows:?}");
+    assert!(rows[0][0].ends_with("(已对账)"), "{:?}", rows[0]);
+    let signatures = rows.last().expect("signatures");
+    assert!(
+        signatures.iter().any(|c| c == "审批人: city_admin 411000"),
+        "{signatures:?}"
+    );
+    assert!(
+        signatures
+            .iter()
+            .any(|c| c == "审核人: county_admin 411002"),
+        "{signatures:?}"
+    );
     let returned_rows: Vec<&Vec<String>> = rows.iter().filter(|r| r[11] == "退回").collect();
     assert_eq!(returned_rows.len(), 1, "{rows:?}");
     assert_eq!(returned_rows[0][12], "账户已销户");

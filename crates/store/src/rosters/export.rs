@@ -13,7 +13,48 @@ use crate::entity::{member as mem, roster_line as line};
 use crate::error::StoreError;
 use crate::records::RequestMeta;
 
+/// What the printed roster's title and signature block (制表 / 审核 / 审批) name: the
+/// county by name and each person by name, with the day they acted (a China date).
+#[derive(Debug, Clone)]
+pub struct RosterHeading {
+    pub county_name: String,
+    pub prepared: Option<(String, chrono::NaiveDate)>,
+    pub checked: Option<(String, chrono::NaiveDate)>,
+    pub approved: Option<(String, chrono::NaiveDate)>,
+}
+
 impl Store {
+    /// The heading of a roster already read with the caller's rights (two queries).
+    pub async fn roster_heading(&self, roster: &RosterRecord) -> Result<RosterHeading, StoreError> {
+        let county_name = self
+            .region_names(std::slice::from_ref(&roster.county))
+            .await?
+            .remove(&roster.county)
+            .unwrap_or_else(|| roster.county.to_string());
+        let people: Vec<Uuid> = [
+            Some(roster.generated_by),
+            roster.submitted_by,
+            roster.approved_by,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let names = self.staff_names(&people).await?;
+        let day = |at: chrono::DateTime<chrono::Utc>| {
+            at.with_timezone(&nuanxin_domain::time::china())
+                .date_naive()
+        };
+        let signed = |who: Option<Uuid>, at: Option<chrono::DateTime<chrono::Utc>>| {
+            Some((names.get(&who?)?.clone(), day(at?)))
+        };
+        Ok(RosterHeading {
+            county_name,
+            prepared: signed(Some(roster.generated_by), Some(roster.generated_at)),
+            checked: signed(roster.submitted_by, roster.submitted_at),
+            approved: signed(roster.approved_by, roster.approved_at),
+        })
+    }
+
     /// Everything an export needs, in a handful of queries. With `unmask`, account numbers
     /// come in the clear for the stated purpose and each person is written to the access log.
     pub async fn roster_export(

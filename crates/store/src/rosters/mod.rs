@@ -5,6 +5,7 @@
 mod accounts;
 pub use accounts::{ChangedAccount, UnchangedReturn};
 mod export;
+pub use export::RosterHeading;
 mod generation;
 mod history;
 pub use history::RosterStepRecord;
