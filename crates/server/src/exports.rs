@@ -1,13 +1,13 @@
-//! Roster exports: XLSX (printable: title, township subtotals, totals, signature block) and CSV (UTF-8 with BOM, so Excel
-//! opens the Chinese text correctly), served by `GET /exports/rosters/{id}.xlsx|csv` and
-//! written by `nuanxin roster export`.
+//! Roster exports: XLSX (printable: title, township subtotals, totals, signature block)
+//! and CSV (UTF-8 with BOM, so Excel opens the Chinese text correctly), served by
+//! `GET /exports/rosters/{id}.xlsx|csv` and written by `nuanxin roster export`.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use chrono::Datelike;
 use nuanxin_domain::allowances::yuan;
-use nuanxin_domain::rosters::{LineType, RosterStatus};
+use nuanxin_domain::rosters::LineType;
 use nuanxin_store::{
     ExportRow, RequestMeta, RosterHeading, RosterRecord, StoreError, period_label,
 };
@@ -84,25 +84,13 @@ pub fn file_name(roster: &RosterRecord, ext: &str) -> String {
     )
 }
 
-/// A roster status as the office says it.
-fn status_label(status: RosterStatus) -> &'static str {
-    match status {
-        RosterStatus::Draft => "草稿",
-        RosterStatus::Submitted => "待审批",
-        RosterStatus::Approved => "已审批",
-        RosterStatus::Paid => "已发放",
-        RosterStatus::Reconciled => "已对账",
-    }
-}
-
 /// A period as people write it: 2026年11月, or 2026年1月至2026年3月.
 fn period_words(roster: &RosterRecord) -> String {
-    let words = |m: nuanxin_domain::month::YearMonth| format!("{}年{}月", m.year(), m.month());
     let (start, end) = (roster.period.start, roster.period.end);
     if start == end {
-        words(start)
+        start.chinese()
     } else {
-        format!("{}至{}", words(start), words(end))
+        format!("{}至{}", start.chinese(), end.chinese())
     }
 }
 
@@ -134,7 +122,7 @@ pub fn xlsx(
             "{} {} 计划生育特殊家庭扶助金发放花名册 ({})",
             heading.county_name,
             period_words(roster),
-            status_label(roster.status)
+            roster.status.chinese()
         ),
         &title,
     )?;

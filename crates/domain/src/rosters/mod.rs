@@ -290,6 +290,17 @@ impl RosterStatus {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// The status as the office says it (GLOSSARY.md).
+    pub fn chinese(self) -> &'static str {
+        match self {
+            RosterStatus::Draft => "草稿",
+            RosterStatus::Submitted => "待审批",
+            RosterStatus::Approved => "已审批",
+            RosterStatus::Paid => "已发放",
+            RosterStatus::Reconciled => "已对账",
+        }
+    }
+
     pub fn is_frozen(self) -> bool {
         self != RosterStatus::Draft
     }

@@ -224,9 +224,18 @@ impl Store {
                 reasons.insert(o.line_id, o.reason);
             }
         }
+        // The pins of the returned rosters only (usually one or two), for these members.
+        let mut returned_in: Vec<Uuid> = previous
+            .iter()
+            .filter(|l| reasons.contains_key(&l.id))
+            .map(|l| l.roster_id)
+            .collect();
+        returned_in.sort_unstable();
+        returned_in.dedup();
         let mut pins: HashMap<(Uuid, Uuid), Option<Uuid>> = HashMap::new();
         for chunk in members.chunks(super::ID_CHUNK) {
             for pin in roster_account::Entity::find()
+                .filter(roster_account::Column::RosterId.is_in(returned_in.iter().copied()))
                 .filter(roster_account::Column::MemberId.is_in(chunk.iter().copied()))
                 .all(&self.db)
                 .await?

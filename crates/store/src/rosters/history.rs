@@ -80,23 +80,3 @@ impl Store {
             .collect()
     }
 }
-
-impl Store {
-    /// Staff members' names by account id, for what a person reads instead of ids (one
-    /// query; unknown ids are absent).
-    pub async fn staff_names(
-        &self,
-        ids: &[Uuid],
-    ) -> Result<std::collections::HashMap<Uuid, String>, StoreError> {
-        let mut ids = ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        Ok(crate::entity::staff_user::Entity::find()
-            .filter(crate::entity::staff_user::Column::Id.is_in(ids))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.display_name))
-            .collect())
-    }
-}

@@ -95,30 +95,15 @@ impl Store {
         })
     }
 
-    /// Each line's outcome: the bank's exceptions as recorded, and `paid` for every other
-    /// line once the roster is reconciled.
+    /// The outcomes of one roster's lines (see [`Self::outcomes_of_lines`]).
     pub(crate) async fn outcomes_for(
         &self,
         roster: &RosterRecord,
         line_ids: impl Iterator<Item = Uuid>,
     ) -> Result<HashMap<Uuid, (String, String)>, StoreError> {
-        let ids: Vec<Uuid> = line_ids.collect();
-        let mut out: HashMap<Uuid, (String, String)> = HashMap::new();
-        for chunk in ids.chunks(ID_CHUNK) {
-            let rows = outcome::Entity::find()
-                .filter(outcome::Column::RosterId.eq(roster.id))
-                .filter(outcome::Column::LineId.is_in(chunk.to_vec()))
-                .all(&self.db)
-                .await?;
-            out.extend(rows.into_iter().map(|o| (o.line_id, (o.outcome, o.reason))));
-        }
-        if roster.status == RosterStatus::Reconciled {
-            for id in ids {
-                out.entry(id)
-                    .or_insert_with(|| ("paid".to_owned(), String::new()));
-            }
-        }
-        Ok(out)
+        let rosters = HashMap::from([(roster.id, roster.clone())]);
+        self.outcomes_of_lines(&rosters, line_ids.map(|l| (roster.id, l)))
+            .await
     }
 
     /// The outcomes of lines of several rosters at once (lines of rosters not in `rosters`

@@ -293,3 +293,23 @@ pub(super) fn to_user(row: staff_user::Model) -> Result<StaffUserRecord, StoreEr
         active: row.active,
     })
 }
+
+impl Store {
+    /// Staff members' names by account id, for what a person reads instead of ids (one
+    /// query; unknown ids are absent).
+    pub async fn staff_names(
+        &self,
+        ids: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, String>, StoreError> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(staff_user::Entity::find()
+            .filter(staff_user::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.display_name))
+            .collect())
+    }
+}
