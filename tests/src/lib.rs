@@ -438,6 +438,25 @@ impl TestApp {
         self.gql_full(Some(token), query, variables).await.1
     }
 
+    /// [`TestApp::gql`] with an `Accept-Language` header (the API answers in Chinese
+    /// without one).
+    pub async fn gql_in(
+        &self,
+        accept_language: &str,
+        token: &str,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        self.allow(token, query).await;
+        let req = atest::TestRequest::post()
+            .uri("/graphql")
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("accept-language", accept_language))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .set_payload(json!({ "query": query, "variables": variables }).to_string());
+        self.send(req).await.2
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         self.store.count_rows(table).await.expect("count")
     }

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use nuanxin_locale::{Localised, Message, localised_error, msg};
 use tokio::sync::{Semaphore, oneshot};
 
 /// Password checks running at once: one per core (at most 8), about 19 MiB each — on this
@@ -34,13 +35,23 @@ const FREE_FAILURES: u32 = 5;
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 
 /// Why an attempt is not checked now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Throttled {
-    #[error("too many sign-in attempts; try again in {} seconds", .0.as_secs().max(1))]
     RetryAfter(Duration),
-    #[error("the server is busy checking passwords; try again in a moment")]
     Busy,
 }
+
+impl Localised for Throttled {
+    fn message(&self) -> Message {
+        match self {
+            Throttled::RetryAfter(_) => {
+                msg!("sign-in-throttled", seconds = self.retry_after_secs())
+            }
+            Throttled::Busy => msg!("sign-in-busy"),
+        }
+    }
+}
+localised_error!(Throttled);
 
 impl Throttled {
     /// Seconds for a `Retry-After` header.

@@ -13,6 +13,9 @@ pub mod rosters;
 pub mod text;
 pub mod time;
 
+#[cfg(test)]
+mod every_word_is_written;
+
 pub use access::policy::{
     self as policy, Audience, FieldAccess, Operation, PartnerKind, Resource, SensitiveField,
     StaffRole,

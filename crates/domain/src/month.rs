@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
+use nuanxin_locale::{Arg, Localised, Message, localised_error, msg};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -13,9 +14,35 @@ pub struct YearMonth {
     month: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a month is written YYYY-MM, e.g. 2024-03")]
-pub struct YearMonthError;
+/// Not a month as written `YYYY-MM`; keeps (the start of) what was typed, to show it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearMonthError {
+    found: String,
+}
+
+impl YearMonthError {
+    fn of(found: &str) -> Self {
+        Self {
+            found: found.chars().take(20).collect(),
+        }
+    }
+}
+
+impl Localised for YearMonthError {
+    fn message(&self) -> Message {
+        msg!("month-format", found = self.found.as_str())
+    }
+}
+localised_error!(YearMonthError);
+
+impl From<YearMonth> for Arg {
+    fn from(m: YearMonth) -> Self {
+        Arg::Month {
+            year: m.year,
+            month: m.month,
+        }
+    }
+}
 
 impl YearMonth {
     pub fn new(year: i32, month: u32) -> Option<Self> {
@@ -103,15 +130,12 @@ impl FromStr for YearMonth {
     type Err = YearMonthError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (y, m) = s.trim().split_once('-').ok_or(YearMonthError)?;
+        let bad = || YearMonthError::of(s);
+        let (y, m) = s.trim().split_once('-').ok_or_else(bad)?;
         if y.len() != 4 || m.len() != 2 {
-            return Err(YearMonthError);
+            return Err(bad());
         }
-        Self::new(
-            y.parse().map_err(|_| YearMonthError)?,
-            m.parse().map_err(|_| YearMonthError)?,
-        )
-        .ok_or(YearMonthError)
+        Self::new(y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?).ok_or_else(bad)
     }
 }
 

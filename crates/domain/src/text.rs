@@ -3,20 +3,30 @@
 //! text type and forges log lines) and emoji are refused. Parse, don't validate: the
 //! functions return the trimmed value or say what is wrong.
 
+use nuanxin_locale::{Localised, Message, localised_error, msg};
+
 /// What is wrong with a piece of text, in words a clerk can act on.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextError {
-    #[error("this is required")]
     Empty,
-    #[error("at most {max} characters, not {found}")]
     TooLong { max: usize, found: usize },
-    #[error("contains a control character (such as a line break or a NUL byte); retype it")]
     ControlCharacter,
-    #[error("contains an emoji or symbol that cannot be filed; use plain text")]
     Emoji,
-    #[error("a name is letters only (with · between parts of a name)")]
     NotAName,
 }
+
+impl Localised for TextError {
+    fn message(&self) -> Message {
+        match self {
+            TextError::Empty => msg!("text-empty"),
+            TextError::TooLong { max, found } => msg!("text-too-long", max = *max, found = *found),
+            TextError::ControlCharacter => msg!("text-control-character"),
+            TextError::Emoji => msg!("text-emoji"),
+            TextError::NotAName => msg!("text-not-a-name"),
+        }
+    }
+}
+localised_error!(TextError);
 
 /// Lengths of the free-text fields, in characters.
 pub mod limits {

@@ -1,30 +1,34 @@
 //! API errors: every error carries `extensions.code` and, for input errors, the field at
-//! fault. Internal details are logged, never sent.
+//! fault; its message is a [`Message`], written in the reader's language by [`Localise`].
+//! Internal details are logged, never sent.
 
-use async_graphql::{ErrorExtensions, FieldError};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::{ErrorExtensionValues, ErrorExtensions, FieldError, Response};
+use nuanxin_locale::{Locale, Localised, Message, msg};
 use nuanxin_store::StoreError;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
-    Unauthenticated(String),
+    Unauthenticated(Message),
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Message),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{message}")]
-    BadInput { field: String, message: String },
+    BadInput { field: String, message: Message },
     #[error("{message}")]
     Conflict {
         field: Option<String>,
-        message: String,
+        message: Message,
     },
-    #[error("the registry is temporarily unavailable; please try again in a moment")]
+    #[error("the registry is temporarily unavailable")]
     Unavailable,
     /// Too many attempts (429), or too busy to check now (503); both say when to return.
     #[error("{0}")]
     Throttled(nuanxin_auth::Throttled),
-    #[error("something went wrong on our side; quote the request id to support")]
+    #[error("internal error")]
     Internal,
 }
 
@@ -43,30 +47,97 @@ impl ApiError {
         }
     }
 
-    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn bad_input(field: impl Into<String>, message: impl Into<Message>) -> Self {
         ApiError::BadInput {
             field: field.into(),
             message: message.into(),
         }
     }
+
+    /// What a person reads about this error.
+    pub fn message(&self) -> Message {
+        match self {
+            ApiError::Unauthenticated(m) | ApiError::Forbidden(m) => m.clone(),
+            ApiError::BadInput { message, .. } | ApiError::Conflict { message, .. } => {
+                message.clone()
+            }
+            ApiError::NotFound(what) => not_found(what),
+            ApiError::Unavailable => msg!("service-unavailable"),
+            ApiError::Throttled(t) => t.message(),
+            ApiError::Internal => msg!("internal-error"),
+        }
+    }
+}
+
+/// "未找到家庭档案…": the thing's word is `thing-<what>` (spaces as dashes).
+pub fn not_found(what: &str) -> Message {
+    msg!(
+        "not-found",
+        what = Message::term("thing", &what.replace(' ', "-"))
+    )
 }
 
 impl ErrorExtensions for ApiError {
     fn extend(&self) -> FieldError {
-        self.extend_with(|err, e| {
-            e.set("code", err.code());
-            match err {
-                ApiError::BadInput { field, .. } if !field.is_empty() => {
-                    e.set("field", field.as_str())
-                }
-                ApiError::Conflict {
-                    field: Some(field), ..
-                } => e.set("field", field.as_str()),
-                ApiError::Throttled(t) => e.set("retryAfter", t.retry_after_secs()),
-                _ => {}
+        // The message is kept as the error's source, so that [`Localise`] can write it in
+        // the reader's language; the text set here is the default (Chinese).
+        let mut error = FieldError::new_with_source(self.message());
+        let mut ext = ErrorExtensionValues::default();
+        ext.set("code", self.code());
+        match self {
+            ApiError::BadInput { field, .. } if !field.is_empty() => {
+                ext.set("field", field.as_str())
             }
-        })
+            ApiError::Conflict {
+                field: Some(field), ..
+            } => ext.set("field", field.as_str()),
+            ApiError::Throttled(t) => ext.set("retryAfter", t.retry_after_secs()),
+            _ => {}
+        }
+        error.extensions = Some(ext);
+        error
     }
+}
+
+/// Writes each error's message in the language the request asked for (a [`Locale`] in the
+/// request's data; Chinese without one). Errors that carry no [`Message`] (the GraphQL
+/// library's own, about a malformed document) are left as they are: they are for the
+/// programmer who wrote the query.
+pub struct Localise;
+
+impl ExtensionFactory for Localise {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(LocaliseExtension)
+    }
+}
+
+struct LocaliseExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for LocaliseExtension {
+    // `execute`, not `request`: only from here on does the context hold the request's data.
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let locale = ctx.data_opt::<Locale>().copied().unwrap_or_default();
+        let mut response = next.run(ctx, operation_name).await;
+        if locale != Locale::Zh {
+            for error in &mut response.errors {
+                if let Some(m) = error.source::<Message>() {
+                    error.message = m.render(locale);
+                }
+            }
+        }
+        response
+    }
+}
+
+/// The reader's language for a field that renders text (an explanation).
+pub fn locale(ctx: &async_graphql::Context<'_>) -> Locale {
+    ctx.data_opt::<Locale>().copied().unwrap_or_default()
 }
 
 impl From<StoreError> for ApiError {

@@ -4,6 +4,7 @@
 use async_graphql::{Context, ErrorExtensions, Guard};
 use nuanxin_domain::Principal;
 use nuanxin_domain::policy::{FieldAccess, Operation, SensitiveField};
+use nuanxin_locale::{Message, msg};
 use nuanxin_store::RequestMeta;
 
 use crate::error::ApiError;
@@ -28,7 +29,7 @@ impl Guard for Allowed {
         if p.allows(self.0) {
             return Ok(());
         }
-        Err(refusal(p, self.0.as_str()))
+        Err(refusal(p, self.0.word()))
     }
 }
 
@@ -41,7 +42,13 @@ impl Guard for AllowedAny {
         if self.0.iter().any(|op| p.allows(*op)) {
             return Ok(());
         }
-        Err(refusal(p, self.0.first().map_or("this", |op| op.as_str())))
+        Err(refusal(
+            p,
+            match self.0.first() {
+                Some(op) => op.word(),
+                None => msg!("guard-this"),
+            },
+        ))
     }
 }
 
@@ -55,12 +62,12 @@ impl Guard for Field {
         if p.field_access(self.0) >= self.1 && self.1 != FieldAccess::Hidden {
             return Ok(());
         }
-        let how = if self.1 == FieldAccess::Unmaskable {
-            "unmasked "
+        let key = if self.1 == FieldAccess::Unmaskable {
+            msg!("guard-unmask", field = self.0.word())
         } else {
-            ""
+            msg!("guard-read", what = self.0.word())
         };
-        Err(refusal(p, &format!("{how}{}", self.0.as_str())))
+        Err(refusal(p, key))
     }
 }
 
@@ -74,7 +81,7 @@ impl Guard for Reaches {
         if reaches(ctx, self.0) {
             return Ok(());
         }
-        Err(refusal(p, self.0.as_str()))
+        Err(refusal(p, msg!("guard-read", what = self.0.word())))
     }
 }
 
@@ -91,7 +98,7 @@ impl Guard for Authenticated {
         if p.is_authenticated() {
             return Ok(());
         }
-        Err(refusal(p, "me"))
+        Err(refusal(p, msg!("guard-this")))
     }
 }
 
@@ -103,7 +110,7 @@ impl Guard for AllowedUnmask {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
         let p = principal(ctx);
         if !p.grant().may_unmask_any() {
-            return Err(refusal(p, "unmasked values"));
+            return Err(refusal(p, msg!("guard-unmask-any")));
         }
         let look = ctx.look_ahead();
         for f in [
@@ -112,22 +119,26 @@ impl Guard for AllowedUnmask {
             SensitiveField::Address,
         ] {
             if look.field(f.as_str()).exists() && p.field_access(f) != FieldAccess::Unmaskable {
-                return Err(refusal(p, &format!("unmasked {}", f.as_str())));
+                return Err(refusal(p, msg!("guard-unmask", field = f.word())));
             }
         }
         Ok(())
     }
 }
 
-fn refusal(p: &Principal, what: &str) -> async_graphql::Error {
+/// FORBIDDEN ("your role may not use: `what`") for a signed-in caller; UNAUTHENTICATED for
+/// anyone else. The gateway's refusals are worded `guard-refusal`, the store's own (its
+/// second line) otherwise, so a test can tell which line refused.
+fn refusal(p: &Principal, what: Message) -> async_graphql::Error {
     if p.is_authenticated() {
-        ApiError::Forbidden(format!(
-            "your role ({}) may not use {what}",
-            p.audience().name()
+        ApiError::Forbidden(msg!(
+            "guard-refusal",
+            role = p.audience().word(),
+            what = what
         ))
         .extend()
     } else {
-        ApiError::Unauthenticated("log in first: this needs a valid access token".into()).extend()
+        ApiError::Unauthenticated(msg!("sign-in-needed")).extend()
     }
 }
 

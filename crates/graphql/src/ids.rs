@@ -4,6 +4,7 @@
 use async_graphql::ID;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use nuanxin_locale::msg;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -76,7 +77,7 @@ pub fn encode(kind: Kind, id: Uuid) -> ID {
 /// Decodes an ID of the expected kind. A well-formed ID of another kind is NOT_FOUND (it
 /// names no such object); garbage is BAD_USER_INPUT on `field`.
 pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ApiError> {
-    let bad = || ApiError::bad_input(field, "this is not an ID issued by this API");
+    let bad = || ApiError::bad_input(field, msg!("id-unknown"));
     let raw = URL_SAFE_NO_PAD.decode(id.as_str()).map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let (tag, uuid) = text.split_once(':').ok_or_else(bad)?;
@@ -124,9 +125,7 @@ pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<Uuid>, ApiError> {
                 .decode(c)
                 .ok()
                 .and_then(|b| Uuid::from_slice(&b).ok())
-                .ok_or_else(|| {
-                    ApiError::bad_input("after", "this cursor was not issued by this API")
-                })
+                .ok_or_else(|| ApiError::bad_input("after", msg!("cursor-unknown")))
         })
         .transpose()
 }
@@ -136,10 +135,7 @@ pub fn page_size(first: Option<i32>) -> Result<u64, ApiError> {
     match first {
         None => Ok(20),
         Some(n) if (1..=100).contains(&n) => Ok(n as u64),
-        Some(_) => Err(ApiError::bad_input(
-            "first",
-            "first must be between 1 and 100",
-        )),
+        Some(_) => Err(ApiError::bad_input("first", msg!("page-size", max = 100))),
     }
 }
 

@@ -8,6 +8,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use nuanxin_locale::msg;
 use nuanxin_store::Store;
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -84,7 +85,7 @@ impl JobRunner {
             .store
             .fail_orphaned_jobs(
                 chrono::Duration::from_std(ORPHANED_AFTER).unwrap_or(chrono::Duration::MAX),
-                "interrupted when the server stopped; start the generation again",
+                &msg!("job-interrupted"),
             )
             .await?;
         if n > 0 {
@@ -108,13 +109,7 @@ impl JobRunner {
             for id in self.running_ids() {
                 let _ = self
                     .store
-                    .finish_job(
-                        id,
-                        Err(
-                            "interrupted when the server stopped; start the generation again"
-                                .into(),
-                        ),
-                    )
+                    .finish_job(id, Err(msg!("job-interrupted")))
                     .await;
             }
         }

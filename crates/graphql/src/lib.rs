@@ -26,6 +26,7 @@ use nuanxin_domain::Principal;
 use nuanxin_domain::allowances::Rules;
 use nuanxin_store::{RequestMeta, Store};
 
+pub use error::not_found;
 pub use limits::{LIMITS, Limits, OperationKind, PreflightError, preflight};
 
 use access::roots::AccessQuery;
@@ -99,6 +100,7 @@ pub fn build_schema(
             nuanxin_auth::RefusalBudget::per_hour(5),
         ))
         .extension(async_graphql::extensions::Tracing)
+        .extension(error::Localise)
         .finish()
 }
 
@@ -117,6 +119,7 @@ pub fn build_introspection_schema(
         .data(store)
         .data(tokens)
         .data(rules)
+        .extension(error::Localise)
         .finish()
 }
 

@@ -3,6 +3,7 @@
 //! and which kind of operation it is.
 
 use async_graphql::parser::types::{DocumentOperations, OperationType, Selection, SelectionSet};
+use nuanxin_locale::{Localised, Message, localised_error, msg};
 
 /// Limits on what one request may ask for.
 #[derive(Debug, Clone, Copy)]
@@ -32,15 +33,29 @@ pub enum OperationKind {
     Subscription,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum PreflightError {
-    #[error("the query uses {found} aliases; at most {limit} are allowed")]
     TooManyAliases { found: usize, limit: usize },
-    #[error("the query nests {found} levels deep or more; at most {limit} are allowed")]
     TooDeep { found: usize, limit: usize },
-    #[error("`{field}` may appear once per request, not {found} times")]
     OncePerRequest { field: &'static str, found: usize },
 }
+
+impl Localised for PreflightError {
+    fn message(&self) -> Message {
+        match self {
+            PreflightError::TooManyAliases { found, limit } => {
+                msg!("query-too-many-aliases", found = *found, limit = *limit)
+            }
+            PreflightError::TooDeep { found, limit } => {
+                msg!("query-too-deep", found = *found, limit = *limit)
+            }
+            PreflightError::OncePerRequest { field, found } => {
+                msg!("query-once-per-request", field = *field, found = *found)
+            }
+        }
+    }
+}
+localised_error!(PreflightError);
 
 /// Fields that may run once per request: each is a guess an attacker would multiply with
 /// aliases (a password, whether an ID number is registered elsewhere).

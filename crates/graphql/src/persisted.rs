@@ -9,6 +9,7 @@
 use async_graphql::parser::types::DocumentOperations;
 
 use crate::limits::{PreflightError, preflight};
+use nuanxin_locale::{Localised, Message, localised_error, msg};
 
 /// The largest document an app may register (the request body limit is larger; a
 /// partner's operation is a page at most).
@@ -22,19 +23,38 @@ pub struct PersistedDocument {
     pub operation_names: Vec<String>,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum DocumentError {
-    #[error("the document is empty")]
     Empty,
-    #[error("the document is larger than {} KB", MAX_DOCUMENT_BYTES / 1024)]
     TooLarge,
-    #[error("the document is not GraphQL: {0}")]
+    /// The parser's own words (for the programmer who wrote the document).
     NotGraphql(String),
-    #[error("a persisted operation is a query or a mutation, not a subscription")]
     Subscription,
-    #[error(transparent)]
-    Limits(#[from] PreflightError),
+    Limits(PreflightError),
 }
+
+impl From<PreflightError> for DocumentError {
+    fn from(e: PreflightError) -> Self {
+        DocumentError::Limits(e)
+    }
+}
+
+impl Localised for DocumentError {
+    fn message(&self) -> Message {
+        match self {
+            DocumentError::Empty => msg!("document-empty"),
+            DocumentError::TooLarge => {
+                msg!("document-too-large", kilobytes = MAX_DOCUMENT_BYTES / 1024)
+            }
+            DocumentError::NotGraphql(detail) => {
+                msg!("document-not-graphql", detail = detail.as_str())
+            }
+            DocumentError::Subscription => msg!("document-subscription"),
+            DocumentError::Limits(e) => e.message(),
+        }
+    }
+}
+localised_error!(DocumentError);
 
 /// SHA-256 of a document's bytes, lowercase hex: the name a client sends.
 pub fn document_hash(document: &str) -> String {

@@ -6,17 +6,17 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
-use nuanxin_domain::Principal;
 use nuanxin_domain::care::attachment::{self, AttachmentError};
 use nuanxin_graphql::attachment_ids;
-use nuanxin_store::StoreError;
+use nuanxin_locale::{Localised, msg};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::caller::{EdgeAuthError, authenticate};
-use crate::state::{AppState, RequestId};
+use crate::caller::signed_in;
+use crate::replies::{edge_error, edge_error_at, store_error};
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -25,92 +25,13 @@ pub struct UploadParams {
     name: Option<String>,
 }
 
-fn error(
-    status: StatusCode,
-    code: &str,
-    field: Option<&str>,
-    message: &str,
-    rid: &str,
-) -> HttpResponse {
-    let mut ext = json!({ "code": code, "requestId": rid });
-    if let Some(f) = field {
-        ext["field"] = json!(f);
-    }
-    HttpResponse::build(status)
-        .json(json!({ "errors": [{ "message": message, "extensions": ext }] }))
-}
-
-fn store_error(e: StoreError, rid: &str) -> HttpResponse {
-    match e {
-        StoreError::NotFound { what } => error(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            None,
-            &format!("{what} not found"),
-            rid,
-        ),
-        StoreError::Forbidden { message } => {
-            error(StatusCode::FORBIDDEN, "FORBIDDEN", None, &message, rid)
-        }
-        StoreError::BadInput { field, message } => error(
-            StatusCode::BAD_REQUEST,
-            "BAD_USER_INPUT",
-            Some(&field),
-            &message,
-            rid,
-        ),
-        StoreError::Conflict { message, .. } => {
-            error(StatusCode::CONFLICT, "CONFLICT", None, &message, rid)
-        }
-        StoreError::Unavailable => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SERVICE_UNAVAILABLE",
-            None,
-            "the registry is temporarily unavailable",
-            rid,
-        ),
-        StoreError::Internal(detail) => {
-            tracing::error!(%detail, "attachment failed");
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                None,
-                "something went wrong on our side; quote the request id",
-                rid,
-            )
-        }
-    }
-}
-
-fn request_id(req: &HttpRequest) -> String {
-    req.extensions()
-        .get::<RequestId>()
-        .map(|r| r.0.clone())
-        .unwrap_or_default()
-}
-
-async fn caller(req: &HttpRequest, state: &AppState, rid: &str) -> Result<Principal, HttpResponse> {
-    match authenticate(req, &state.tokens, &state.store).await {
-        Ok(p) if p.is_authenticated() => Ok(p),
-        Err(e @ EdgeAuthError::Unavailable) => Err(e.response(rid)),
-        Err(e @ EdgeAuthError::Refused(_)) => Err(e.response(rid)),
-        _ => Err(error(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
-            None,
-            "log in first: send a valid access token",
-            rid,
-        )),
-    }
-}
-
-fn too_large(rid: &str) -> HttpResponse {
-    error(
+fn too_large(req: &HttpRequest) -> HttpResponse {
+    edge_error_at(
         StatusCode::PAYLOAD_TOO_LARGE,
         "BAD_USER_INPUT",
         Some("file"),
-        &AttachmentError::TooLarge.to_string(),
-        rid,
+        &AttachmentError::TooLarge.message(),
+        req,
     )
 }
 
@@ -121,8 +42,7 @@ pub async fn upload(
     mut body: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let rid = request_id(&req);
-    let principal = match caller(&req, &state, &rid).await {
+    let principal = match signed_in(&req, &state).await {
         Ok(p) => p,
         Err(resp) => return resp,
     };
@@ -132,52 +52,52 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > attachment::MAX_BYTES) {
-        return too_large(&rid);
+        return too_large(&req);
     }
     let Some(family) = params.family_id.as_deref() else {
-        return error(
+        return edge_error_at(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
             Some("familyId"),
-            "name the family",
-            &rid,
+            &msg!("attachment-family-needed"),
+            &req,
         );
     };
     let family = match attachment_ids::decode_family(family) {
         Ok(f) => f,
         Err(e) => {
-            return error(
+            return edge_error_at(
                 StatusCode::BAD_REQUEST,
                 "BAD_USER_INPUT",
                 Some("familyId"),
-                &e.to_string(),
-                &rid,
+                &e.message(),
+                &req,
             );
         }
     };
     let name = params.name.as_deref().unwrap_or_default();
     if let Err(e) = attachment::check_name(name) {
-        return error(
+        return edge_error_at(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
             Some("name"),
-            &e.to_string(),
-            &rid,
+            &e.message(),
+            &req,
         );
     }
     let mut bytes = Vec::with_capacity(declared.unwrap_or(64 * 1024).min(attachment::MAX_BYTES));
     while let Some(chunk) = body.next().await {
         let Ok(chunk) = chunk else {
-            return error(
+            return edge_error_at(
                 StatusCode::BAD_REQUEST,
                 "BAD_USER_INPUT",
                 Some("file"),
-                "the upload broke off",
-                &rid,
+                &msg!("attachment-upload-broke-off"),
+                &req,
             );
         };
         if bytes.len() + chunk.len() > attachment::MAX_BYTES {
-            return too_large(&rid);
+            return too_large(&req);
         }
         bytes.extend_from_slice(&chunk);
     }
@@ -194,7 +114,7 @@ pub async fn upload(
                 AttachmentError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
                 _ => StatusCode::BAD_REQUEST,
             };
-            return error(status, "BAD_USER_INPUT", Some(field), &e.to_string(), &rid);
+            return edge_error_at(status, "BAD_USER_INPUT", Some(field), &e.message(), &req);
         }
     };
     match state
@@ -209,7 +129,7 @@ pub async fn upload(
             "sizeBytes": a.size_bytes,
             "sha256": a.sha256,
         })),
-        Err(e) => store_error(e, &rid),
+        Err(e) => store_error(e, &req),
     }
 }
 
@@ -219,18 +139,16 @@ pub async fn download(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let rid = request_id(&req);
-    let principal = match caller(&req, &state, &rid).await {
+    let principal = match signed_in(&req, &state).await {
         Ok(p) => p,
         Err(resp) => return resp,
     };
     let Ok(id) = attachment_ids::decode_attachment(&path.into_inner()) else {
-        return error(
+        return edge_error(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
-            None,
-            "attachment not found",
-            &rid,
+            &nuanxin_graphql::not_found("attachment"),
+            &req,
         );
     };
     match state.store.attachment(&principal, id).await {
@@ -265,6 +183,6 @@ pub async fn download(
             }
             resp
         }
-        Err(e) => store_error(e, &rid),
+        Err(e) => store_error(e, &req),
     }
 }

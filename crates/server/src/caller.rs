@@ -1,52 +1,49 @@
 //! Who is calling: the token verified and the account behind it looked at again, for every
-//! route of the edge (GraphQL and exports alike); and the edge's errors in GraphQL's shape.
+//! route of the edge (GraphQL and exports alike).
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use nuanxin_auth::{AuthError, TokenService};
 use nuanxin_domain::Principal;
+use nuanxin_locale::{Localised, Message, localised_error, msg};
 use nuanxin_store::{Refusal, Store, StoreError};
-use serde_json::json;
 
-use crate::state::RequestId;
-
-pub fn request_id_of(req: &HttpRequest) -> String {
-    req.extensions()
-        .get::<RequestId>()
-        .map(|r| r.0.clone())
-        .unwrap_or_default()
-}
-
-/// A JSON error body in GraphQL's shape, for errors raised before execution.
-pub fn edge_error(status: StatusCode, code: &str, message: &str, request_id: &str) -> HttpResponse {
-    HttpResponse::build(status).content_type("application/json").json(json!({
-        "errors": [{ "message": message, "extensions": { "code": code, "requestId": request_id } }]
-    }))
-}
+use crate::replies::edge_error;
+use crate::state::AppState;
 
 /// Why the edge refused a request's token.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum EdgeAuthError {
-    #[error("the access token has expired; refresh it")]
     Expired,
-    #[error("the access token is not valid")]
     Invalid,
     /// The token is genuine, but its account was disabled, demoted away or signed out.
-    #[error("{0}; log in again")]
     Refused(Refusal),
-    #[error("the registry database is unavailable")]
     Unavailable,
 }
 
+impl Localised for EdgeAuthError {
+    fn message(&self) -> Message {
+        match self {
+            EdgeAuthError::Expired => msg!("token-expired"),
+            EdgeAuthError::Invalid => msg!("token-invalid"),
+            EdgeAuthError::Refused(Refusal::Revoked) => msg!("token-revoked"),
+            EdgeAuthError::Refused(Refusal::AccountDisabled) => msg!("token-account-disabled"),
+            EdgeAuthError::Refused(Refusal::NotANetworkCaller) => msg!("token-not-here"),
+            EdgeAuthError::Unavailable => msg!("service-unavailable"),
+        }
+    }
+}
+localised_error!(EdgeAuthError);
+
 impl EdgeAuthError {
     /// The error as a response in GraphQL's shape.
-    pub fn response(&self, request_id: &str) -> HttpResponse {
+    pub fn response(&self, req: &HttpRequest) -> HttpResponse {
         let (status, code) = match self {
             EdgeAuthError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"),
             _ => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
         };
-        edge_error(status, code, &self.to_string(), request_id)
+        edge_error(status, code, &self.message(), req)
     }
 }
 
@@ -77,7 +74,7 @@ pub async fn authenticate(
     match store.authenticated(&claimed).await {
         Ok(Ok(p)) => Ok(p),
         Ok(Err(refusal)) => {
-            tracing::info!(%refusal, "token refused");
+            tracing::info!(?refusal, "token refused");
             Err(EdgeAuthError::Refused(refusal))
         }
         Err(StoreError::Unavailable) => {
@@ -88,5 +85,21 @@ pub async fn authenticate(
             tracing::error!(error = %e, "account check failed");
             Err(EdgeAuthError::Unavailable)
         }
+    }
+}
+
+/// The signed-in caller of a route outside GraphQL (an export, an upload), or the answer
+/// that refuses the request: 401 without a valid token, 503 when accounts cannot be looked
+/// at now.
+pub async fn signed_in(req: &HttpRequest, state: &AppState) -> Result<Principal, HttpResponse> {
+    match authenticate(req, &state.tokens, &state.store).await {
+        Ok(p) if p.is_authenticated() => Ok(p),
+        Err(e) => Err(e.response(req)),
+        Ok(_) => Err(edge_error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            &msg!("sign-in-needed"),
+            req,
+        )),
     }
 }

@@ -12,6 +12,7 @@ use nuanxin_store::NewStaffUser;
 
 use crate::bootstrap::{self, DEMO_PASSWORD, DEMO_USERS};
 use crate::config::Config;
+use nuanxin_locale::{Arg, Locale, msg};
 
 #[derive(Parser)]
 #[command(
@@ -21,6 +22,9 @@ use crate::config::Config;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The language of what the roster commands print and export: zh (the default) or en.
+    #[arg(long, global = true, env = "NUANXIN_LANG", default_value = "zh")]
+    pub lang: String,
 }
 
 #[derive(Subcommand)]
@@ -156,6 +160,7 @@ pub enum RegionCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let locale = Locale::from_accept_language(Some(&cli.lang));
     let command = cli.command.unwrap_or(Command::Serve {
         demo: false,
         families: 300,
@@ -297,7 +302,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Roster { command } => roster(command).await,
+        Command::Roster { command } => roster(command, locale).await,
         Command::BenchData {
             counties,
             families_per_county,
@@ -426,7 +431,7 @@ fn progress_bar(label: &str) -> impl Fn(u64, u64) + Send + Sync + 'static {
     }
 }
 
-async fn roster(command: RosterCommand) -> anyhow::Result<()> {
+async fn roster(command: RosterCommand, locale: Locale) -> anyhow::Result<()> {
     use nuanxin_domain::Principal;
     use nuanxin_domain::month::YearMonth;
     use nuanxin_domain::rosters::Period;
@@ -463,11 +468,15 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
                 .await?;
             eprintln!();
             println!(
-                "roster {} ({}): {} lines, {} fen",
-                r.id,
-                r.status.as_str(),
-                r.line_count,
-                r.total_fen
+                "{}",
+                msg!(
+                    "cli-roster-generated",
+                    id = r.id.to_string(),
+                    status = r.status.word(),
+                    lines = r.line_count,
+                    amount = Arg::Fen(r.total_fen)
+                )
+                .render(locale)
             );
         }
         RosterCommand::GenerateAll { period, parallel } => {
@@ -499,15 +508,28 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
                     store.analyze_rosters().await?;
                 }
                 eprint!(
-                    "\rrosters: {done}/{} counties, {lines} lines",
-                    counties.len()
+                    "\r{}",
+                    msg!(
+                        "cli-rosters-progress",
+                        done = done,
+                        counties = counties.len(),
+                        lines = lines
+                    )
+                    .render(locale)
                 );
             }
             eprintln!();
             println!(
-                "generated {} rosters for {start}: {lines} lines, {fen} fen, in {:.1} s",
-                counties.len(),
-                started.elapsed().as_secs_f64(),
+                "{}",
+                msg!(
+                    "cli-rosters-generated",
+                    count = counties.len(),
+                    month = start,
+                    lines = lines,
+                    amount = Arg::Fen(fen),
+                    seconds = format!("{:.1}", started.elapsed().as_secs_f64())
+                )
+                .render(locale)
             );
         }
         RosterCommand::Export {
@@ -531,13 +553,21 @@ async fn roster(command: RosterCommand) -> anyhow::Result<()> {
             let bytes = match format.as_str() {
                 "xlsx" => {
                     let heading = store.roster_heading(&roster).await?;
-                    crate::exports::xlsx(&roster, &heading, &rows)?
+                    crate::exports::xlsx(&roster, &heading, &rows, locale)?
                 }
-                "csv" => crate::exports::csv(&roster, &rows),
+                "csv" => crate::exports::csv(&roster, &rows, locale),
                 other => bail!("--format is xlsx or csv, not {other:?}"),
             };
             std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
-            println!("wrote {} ({} lines)", out.display(), rows.len());
+            println!(
+                "{}",
+                msg!(
+                    "cli-roster-written",
+                    path = out.display().to_string(),
+                    lines = rows.len()
+                )
+                .render(locale)
+            );
         }
     }
     Ok(())

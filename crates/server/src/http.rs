@@ -17,9 +17,11 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::{ErrorExtensionValues, Response, ServerError};
 use futures_util::StreamExt as _;
 use nuanxin_graphql::OperationKind;
+use nuanxin_locale::{Localised, Message, msg};
 use nuanxin_store::RequestMeta;
 
-use crate::caller::{authenticate, edge_error, request_id_of};
+use crate::caller::authenticate;
+use crate::replies::{edge_error, locale_of, request_id_of};
 pub use crate::state::{AppState, RequestId};
 use serde::Deserialize;
 use serde_json::json;
@@ -92,12 +94,12 @@ async fn request_id(
 }
 
 /// A quick 503 that says when to come back.
-fn retry_soon(message: &str, request_id: &str) -> HttpResponse {
+fn retry_soon(message: Message, req: &HttpRequest) -> HttpResponse {
     let mut resp = edge_error(
         StatusCode::SERVICE_UNAVAILABLE,
         "SERVICE_UNAVAILABLE",
-        message,
-        request_id,
+        &message,
+        req,
     );
     resp.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -147,8 +149,8 @@ async fn read_body(
         edge_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "PAYLOAD_TOO_LARGE",
-            &format!("the request body is larger than {} KB", limit / 1024),
-            &request_id_of(req),
+            &msg!("body-too-large", kilobytes = limit / 1024),
+            req,
         )
     };
     let declared = req
@@ -165,8 +167,8 @@ async fn read_body(
             edge_error(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
-                "the request body could not be read",
-                &request_id_of(req),
+                &msg!("body-unreadable"),
+                req,
             )
         })?;
         if body.len() + chunk.len() > limit {
@@ -182,7 +184,6 @@ async fn graphql_post(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let rid = request_id_of(&req);
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -198,8 +199,8 @@ async fn graphql_post(
         return edge_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
-            "send the GraphQL request as Content-Type: application/json",
-            &rid,
+            &msg!("body-content-type"),
+            &req,
         );
     }
     let body = match read_body(payload, state.body_limit, &req).await {
@@ -212,8 +213,8 @@ async fn graphql_post(
             return edge_error(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
-                &format!("the body is not a GraphQL request ({e}); batches are not accepted"),
-                &rid,
+                &msg!("body-not-graphql", reason = e.to_string()),
+                &req,
             );
         }
     };
@@ -236,7 +237,6 @@ async fn graphql_get(
     params: web::Query<GetParams>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let rid = request_id_of(&req);
     let GetParams {
         query,
         variables,
@@ -250,8 +250,8 @@ async fn graphql_get(
                 return edge_error(
                     StatusCode::BAD_REQUEST,
                     "BAD_REQUEST",
-                    "`extensions` is not valid JSON",
-                    &rid,
+                    &msg!("get-bad-json", parameter = "extensions"),
+                    &req,
                 );
             }
         };
@@ -277,16 +277,16 @@ async fn graphql_get(
         return edge_error(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
-            "a GET request needs a `query` parameter",
-            &rid,
+            &msg!("get-needs-query"),
+            &req,
         );
     };
     if query.len() > state.body_limit {
         return edge_error(
             StatusCode::URI_TOO_LONG,
             "PAYLOAD_TOO_LARGE",
-            "the query is too long",
-            &rid,
+            &msg!("get-query-too-long"),
+            &req,
         );
     }
     let mut request = async_graphql::Request::new(query);
@@ -303,8 +303,8 @@ async fn graphql_get(
                 return edge_error(
                     StatusCode::BAD_REQUEST,
                     "BAD_REQUEST",
-                    "`variables` is not valid JSON",
-                    &rid,
+                    &msg!("get-bad-json", parameter = "variables"),
+                    &req,
                 );
             }
         }
@@ -322,13 +322,13 @@ async fn execute(
     let media = negotiate(req);
     let named = match nuanxin_graphql::persisted::named_hash(&request) {
         Ok(h) => h,
-        Err(e) => return crate::persisted::Refusal::from(e).response(&rid),
+        Err(e) => return crate::persisted::Refusal::from(e).response(req),
     };
     // A document sent whole is looked at before anything costs; one named by its hash alone,
     // once the allow-list has given it.
     let mut kind = None;
     if !request.query.is_empty() {
-        kind = match operation_kind(&request, via_get, &rid) {
+        kind = match operation_kind(&request, via_get, req) {
             Ok(k) => k,
             Err(resp) => return *resp,
         };
@@ -338,24 +338,21 @@ async fn execute(
     let Ok(Ok(_permit)) =
         tokio::time::timeout(ADMISSION_WAIT, state.admission.clone().acquire_owned()).await
     else {
-        return retry_soon("the registry is busy; please try again in a moment", &rid);
+        return retry_soon(msg!("service-busy"), req);
     };
     if state.store.known_down() {
-        return retry_soon(
-            "the registry is temporarily unavailable; please try again in a moment",
-            &rid,
-        );
+        return retry_soon(msg!("service-unavailable"), req);
     }
     let principal = match authenticate(req, &state.tokens, &state.store).await {
         Ok(p) => p,
-        Err(e) => return e.response(&rid),
+        Err(e) => return e.response(req),
     };
     // Each partner app has its budget (a token bucket); staff and families do not.
     if let nuanxin_domain::Subject::Partner { app, .. } = &principal.subject
         && let Err(t) = state.partner_rate.admit(&app.to_string())
     {
         let mut resp = HttpResponse::build(StatusCode::TOO_MANY_REQUESTS).json(serde_json::json!({
-            "errors": [{ "message": format!("this app's request budget is spent; try again in {} s", t.retry_after_secs()),
+            "errors": [{ "message": msg!("app-rate-limited", seconds = t.retry_after_secs()).render(locale_of(req)),
                 "extensions": { "code": "RATE_LIMITED", "retryAfter": t.retry_after_secs(), "requestId": rid } }]
         }));
         if let Ok(v) = HeaderValue::from_str(&t.retry_after_secs().to_string()) {
@@ -367,10 +364,10 @@ async fn execute(
     if let Err(refusal) =
         crate::persisted::admit(&mut request, named, &principal, &state.store).await
     {
-        return refusal.response(&rid);
+        return refusal.response(req);
     }
     if !sent_whole {
-        kind = match operation_kind(&request, via_get, &rid) {
+        kind = match operation_kind(&request, via_get, req) {
             Ok(k) => k,
             Err(resp) => return *resp,
         };
@@ -389,7 +386,9 @@ async fn execute(
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
         },
-    );
+    )
+    // Messages are written in the reader's language (error::Localise, explanations).
+    .data(locale_of(req));
     // Anonymous callers get no introspection (`prepare` disabled it): they stay on the
     // ordinary schema, which answers `__schema: null`.
     // Kept for null propagation, which needs the query's own selections.
@@ -415,8 +414,8 @@ async fn execute(
             return edge_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
-                "could not encode the response",
-                &rid,
+                &msg!("internal-error"),
+                req,
             );
         }
     };
@@ -432,21 +431,21 @@ async fn execute(
 fn operation_kind(
     request: &async_graphql::Request,
     via_get: bool,
-    rid: &str,
+    req: &HttpRequest,
 ) -> Result<Option<OperationKind>, Box<HttpResponse>> {
     match nuanxin_graphql::preflight(&request.query, request.operation_name.as_deref()) {
         Err(e) => Err(Box::new(edge_error(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
-            &e.to_string(),
-            rid,
+            &e.message(),
+            req,
         ))),
         Ok(Some(OperationKind::Mutation | OperationKind::Subscription)) if via_get => {
             let mut resp = edge_error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "METHOD_NOT_ALLOWED",
-                "mutations must be sent with POST",
-                rid,
+                &msg!("get-mutation"),
+                req,
             );
             resp.headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod oauth;
 pub mod partner_cli;
 pub mod persisted;
+pub mod replies;
 pub mod state;
 pub mod telemetry;
 pub mod webhooks;

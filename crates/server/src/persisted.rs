@@ -4,31 +4,47 @@
 //! others are not restricted, and may send the hash of any registered document. Checked before execution, so a refused document costs one
 //! primary-key read and runs nothing.
 
-use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
 use nuanxin_domain::{Principal, Subject};
 use nuanxin_graphql::persisted::{self, PersistedQueryError};
+use nuanxin_locale::{Localised, Message, localised_error, msg};
 use nuanxin_store::Store;
 
-use crate::caller::edge_error;
+use crate::replies::edge_error;
 
 /// Why the edge did not let a document through.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum Refusal {
-    #[error(transparent)]
-    Malformed(#[from] PersistedQueryError),
-    #[error(
-        "this app may run only the operations registered for it; ask the city to register this one"
-    )]
+    Malformed(PersistedQueryError),
     NotAllowed,
-    #[error("no registered document has this hash; send the document itself")]
     NotFound,
-    #[error("the registry database is unavailable")]
     Unavailable,
 }
 
+impl From<PersistedQueryError> for Refusal {
+    fn from(e: PersistedQueryError) -> Self {
+        Refusal::Malformed(e)
+    }
+}
+
+impl Localised for Refusal {
+    fn message(&self) -> Message {
+        match self {
+            Refusal::Malformed(PersistedQueryError::Malformed) => msg!("persisted-malformed"),
+            Refusal::Malformed(PersistedQueryError::HashMismatch) => {
+                msg!("persisted-hash-mismatch")
+            }
+            Refusal::NotAllowed => msg!("persisted-not-allowed"),
+            Refusal::NotFound => msg!("persisted-not-found"),
+            Refusal::Unavailable => msg!("service-unavailable"),
+        }
+    }
+}
+localised_error!(Refusal);
+
 impl Refusal {
-    pub fn response(&self, request_id: &str) -> HttpResponse {
+    pub fn response(&self, req: &HttpRequest) -> HttpResponse {
         let (status, code) = match self {
             Refusal::Malformed(_) => (StatusCode::BAD_REQUEST, "BAD_USER_INPUT"),
             Refusal::NotAllowed => (StatusCode::FORBIDDEN, "PERSISTED_QUERY_NOT_ALLOWED"),
@@ -36,7 +52,7 @@ impl Refusal {
             Refusal::NotFound => (StatusCode::OK, "PERSISTED_QUERY_NOT_FOUND"),
             Refusal::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"),
         };
-        edge_error(status, code, &self.to_string(), request_id)
+        edge_error(status, code, &self.message(), req)
     }
 }
 

@@ -4,6 +4,7 @@
 use chrono::Utc;
 use nuanxin_domain::policy::{FieldAccess, Operation, SensitiveField};
 use nuanxin_domain::{IdNumber, Principal};
+use nuanxin_locale::msg;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -156,17 +157,17 @@ pub(crate) fn check_unmask<'a>(
         .iter()
         .find(|f| p.field_access(**f) != FieldAccess::Unmaskable)
     {
-        return Err(StoreError::forbidden(format!(
-            "your role ({}) may not read {} unmasked",
-            p.audience().name(),
-            f.as_str()
+        return Err(StoreError::forbidden(msg!(
+            "forbidden-unmask",
+            role = p.audience().word(),
+            field = f.word()
         )));
     }
     let purpose = purpose.trim();
     if purpose.chars().count() < 4 {
         return Err(StoreError::bad_input(
             "purpose",
-            "state why you need the unmasked values (at least 4 characters); it is written to the access log",
+            msg!("unmask-purpose-needed"),
         ));
     }
     Ok(purpose)

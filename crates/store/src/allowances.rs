@@ -11,6 +11,7 @@ use nuanxin_domain::allowances::{
 use nuanxin_domain::month::YearMonth;
 use nuanxin_domain::policy::{Operation, Resource, SensitiveField};
 use nuanxin_domain::{FamilyStatus, MemberRole, Principal, RegionCode, RegionLevel, time};
+use nuanxin_locale::{Arg, msg};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -126,23 +127,20 @@ impl Store {
         if new.monthly_fen <= 0 {
             return Err(StoreError::bad_input(
                 "monthlyFen",
-                "the monthly amount must be positive (in fen)",
+                msg!("standard-amount-positive"),
             ));
         }
         if let (Some(a), Some(b)) = (new.min_age, new.max_age)
             && a > b
         {
-            return Err(StoreError::bad_input(
-                "minAge",
-                "the minimum age is above the maximum",
-            ));
+            return Err(StoreError::bad_input("minAge", msg!("standard-age-order")));
         }
         if let Some(c) = &new.county
             && (c.level() != RegionLevel::County || !p.covers(Resource::Family, c))
         {
             return Err(StoreError::bad_input(
                 "countyCode",
-                format!("{c} is not a county in your area"),
+                msg!("standard-county-outside", county = c.as_str()),
             ));
         }
         let txn = self.db.begin().await?;
@@ -161,11 +159,11 @@ impl Store {
             if row.effective_from >= new.effective_from.as_number() {
                 return Err(StoreError::Conflict {
                     field: Some("effectiveFrom".into()),
-                    message: format!(
-                        "a standard of this kind already starts in {}; a change must start after it",
-                        YearMonth::from_number(row.effective_from)
-                            .map(|m| m.to_string())
-                            .unwrap_or_default()
+                    message: msg!(
+                        "standard-starts-later",
+                        month = YearMonth::from_number(row.effective_from)
+                            .map(Arg::from)
+                            .unwrap_or_else(|| Arg::Number(row.effective_from.into()))
                     ),
                 });
             }
@@ -277,24 +275,23 @@ impl Store {
         reason: &str,
     ) -> Result<crate::FamilyRecord, StoreError> {
         require(p, Operation::MoveFamily)?;
-        let to = RegionCode::parse(to)
-            .map_err(|e| StoreError::bad_input("regionCode", e.to_string()))?;
+        let to = RegionCode::parse(to).map_err(|e| StoreError::bad_input("regionCode", e))?;
         if !matches!(to.level(), RegionLevel::Township | RegionLevel::Village)
             || !to.is_within(&self.city)
         {
             return Err(StoreError::bad_input(
                 "regionCode",
-                "move to a township or village of this city",
+                msg!("move-target-level"),
             ));
         }
         if effective_on > time::china_today() {
             return Err(StoreError::bad_input(
                 "effectiveOn",
-                "the move date cannot be in the future",
+                msg!("move-date-in-future"),
             ));
         }
         let reason = nuanxin_domain::text::required(reason, nuanxin_domain::text::limits::REASON)
-            .map_err(|e| StoreError::bad_input("reason", e.to_string()))?;
+            .map_err(|e| StoreError::bad_input("reason", e))?;
         let reason = reason.as_str();
         let txn = self.db.begin().await?;
         let family = fam::Entity::find_by_id(family_id)
@@ -309,7 +306,7 @@ impl Store {
         {
             return Err(StoreError::bad_input(
                 "regionCode",
-                format!("{to} is not a known region code"),
+                msg!("region-unknown", code = to),
             ));
         }
         let earlier = moves::Entity::find()
@@ -331,7 +328,7 @@ impl Store {
         if effective_on < registered_on || earlier.iter().any(|m| m.effective_on > effective_on) {
             return Err(StoreError::bad_input(
                 "effectiveOn",
-                "a move cannot be dated before the family's last move or registration",
+                msg!("move-date-before-last"),
             ));
         }
         move_row(

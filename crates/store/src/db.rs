@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use nuanxin_domain::{Principal, RegionCode};
+use nuanxin_locale::msg;
 use nuanxin_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
@@ -249,7 +250,7 @@ impl Store {
     pub async fn stored_rows(&self, table: &str) -> Result<Vec<serde_json::Value>, StoreError> {
         use sea_orm::FromQueryResult as _;
         if !TABLES.contains(&table) {
-            return Err(StoreError::bad_input("table", "unknown table"));
+            return Err(StoreError::bad_input("table", msg!("db-unknown-table")));
         }
         let backend = self.db.get_database_backend();
         Ok(
@@ -265,7 +266,7 @@ impl Store {
     /// Counts rows of a registry table (tests prove nothing was half-written).
     pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
         if !TABLES.contains(&table) {
-            return Err(StoreError::bad_input("table", "unknown table"));
+            return Err(StoreError::bad_input("table", msg!("db-unknown-table")));
         }
         let backend = self.db.get_database_backend();
         let row = self

@@ -1,5 +1,6 @@
 //! What can go wrong in the store, in terms the API can pass on to a clerk.
 
+use nuanxin_locale::{Message, msg};
 use sea_orm::{DbErr, SqlErr};
 use thiserror::Error;
 
@@ -9,14 +10,14 @@ pub enum StoreError {
     #[error("{what} not found")]
     NotFound { what: &'static str },
     #[error("{field}: {message}")]
-    BadInput { field: String, message: String },
+    BadInput { field: String, message: Message },
     #[error("{message}")]
     Conflict {
         field: Option<String>,
-        message: String,
+        message: Message,
     },
     #[error("{message}")]
-    Forbidden { message: String },
+    Forbidden { message: Message },
     /// The database cannot be reached right now; the caller may retry.
     #[error("the registry database is unavailable")]
     Unavailable,
@@ -25,14 +26,14 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn bad_input(field: impl Into<String>, message: impl Into<Message>) -> Self {
         Self::BadInput {
             field: field.into(),
             message: message.into(),
         }
     }
 
-    pub fn forbidden(message: impl Into<String>) -> Self {
+    pub fn forbidden(message: impl Into<Message>) -> Self {
         Self::Forbidden {
             message: message.into(),
         }
@@ -45,11 +46,11 @@ impl From<DbErr> for StoreError {
             Some(SqlErr::UniqueConstraintViolation(detail)) => {
                 return StoreError::Conflict {
                     field: None,
-                    message: format!("this record already exists ({})", constraint_hint(&detail)),
+                    message: constraint_hint(&detail),
                 };
             }
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-                return StoreError::bad_input("", "a referenced record does not exist");
+                return StoreError::bad_input("", msg!("db-missing-reference"));
             }
             _ => {}
         }
@@ -72,12 +73,12 @@ impl From<DbErr> for StoreError {
     }
 }
 
-fn constraint_hint(detail: &str) -> &'static str {
+fn constraint_hint(detail: &str) -> Message {
     if detail.contains("uq_member_living_id") || detail.contains("id_number_bidx") {
-        "a living person with this ID number is already on file"
+        msg!("db-duplicate-id-number")
     } else if detail.contains("username") {
-        "username taken"
+        msg!("db-duplicate-username")
     } else {
-        "unique constraint"
+        msg!("db-duplicate")
     }
 }

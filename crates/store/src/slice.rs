@@ -4,6 +4,7 @@
 
 use nuanxin_domain::principal::RowFilter;
 use nuanxin_domain::{Principal, RegionCode, RegionLevel, Resource, time};
+use nuanxin_locale::msg;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition};
 
@@ -469,10 +470,10 @@ pub(crate) fn require(p: &Principal, op: Operation) -> Result<(), StoreError> {
     if p.allows(op) {
         Ok(())
     } else {
-        Err(StoreError::forbidden(format!(
-            "your role ({}) may not use {}",
-            p.audience().name(),
-            op.as_str()
+        Err(StoreError::forbidden(msg!(
+            "forbidden-operation",
+            role = p.audience().word(),
+            operation = op.word()
         )))
     }
 }

@@ -300,15 +300,19 @@ async fn no_visible_fields_rebuild_a_masked_id_number(app: &TestApp) {
     // Every field about the member a county admin may read masked, for two years of months.
     let mut month = YearMonth::of(nuanxin_domain::time::china_today()).plus(-24);
     for _ in 0..24 {
-        let body = app
-            .gql(
-                &county,
-                "query($id: ID!, $m: String!) { member(id: $id) { idNumber sex age name entitlement(month: $m) { entitled reason kind amountFen explanation countyCode } } }",
-                json!({ "id": gid("Member", members[1]), "m": month.to_string() }),
-            )
-            .await;
-        assert!(body["errors"].is_null(), "{body}");
-        seen.push_str(&body.to_string());
+        // In both languages: each writes dates its own way.
+        for language in ["zh-CN", "en"] {
+            let body = app
+                .gql_in(
+                    language,
+                    &county,
+                    "query($id: ID!, $m: String!) { member(id: $id) { idNumber sex age name entitlement(month: $m) { entitled reason kind amountFen explanation countyCode } } }",
+                    json!({ "id": gid("Member", members[1]), "m": month.to_string() }),
+                )
+                .await;
+            assert!(body["errors"].is_null(), "{body}");
+            seen.push_str(&body.to_string());
+        }
         month = month.plus(1);
     }
     // The roster's lines and its masked export.
@@ -339,6 +343,7 @@ async fn no_visible_fields_rebuild_a_masked_id_number(app: &TestApp) {
         "1965-08-31",
         "19650831",
         "1965年8月31日",
+        "1962年4月12日",
         "1962-04-12",
         "19620412",
     ] {
@@ -354,7 +359,14 @@ async fn no_visible_fields_rebuild_a_masked_id_number(app: &TestApp) {
             .ok()
             .and_then(|v| v["data"]["member"]["idNumber"].as_str().map(str::to_owned))
             .expect("a masked ID number");
-    assert!(seen.contains("turned"), "control: explanations were read");
+    assert!(
+        seen.contains("turned"),
+        "control: English explanations were read"
+    );
+    assert!(
+        seen.contains("周岁"),
+        "control: Chinese explanations were read"
+    );
     let candidates = candidates_for_mask(&masked, 1965, 8);
     assert!(
         candidates >= 100,

@@ -64,7 +64,7 @@ async fn standards_entitlements_and_who_sees_amounts(app: &TestApp) {
         e["explanation"]
             .as_str()
             .unwrap_or("")
-            .starts_with("680 CNY 特别扶助金"),
+            .starts_with("特别扶助金 680元"),
         "{body}"
     );
     let body = app
@@ -90,7 +90,7 @@ async fn standards_entitlements_and_who_sees_amounts(app: &TestApp) {
         body["data"]["member"]["entitlement"]["reason"]
             .as_str()
             .unwrap_or("")
-            .contains("eligibility starts in 2016-06")
+            .contains("自次月即2016年6月起享受")
     );
 
     // The village worker sees whether, not how much.

@@ -66,7 +66,7 @@ async fn bad_registrations_are_typed_and_write_nothing(app: &TestApp) {
         body["errors"][0]["message"]
             .as_str()
             .unwrap_or("")
-            .contains("check character")
+            .contains("校验码应为")
     );
 
     // An impossible birth date inside the ID number.

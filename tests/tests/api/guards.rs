@@ -321,12 +321,12 @@ async fn every_sensitive_field_is_guarded_for_every_audience(app: &TestApp) {
                     Some("FORBIDDEN" | "UNAUTHENTICATED")
                 )
             });
-            // The gateway's guards word their refusal "may not use"; the store's own checks
+            // The gateway's guards word their refusal "无权使用"; the store's own checks
             // (its second line) word theirs differently, so a missing guard shows here.
             let by_guard = refusal.is_some_and(|e| {
                 e["message"]
                     .as_str()
-                    .is_some_and(|m| m.contains("may not use"))
+                    .is_some_and(|m| m.contains("无权使用"))
             });
             match (may, refusal.is_some()) {
                 (true, false) => {

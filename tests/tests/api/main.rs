@@ -10,6 +10,7 @@ mod deploy;
 mod edge;
 mod guards;
 mod introspection;
+mod language;
 mod operations;
 mod partner_matrix;
 mod partners;

@@ -195,7 +195,7 @@ async fn registering_operations_is_the_citys_and_all_or_nothing(app: &TestApp) {
         assert!(
             body["errors"][0]["message"]
                 .as_str()
-                .is_some_and(|m| m.contains("document 2")),
+                .is_some_and(|m| m.contains("第 2 个文档")),
             "{body}"
         );
     }

@@ -110,7 +110,7 @@ async fn status_lifecycle_is_appended_and_illegal_moves_refused(app: &TestApp) {
         body["errors"][0]["message"]
             .as_str()
             .unwrap_or("")
-            .contains("verified")
+            .contains("已核实")
     );
     assert_eq!(app.count("family_status_history").await, before);
 
@@ -343,7 +343,7 @@ async fn a_duplicate_is_refused_logged_and_limited(app: &TestApp) {
     assert_eq!(error_field(&body), Some("members[0].idNumber"));
     assert_eq!(
         body["errors"][0]["message"],
-        "already registered; the city office can transfer the file"
+        "此人已经建档; 如需转移档案, 请联系市级管理员"
     );
     assert!(
         !body.to_string().contains("鄢陵"),

@@ -77,7 +77,7 @@ async fn bad_access_tokens_are_refused(app: &TestApp) {
         body["errors"][0]["message"]
             .as_str()
             .unwrap_or("")
-            .contains("expired")
+            .contains("登录已过期")
     );
 
     let mut wrong_aud = claims(app, sub);
@@ -148,7 +148,7 @@ async fn login_refresh_reuse_and_logout(app: &TestApp) {
         .await
         .1;
     assert_eq!(
-        body["errors"][0]["message"], "wrong username or password",
+        body["errors"][0]["message"], "用户名或密码错误",
         "no user enumeration"
     );
 
@@ -185,7 +185,7 @@ async fn login_refresh_reuse_and_logout(app: &TestApp) {
         body["errors"][0]["message"]
             .as_str()
             .unwrap_or("")
-            .contains("already used")
+            .contains("已被使用过")
     );
     let body = app
         .gql_full(None, REFRESH, json!({ "t": second_refresh }))
@@ -300,7 +300,7 @@ async fn logout_signs_out_the_access_token_itself(app: &TestApp) {
     assert!(
         body["errors"][0]["message"]
             .as_str()
-            .is_some_and(|m| m.contains("signed out")),
+            .is_some_and(|m| m.contains("您已退出登录")),
         "{body}"
     );
     // Control: another token of the same account (another device) still works.

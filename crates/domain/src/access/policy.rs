@@ -11,6 +11,8 @@
 //! mechanisms: rules that depend on data (contracts, service links, pairings) are declared
 //! here and filled in from the database when the caller is authenticated.
 
+use nuanxin_locale::Message;
+
 use crate::care::workflow::Workflow;
 use crate::registry::family::FamilyStatus;
 use crate::rosters::RosterStatus;
@@ -140,6 +142,11 @@ pub enum Audience {
 }
 
 impl Audience {
+    /// The audience as a clerk says it (县(市、区)级管理员, 保险公司 …).
+    pub fn word(self) -> Message {
+        Message::term("audience", self.name())
+    }
+
     /// The audience's name in docs, logs and contract file names.
     pub fn name(self) -> &'static str {
         match self {
@@ -230,6 +237,11 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// The kind of record, in the office's words (家庭档案, 发放花名册 …).
+    pub fn word(self) -> Message {
+        Message::term("resource", &format!("{self:?}"))
+    }
+
     pub const ALL: [Resource; 17] = [
         Resource::Region,
         Resource::Family,
@@ -407,6 +419,11 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// What the operation does, in the office's words (审批花名册 …).
+    pub fn word(self) -> Message {
+        Message::term("operation", &format!("{self:?}"))
+    }
+
     pub const ALL: [Operation; 47] = [
         Operation::Login,
         Operation::Logout,
@@ -525,6 +542,11 @@ pub enum SensitiveField {
 }
 
 impl SensitiveField {
+    /// The field as a clerk names it (身份证号, 电话 …).
+    pub fn word(self) -> Message {
+        Message::term("sensitive-field", self.as_str())
+    }
+
     pub const ALL: [SensitiveField; 5] = [
         SensitiveField::IdNumber,
         SensitiveField::Phone,

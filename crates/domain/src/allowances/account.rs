@@ -4,6 +4,7 @@
 
 use crate::registry::intake::FieldError;
 use crate::text;
+use nuanxin_locale::msg;
 
 /// What a clerk submits.
 #[derive(Debug, Clone, Default)]
@@ -30,34 +31,28 @@ pub struct ValidAccount {
 
 pub fn parse_account(form: &AccountForm) -> Result<ValidAccount, FieldError> {
     if !matches!(form.kind.as_str(), "social_security_card" | "bank_account") {
-        return Err(FieldError::new(
-            "kind",
-            "the account is a social_security_card or a bank_account",
-        ));
+        return Err(FieldError::new("kind", msg!("account-kind")));
     }
     let number: String = form.number.chars().filter(|c| !c.is_whitespace()).collect();
     if !(12..=30).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) {
         return Err(FieldError::new(
             "accountNumber",
-            "an account number has 12 to 30 digits",
+            msg!("account-number-format"),
         ));
     }
     let bank_name = text::required(&form.bank_name, text::limits::BANK_NAME)
-        .map_err(|e| FieldError::new("bankName", e.to_string()))?;
+        .map_err(|e| FieldError::new("bankName", e))?;
     let holder_name = if form.holder_name.trim().is_empty() {
         None
     } else {
-        Some(
-            text::person_name(&form.holder_name)
-                .map_err(|e| FieldError::new("holderName", e.to_string()))?,
-        )
+        Some(text::person_name(&form.holder_name).map_err(|e| FieldError::new("holderName", e))?)
     };
     let evidence = form
         .evidence
         .as_deref()
         .map(|e| text::optional(e, text::limits::REASON))
         .transpose()
-        .map_err(|e| FieldError::new("evidence", e.to_string()))?
+        .map_err(|e| FieldError::new("evidence", e))?
         .flatten();
     Ok(ValidAccount {
         kind: form.kind.clone(),
@@ -84,8 +79,10 @@ impl ValidAccount {
         {
             return Err(FieldError::new(
                 "evidence",
-                format!(
-                    "the account is in {holder}'s name, not {member_name}'s: say why (a guardianship or power-of-attorney document number)"
+                msg!(
+                    "account-other-holder",
+                    holder = holder.as_str(),
+                    member = member_name
                 ),
             ));
         }

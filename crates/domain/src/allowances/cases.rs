@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::rosters::*;
+use nuanxin_locale::Locale;
 
 fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, dd).expect("date")
@@ -129,8 +130,12 @@ fn the_explanation_names_the_reference_person_and_the_standard() {
         Rules::default(),
     );
     assert_eq!(
-        decision.explanation(),
-        "680 CNY 特别扶助金 (special_support): wife turned 49 in 2024-03; family active since 2019-06; standard of 2010-01"
+        decision.explanation().render(Locale::Zh),
+        "特别扶助金 680元: 女方2024年3月满 49 周岁; 家庭自2019年6月起享受; 执行2010年1月起的扶助标准"
+    );
+    assert_eq!(
+        decision.explanation().render(Locale::En),
+        "680 CNY special support allowance: wife turned 49 in 2024-03; family active since 2019-06; standard of 2010-01"
     );
 }
 
@@ -147,6 +152,7 @@ fn death_in_mid_month_is_paid_for_that_month_only() {
     assert!(
         entitlement(&f, father_id(), ym("2024-06"), &standards(), r)
             .explanation()
+            .render(Locale::En)
             .contains("died on 2024-05-15: paid through 2024-05")
     );
     assert_eq!(
@@ -224,7 +230,18 @@ fn a_family_verified_five_months_late_is_owed_arrears() {
         ]
     );
     assert_eq!(lines.len(), 12, "two parents × six months");
-    assert!(lines[0].explanation.starts_with("arrears for 2024-01"));
+    assert!(
+        lines[0]
+            .explanation
+            .render(Locale::En)
+            .starts_with("arrears for 2024-01")
+    );
+    assert!(
+        lines[0]
+            .explanation
+            .render(Locale::Zh)
+            .starts_with("补发2024年1月")
+    );
     assert_eq!(lines.iter().map(|l| l.amount_fen).sum::<i64>(), 12 * 68_000);
     // With a cap of three months, only 2024-03..2024-06.
     let capped = plan_roster(
@@ -375,6 +392,7 @@ fn a_widower_is_paid_by_his_own_age() {
     assert!(
         entitlement(&f, father_id(), ym("2020-04"), &standards(), r)
             .explanation()
+            .render(Locale::En)
             .contains("no living wife on file; own age: turned 49 in 2019-05")
     );
 }

@@ -27,6 +27,7 @@
 //!   city, or one county overriding the city).
 
 use chrono::{Datelike, NaiveDate};
+use nuanxin_locale::{Arg, Message, msg};
 use uuid::Uuid;
 
 use crate::month::YearMonth;
@@ -57,11 +58,9 @@ impl AllowanceKind {
         }
     }
 
-    pub fn chinese(self) -> &'static str {
-        match self {
-            AllowanceKind::SpecialSupport => "特别扶助金",
-            AllowanceKind::FertilityCareComfort => "生育关怀抚慰金",
-        }
+    /// The allowance as the office names it (特别扶助金 / 生育关怀抚慰金).
+    pub fn word(self) -> Message {
+        Message::term("allowance-kind", self.as_str())
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -271,13 +270,13 @@ pub struct Entitlement {
     /// The county that pays this month.
     pub county: RegionCode,
     pub standard_id: Uuid,
-    pub explanation: String,
+    pub explanation: Message,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     Entitled(Entitlement),
-    NotEntitled { reason: String },
+    NotEntitled { reason: Message },
 }
 
 impl Decision {
@@ -288,7 +287,7 @@ impl Decision {
         }
     }
 
-    pub fn explanation(&self) -> &str {
+    pub fn explanation(&self) -> &Message {
         match self {
             Decision::Entitled(e) => &e.explanation,
             Decision::NotEntitled { reason } => reason,
@@ -296,10 +295,8 @@ impl Decision {
     }
 }
 
-fn no(reason: impl Into<String>) -> Decision {
-    Decision::NotEntitled {
-        reason: reason.into(),
-    }
+fn no(reason: Message) -> Decision {
+    Decision::NotEntitled { reason }
 }
 
 /// What `member_id` of `family` is owed for `month`, always with its reasons.
@@ -311,27 +308,25 @@ pub fn entitlement(
     rules: Rules,
 ) -> Decision {
     let Some(parent) = family.parents.iter().find(|p| p.member_id == member_id) else {
-        return no("only the parents of the deceased only child receive the allowance");
+        return no(msg!("entitlement-not-a-parent"));
     };
     let Some(start) = family.eligibility_start() else {
-        return no("the only child's death is not recorded, so eligibility has no start");
+        return no(msg!("entitlement-no-child-death"));
     };
     if month < start {
-        return no(format!(
-            "eligibility starts in {start}, the month after the only child died on {}",
-            family
-                .child_death_date
-                .map(|d| d.to_string())
-                .unwrap_or_default()
-        ));
+        return no(match family.child_death_date {
+            Some(died) => msg!("entitlement-before-start", start = start, died = died),
+            None => msg!("entitlement-no-child-death"),
+        });
     }
     if let Some(d) = family
         .later_child_date
         .filter(|d| month >= YearMonth::of(*d))
     {
-        return no(format!(
-            "a later birth or adoption on {d} ends the allowance from {}",
-            YearMonth::of(d)
+        return no(msg!(
+            "entitlement-later-child",
+            date = d,
+            from = YearMonth::of(d)
         ));
     }
     match family.status_on(month.last_day()) {
@@ -343,74 +338,75 @@ pub fn entitlement(
                 .find(|(d, _)| *d <= month.last_day())
                 .copied()
                 .unwrap_or((month.first_day(), FamilyStatus::Closed));
-            return no(format!(
-                "the family's file was {} on {d}: no allowance from {}",
-                if s == FamilyStatus::MovedOut {
-                    "moved out of the city"
-                } else {
-                    "closed"
-                },
-                YearMonth::of(d)
+            return no(msg!(
+                "entitlement-file-ended",
+                status = s.word(),
+                date = d,
+                from = YearMonth::of(d)
             ));
         }
         _ => {}
     }
     if family.status_on(month.first_day()) == Some(FamilyStatus::Suspended) {
-        return no(format!(
-            "the family was suspended on {}: suspended months are not paid",
-            month.first_day()
-        ));
+        return no(msg!("entitlement-suspended", date = month.first_day()));
     }
     let Some(active_since) = family.first_active() else {
-        return no(format!(
-            "the family is not yet verified and active; once it is, months from {start} are paid as arrears"
-        ));
+        return no(msg!("entitlement-not-yet-active", start = start));
     };
     if let Some(d) = parent.deceased_on.filter(|d| month > YearMonth::of(*d)) {
-        return no(format!(
-            "{} died on {d}: paid through {}",
-            parent.name,
-            YearMonth::of(d)
+        return no(msg!(
+            "entitlement-parent-died",
+            name = parent.name.as_str(),
+            date = d,
+            through = YearMonth::of(d)
         ));
     }
     let Some(county) = family
         .region_for(month)
         .and_then(|r| r.ancestor_at(RegionLevel::County))
     else {
-        return no("the family's county is not known");
+        return no(msg!("entitlement-no-county"));
     };
     let wife = family
         .parents
         .iter()
         .find(|p| p.role == MemberRole::Mother && p.alive_in(month));
     let (reference, who) = match wife {
-        Some(w) => (w, "wife"),
-        None => (parent, "no living wife on file; own age:"),
+        Some(w) => (w, msg!("entitlement-reference-wife")),
+        None => (parent, msg!("entitlement-reference-self")),
     };
     let age = reference_age(reference.birth_date, month, rules.switch);
     let Some(standard) = standard_for(standards, month, &county, age) else {
-        return no(format!(
-            "no allowance standard covers a reference age of {age} in {month} in {county}"
+        return no(msg!(
+            "entitlement-no-standard",
+            age = age,
+            month = month,
+            county = county.as_str()
         ));
     };
     let turned = YearMonth::new(
         reference.birth_date.year() + age,
         reference.birth_date.month(),
-    )
-    .map(|m| m.to_string())
-    .unwrap_or_default();
-    let scope = match &standard.county {
-        Some(c) => format!(" for county {c}"),
-        None => String::new(),
-    };
-    let explanation = format!(
-        "{} CNY {} ({}): {who} turned {age} in {turned}; family active since {}; standard of {}{scope}",
-        yuan(standard.monthly_fen),
-        standard.kind.chinese(),
-        standard.kind.as_str(),
-        YearMonth::of(active_since),
-        standard.effective_from,
     );
+    let mut explanation = msg!(
+        "entitlement-owed",
+        amount = Arg::Fen(standard.monthly_fen),
+        kind = standard.kind.word(),
+        who = who,
+        age = age,
+        turned = turned
+            .map(Arg::from)
+            .unwrap_or_else(|| Arg::Text(String::new())),
+        active = YearMonth::of(active_since),
+        standard = standard.effective_from
+    );
+    if let Some(c) = &standard.county {
+        explanation = msg!(
+            "entitlement-county-standard",
+            owed = explanation,
+            county = c.as_str()
+        );
+    }
     Decision::Entitled(Entitlement {
         member_id,
         month,

@@ -3,7 +3,7 @@
 //! `infer` crate), never by the name or the header a client sends; names are only labels and
 //! may not look like paths.
 
-use thiserror::Error;
+use nuanxin_locale::{Localised, Message, localised_error, msg};
 
 /// The largest attachment accepted (a phone photo or a scanned page is well below).
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
@@ -11,19 +11,30 @@ pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// The types accepted, by content: photos and scans.
 pub const ACCEPTED: &[&str] = &["image/jpeg", "image/png", "image/webp", "application/pdf"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttachmentError {
-    #[error("the file is empty")]
     Empty,
-    #[error("the file is larger than {max} bytes", max = MAX_BYTES)]
     TooLarge,
-    #[error(
-        "only JPEG, PNG or WebP photos and PDF documents are accepted; this file's content is {found}"
-    )]
     WrongType { found: String },
-    #[error("the file name must be 1–120 characters without slashes, '..' or control characters")]
     BadName,
 }
+
+impl Localised for AttachmentError {
+    fn message(&self) -> Message {
+        match self {
+            AttachmentError::Empty => msg!("attachment-empty"),
+            AttachmentError::TooLarge => msg!(
+                "attachment-too-large",
+                megabytes = MAX_BYTES / (1024 * 1024)
+            ),
+            AttachmentError::WrongType { found } => {
+                msg!("attachment-wrong-type", found = found.as_str())
+            }
+            AttachmentError::BadName => msg!("attachment-bad-name"),
+        }
+    }
+}
+localised_error!(AttachmentError);
 
 /// A file that passed the checks: its type as read from its content, its label.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! kind needs; a correction is a new record pointing at the one it corrects.
 
 use chrono::NaiveDate;
-use thiserror::Error;
+use nuanxin_locale::{Message, msg};
 
 use crate::text;
 
@@ -231,14 +231,13 @@ pub struct ValidRecord {
     pub details: Details,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{field}: {message}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordError {
     pub field: &'static str,
-    pub message: String,
+    pub message: Message,
 }
 
-fn bad(field: &'static str, message: impl Into<String>) -> RecordError {
+fn bad(field: &'static str, message: impl Into<Message>) -> RecordError {
     RecordError {
         field,
         message: message.into(),
@@ -255,35 +254,27 @@ pub const VALUE_MAX_FEN: i64 = 10_000_000;
 pub fn check_record(draft: RecordDraft, today: NaiveDate) -> Result<ValidRecord, RecordError> {
     let kind = match draft.kind.as_deref() {
         None => RecordKind::Service,
-        Some(k) => {
-            RecordKind::parse(k).ok_or_else(|| bad("kind", format!("unknown kind '{k}'")))?
-        }
+        Some(k) => RecordKind::parse(k)
+            .ok_or_else(|| bad("kind", msg!("record-unknown-kind", kind = k)))?,
     };
     let occurred_on = draft
         .occurred_on
-        .ok_or_else(|| bad("occurredOn", "the date is needed"))?;
+        .ok_or_else(|| bad("occurredOn", msg!("record-date-needed")))?;
     if occurred_on > today {
-        return Err(bad(
-            "occurredOn",
-            "work cannot be recorded for a day that has not come",
-        ));
+        return Err(bad("occurredOn", msg!("record-date-in-future")));
     }
     if occurred_on < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN) {
-        return Err(bad("occurredOn", "dates before 2000 are not accepted"));
+        return Err(bad("occurredOn", msg!("record-date-before-2000")));
     }
-    let content =
-        text::required(&draft.content, CONTENT_MAX).map_err(|e| bad("content", e.to_string()))?;
+    let content = text::required(&draft.content, CONTENT_MAX).map_err(|e| bad("content", e))?;
     let outcome = match draft.outcome.as_deref() {
         None => None,
-        Some(o) => text::optional(o, 500).map_err(|e| bad("outcome", e.to_string()))?,
+        Some(o) => text::optional(o, 500).map_err(|e| bad("outcome", e))?,
     };
     let value = |field, v: Option<i64>| match v {
         None => Ok(0),
         Some(v) if (0..=VALUE_MAX_FEN).contains(&v) => Ok(v),
-        Some(_) => Err(bad(
-            field,
-            "a value in whole fen from 0 to 10000000 (100,000 yuan)",
-        )),
+        Some(_) => Err(bad(field, msg!("record-value-range"))),
     };
     let money_fen = value("moneyFen", draft.money_fen)?;
     let goods_fen = value("goodsFen", draft.goods_fen)?;
@@ -292,36 +283,32 @@ pub fn check_record(draft: RecordDraft, today: NaiveDate) -> Result<ValidRecord,
         RecordKind::DisabilityAssessment => {
             let level = d.disability_level.as_deref().unwrap_or_default();
             if DisabilityLevel::parse(level).is_none() {
-                return Err(bad("disabilityLevel", "one of none, partial, full"));
+                return Err(bad("disabilityLevel", msg!("record-disability-level")));
             }
         }
         RecordKind::HomeServiceOrder => {
             let s = d.home_service.as_deref().unwrap_or_default();
             if HomeServiceKind::parse(s).is_none() {
-                return Err(bad(
-                    "homeService",
-                    "one of housekeeping, meals, hospital_escort, rehabilitation",
-                ));
+                return Err(bad("homeService", msg!("record-home-service")));
             }
         }
         RecordKind::Guardianship => {
             let name = d.guardian_name.as_deref().unwrap_or_default();
-            d.guardian_name =
-                Some(text::person_name(name).map_err(|e| bad("guardianName", e.to_string()))?);
+            d.guardian_name = Some(text::person_name(name).map_err(|e| bad("guardianName", e))?);
             d.guardian_relation = text::optional(d.guardian_relation.as_deref().unwrap_or(""), 40)
-                .map_err(|e| bad("guardianRelation", e.to_string()))?;
+                .map_err(|e| bad("guardianRelation", e))?;
         }
         RecordKind::GreenChannelVisit => {
             d.department = Some(
                 text::required(d.department.as_deref().unwrap_or(""), 60)
-                    .map_err(|e| bad("department", e.to_string()))?,
+                    .map_err(|e| bad("department", e))?,
             );
             value("feesWaivedFen", d.fees_waived_fen)?;
         }
         _ => {}
     }
     if let Some(loc) = d.location.as_deref() {
-        d.location = text::optional(loc, 200).map_err(|e| bad("location", e.to_string()))?;
+        d.location = text::optional(loc, 200).map_err(|e| bad("location", e))?;
     }
     Ok(ValidRecord {
         kind,

@@ -3,7 +3,7 @@
 //! ([`crate::policy::Machine`]), whether a step is legal is this module's. Emergency aid
 //! (紧急救助) and referrals to responsible units (转介) are two workflows of it.
 
-use thiserror::Error;
+use nuanxin_locale::{Arg, Localised, Message, localised_error, msg};
 
 /// The workflows cases follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,26 +85,58 @@ impl Workflow {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepError {
-    #[error("a {workflow} case has no state '{state}'")]
     UnknownState {
         workflow: &'static str,
         state: String,
     },
-    #[error("a {workflow} case cannot go from {from} to {to}")]
     Illegal {
         workflow: &'static str,
         from: String,
         to: String,
     },
-    #[error("approving emergency aid needs the approved amount in fen (more than 0)")]
     AmountNeeded,
-    #[error("the amount disbursed ({disbursed} fen) exceeds the amount approved ({approved} fen)")]
-    OverApproved { approved: i64, disbursed: i64 },
-    #[error("amounts are whole fen, more than 0 and at most 100000000 (1,000,000 yuan)")]
+    OverApproved {
+        approved: i64,
+        disbursed: i64,
+    },
     BadAmount,
 }
+
+/// A case's state as the office says it; states are shared words across workflows.
+pub fn state_word(state: &str) -> Message {
+    Message::term("case-state", state)
+}
+
+impl Localised for StepError {
+    fn message(&self) -> Message {
+        match self {
+            StepError::UnknownState { workflow, state } => msg!(
+                "case-unknown-state",
+                workflow = Message::term("workflow", workflow),
+                state = state.as_str()
+            ),
+            StepError::Illegal { workflow, from, to } => msg!(
+                "case-illegal-step",
+                workflow = Message::term("workflow", workflow),
+                from = state_word(from),
+                to = state_word(to)
+            ),
+            StepError::AmountNeeded => msg!("case-amount-needed"),
+            StepError::OverApproved {
+                approved,
+                disbursed,
+            } => msg!(
+                "case-over-approved",
+                approved = Arg::Fen(*approved),
+                disbursed = Arg::Fen(*disbursed)
+            ),
+            StepError::BadAmount => msg!("case-bad-amount"),
+        }
+    }
+}
+localised_error!(StepError);
 
 /// What a legal step writes on the case beside its new state.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

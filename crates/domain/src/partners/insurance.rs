@@ -3,7 +3,7 @@
 //! the claim workflow, where an insurer decides submitted → paid | rejected.
 
 use chrono::{Datelike, NaiveDate};
-use thiserror::Error;
+use nuanxin_locale::{Message, msg};
 
 /// The claim workflow's legal steps.
 pub const CLAIM_STEPS: &[(&str, &str)] = &[("submitted", "paid"), ("submitted", "rejected")];
@@ -17,11 +17,10 @@ pub struct PolicyTerms {
     pub premium_fen: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{field}: {message}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyError {
     pub field: &'static str,
-    pub message: String,
+    pub message: Message,
 }
 
 /// The largest premium a policy may carry (10,000 yuan): a typo guard.
@@ -30,29 +29,23 @@ pub const MAX_PREMIUM_FEN: i64 = 1_000_000;
 /// Checks a policy for `year`: a policy number of 4–64 letters, digits or `-`, a coverage
 /// inside the policy year that ends after it starts, a premium in whole fen.
 pub fn check_policy(year: i32, terms: PolicyTerms) -> Result<PolicyTerms, PolicyError> {
-    let bad = |field, message: &str| PolicyError {
-        field,
-        message: message.to_owned(),
-    };
+    let bad = |field, message: Message| PolicyError { field, message };
     let no = terms.policy_no.trim().to_owned();
     if !(4..=64).contains(&no.len()) || !no.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     {
-        return Err(bad("policyNumber", "4 to 64 letters, digits or '-'"));
+        return Err(bad("policyNumber", msg!("policy-number-format")));
     }
     if terms.coverage_end < terms.coverage_start {
-        return Err(bad("coverageEnd", "the coverage ends before it starts"));
+        return Err(bad("coverageEnd", msg!("policy-coverage-order")));
     }
     if terms.coverage_start.year() != year || terms.coverage_end.year() != year {
         return Err(bad(
             "coverageStart",
-            "the coverage lies within the policy year",
+            msg!("policy-coverage-year", year = year),
         ));
     }
     if !(0..=MAX_PREMIUM_FEN).contains(&terms.premium_fen) {
-        return Err(bad(
-            "premiumFen",
-            "a premium in whole fen from 0 to 1000000",
-        ));
+        return Err(bad("premiumFen", msg!("policy-premium-range")));
     }
     Ok(PolicyTerms {
         policy_no: no,
@@ -61,11 +54,15 @@ pub fn check_policy(year: i32, terms: PolicyTerms) -> Result<PolicyTerms, Policy
 }
 
 /// A claim step: legal, or why not.
-pub fn check_claim_step(from: &str, to: &str) -> Result<(), String> {
+pub fn check_claim_step(from: &str, to: &str) -> Result<(), Message> {
     if CLAIM_STEPS.contains(&(from, to)) {
         Ok(())
     } else {
-        Err(format!("a claim cannot go from {from} to {to}"))
+        Err(msg!(
+            "claim-illegal-step",
+            from = Message::term("claim-state", from),
+            to = Message::term("claim-state", to)
+        ))
     }
 }
 

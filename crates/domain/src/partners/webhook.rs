@@ -1,6 +1,8 @@
 //! Events for partners (webhooks): which events there are, where they may be sent, and
 //! when a failed delivery is tried again.
 
+use nuanxin_locale::{Localised, Message, localised_error, msg};
+
 use chrono::Duration;
 
 /// An event a partner's system may subscribe to, so that it need not poll.
@@ -31,17 +33,25 @@ impl WebhookEvent {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UrlError {
-    #[error("the address must start with https:// (http:// only for this machine)")]
     Scheme,
-    #[error("the address is longer than 500 characters")]
     TooLong,
-    #[error("the address names no host")]
     NoHost,
-    #[error("the address may not carry a user name or password")]
     Credentials,
 }
+
+impl Localised for UrlError {
+    fn message(&self) -> Message {
+        match self {
+            UrlError::Scheme => msg!("webhook-url-scheme"),
+            UrlError::TooLong => msg!("webhook-url-too-long"),
+            UrlError::NoHost => msg!("webhook-url-no-host"),
+            UrlError::Credentials => msg!("webhook-url-credentials"),
+        }
+    }
+}
+localised_error!(UrlError);
 
 /// Checks a receiver address: HTTPS (plain HTTP only to this machine, for a local stand-in),
 /// a host, no credentials in it.

@@ -6,6 +6,7 @@
 //! "why is this family (not) eligible" always has an answer.
 
 use chrono::NaiveDate;
+use nuanxin_locale::{Message, msg};
 
 use crate::registry::family::{Family, Member};
 use crate::registry::region::RegionCode;
@@ -40,7 +41,7 @@ impl Rule {
 pub struct RuleOutcome {
     pub rule: Rule,
     pub satisfied: bool,
-    pub explanation: String,
+    pub explanation: Message,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,25 +69,23 @@ pub fn evaluate(
         (Some(m), _) => RuleOutcome {
             rule: Rule::RegisteredInCity,
             satisfied: true,
-            explanation: format!(
-                "the {} ({}) has household registration in {}, within the city {}",
-                m.role.as_str(),
-                m.name,
-                m.hukou_region,
-                city
+            explanation: msg!(
+                "eligibility-registered-in-city",
+                role = m.role.word(),
+                name = m.name.as_str(),
+                region = m.hukou_region.as_str(),
+                city = city.as_str()
             ),
         },
         (None, true) => RuleOutcome {
             rule: Rule::RegisteredInCity,
             satisfied: false,
-            explanation: "no living parent is on file".into(),
+            explanation: msg!("eligibility-no-living-parent"),
         },
         (None, false) => RuleOutcome {
             rule: Rule::RegisteredInCity,
             satisfied: false,
-            explanation: format!(
-                "no living parent has household registration within the city {city}"
-            ),
+            explanation: msg!("eligibility-not-registered-in-city", city = city.as_str()),
         },
     };
 
@@ -95,14 +94,14 @@ pub fn evaluate(
             rule: Rule::HonourCertificate,
             satisfied: true,
             explanation: match family.honour_certificate_date {
-                Some(d) => format!("honour certificate {no} issued {d}"),
-                None => format!("honour certificate {no} (issue date not recorded)"),
+                Some(d) => msg!("eligibility-certificate", no = no, date = d),
+                None => msg!("eligibility-certificate-undated", no = no),
             },
         },
         _ => RuleOutcome {
             rule: Rule::HonourCertificate,
             satisfied: false,
-            explanation: "no Only-Child Parents' Honour Certificate is recorded".into(),
+            explanation: msg!("eligibility-no-certificate"),
         },
     };
 
@@ -110,17 +109,17 @@ pub fn evaluate(
         Some(d) if d <= today => RuleOutcome {
             rule: Rule::OnlyChildDeceased,
             satisfied: true,
-            explanation: format!("the only child died on {d}"),
+            explanation: msg!("eligibility-child-died", date = d),
         },
         Some(d) => RuleOutcome {
             rule: Rule::OnlyChildDeceased,
             satisfied: false,
-            explanation: format!("the recorded death date {d} is in the future: check the date"),
+            explanation: msg!("eligibility-child-death-in-future", date = d),
         },
         None => RuleOutcome {
             rule: Rule::OnlyChildDeceased,
             satisfied: false,
-            explanation: "the only child's death is not recorded".into(),
+            explanation: msg!("eligibility-child-death-unrecorded"),
         },
     };
 
@@ -128,12 +127,12 @@ pub fn evaluate(
         None => RuleOutcome {
             rule: Rule::NoLaterChild,
             satisfied: true,
-            explanation: "no later birth or adoption is recorded".into(),
+            explanation: msg!("eligibility-no-later-child"),
         },
         Some(d) => RuleOutcome {
             rule: Rule::NoLaterChild,
             satisfied: false,
-            explanation: format!("a later birth or adoption is recorded on {d}"),
+            explanation: msg!("eligibility-later-child", date = d),
         },
     };
 
@@ -204,6 +203,7 @@ mod tests {
         assert!(
             outcome(&decision, Rule::OnlyChildDeceased)
                 .explanation
+                .render(nuanxin_locale::Locale::En)
                 .contains("2015-03-08")
         );
     }
@@ -240,7 +240,18 @@ mod tests {
         assert!(!outcome(&decision, Rule::OnlyChildDeceased).satisfied);
         let later = outcome(&decision, Rule::NoLaterChild);
         assert!(!later.satisfied);
-        assert!(later.explanation.contains("2018-05-05"));
+        assert!(
+            later
+                .explanation
+                .render(nuanxin_locale::Locale::En)
+                .contains("2018-05-05")
+        );
+        assert!(
+            later
+                .explanation
+                .render(nuanxin_locale::Locale::Zh)
+                .contains("2018年5月5日")
+        );
     }
 
     #[test]
@@ -252,6 +263,7 @@ mod tests {
         assert!(
             outcome(&decision, Rule::OnlyChildDeceased)
                 .explanation
+                .render(nuanxin_locale::Locale::En)
                 .contains("future")
         );
     }
@@ -262,7 +274,7 @@ mod tests {
         assert!(!decision.eligible);
         assert_eq!(
             outcome(&decision, Rule::RegisteredInCity).explanation,
-            "no living parent is on file"
+            msg!("eligibility-no-living-parent")
         );
     }
 }

@@ -2,7 +2,7 @@
 //! an append-only history (动态管理: changes are recorded, never overwritten).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use thiserror::Error;
+use nuanxin_locale::{Localised, Message, localised_error, msg};
 use uuid::Uuid;
 
 use crate::registry::id_number::IdNumber;
@@ -52,6 +52,11 @@ impl FamilyStatus {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
+    /// The status as the office says it (已登记 / 享受中 …).
+    pub fn word(self) -> Message {
+        Message::term("family-status", self.as_str())
+    }
+
     /// The statuses reachable in one step. Closed is final; a family that moves back into
     /// the city is re-registered and verified again.
     pub fn next_allowed(self) -> &'static [FamilyStatus] {
@@ -71,19 +76,38 @@ impl FamilyStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransitionError {
-    #[error("a family that is {from} cannot become {to}; from {from} it can become: {allowed}")]
     Illegal {
-        from: &'static str,
-        to: &'static str,
-        allowed: String,
+        from: FamilyStatus,
+        to: FamilyStatus,
     },
-    #[error("a status change needs a reason")]
     MissingReason,
-    #[error("the reason: {0}")]
     BadReason(crate::text::TextError),
 }
+
+impl Localised for TransitionError {
+    fn message(&self) -> Message {
+        match self {
+            TransitionError::Illegal { from, to } if from.next_allowed().is_empty() => {
+                msg!("family-status-final", from = from.word(), to = to.word())
+            }
+            TransitionError::Illegal { from, to } => msg!(
+                "family-status-illegal",
+                from = from.word(),
+                to = to.word(),
+                allowed = from
+                    .next_allowed()
+                    .iter()
+                    .map(|s| s.word())
+                    .collect::<Vec<_>>()
+            ),
+            TransitionError::MissingReason => msg!("family-status-needs-reason"),
+            TransitionError::BadReason(e) => msg!("family-status-bad-reason", reason = e.message()),
+        }
+    }
+}
+localised_error!(TransitionError);
 
 /// One entry of the status history: who changed what, when and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,21 +134,7 @@ pub fn change_status(
     };
     let reason = reason.as_str();
     if !current.can_become(to) {
-        let allowed = current
-            .next_allowed()
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(TransitionError::Illegal {
-            from: current.as_str(),
-            to: to.as_str(),
-            allowed: if allowed.is_empty() {
-                "nothing (final)".into()
-            } else {
-                allowed
-            },
-        });
+        return Err(TransitionError::Illegal { from: current, to });
     }
     Ok(StatusChange {
         from: Some(current),
@@ -146,6 +156,11 @@ pub enum MemberRole {
 }
 
 impl MemberRole {
+    /// The role as the office says it (母亲, 父亲 …).
+    pub fn word(self) -> Message {
+        Message::term("member-role", self.as_str())
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             MemberRole::Father => "father",
@@ -247,10 +262,17 @@ mod tests {
         assert_eq!(
             err,
             TransitionError::Illegal {
-                from: "registered",
-                to: "active",
-                allowed: "verified, closed".into()
+                from: Registered,
+                to: Active
             }
+        );
+        assert_eq!(
+            err.message().render(nuanxin_locale::Locale::Zh),
+            "“已登记”的家庭不能改为“享受中”; 只能改为: 已核实、已终止"
+        );
+        assert_eq!(
+            err.message().render(nuanxin_locale::Locale::En),
+            "a family that is registered cannot become active; from registered it can become: verified, closed"
         );
         assert!(change_status(Closed, Active, "reopen", Uuid::nil(), at()).is_err());
         assert!(change_status(Active, Active, "same", Uuid::nil(), at()).is_err());

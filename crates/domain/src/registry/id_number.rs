@@ -8,25 +8,39 @@
 use std::fmt;
 
 use chrono::NaiveDate;
-use thiserror::Error;
+use nuanxin_locale::{Localised, Message, localised_error, msg};
 
 /// Why a string is not a valid resident ID number; each variant names the precise fault
 /// so a clerk at the desk knows what to re-check on the card.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdNumberError {
-    #[error("an ID number has 18 characters, this one has {0}")]
     Length(usize),
-    #[error("character {position} must be a digit")]
     NotADigit { position: usize },
-    #[error("the last character must be a digit or X")]
     BadCheckCharacterSymbol,
-    #[error("the birth date {0} in the ID number does not exist")]
     ImpossibleBirthDate(String),
-    #[error(
-        "the check character is {found}, but the other 17 characters give {expected}: a digit was probably mistyped"
-    )]
     CheckCharacterMismatch { expected: char, found: char },
 }
+
+impl Localised for IdNumberError {
+    fn message(&self) -> Message {
+        match self {
+            IdNumberError::Length(found) => msg!("id-number-length", found = *found),
+            IdNumberError::NotADigit { position } => {
+                msg!("id-number-not-a-digit", position = *position)
+            }
+            IdNumberError::BadCheckCharacterSymbol => msg!("id-number-last-character"),
+            IdNumberError::ImpossibleBirthDate(date) => {
+                msg!("id-number-birth-date", date = date.as_str())
+            }
+            IdNumberError::CheckCharacterMismatch { expected, found } => msg!(
+                "id-number-check-character",
+                expected = expected.to_string(),
+                found = found.to_string()
+            ),
+        }
+    }
+}
+localised_error!(IdNumberError);
 
 /// Sex as recorded in the ID number's sequence digit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -10,17 +10,25 @@ use crate::registry::family::{MemberRole, normalize_phone};
 use crate::registry::id_number::{IdNumber, Sex};
 use crate::registry::region::{RegionCode, RegionLevel};
 use crate::text;
+use nuanxin_locale::{Message, msg};
 
 /// The field at fault and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    pub message: Message,
 }
 
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, message: impl Into<Message>) -> Self {
         Self {
             field: field.into(),
             message: message.into(),
@@ -93,18 +101,18 @@ pub fn parse_new_family(
     city: &RegionCode,
     today: NaiveDate,
 ) -> Result<ValidFamily, FieldError> {
-    let region = RegionCode::parse(&input.region)
-        .map_err(|e| FieldError::new("regionCode", e.to_string()))?;
+    let region = RegionCode::parse(&input.region).map_err(|e| FieldError::new("regionCode", e))?;
     if !matches!(region.level(), RegionLevel::Township | RegionLevel::Village) {
-        return Err(FieldError::new(
-            "regionCode",
-            "a family is filed at a township or village",
-        ));
+        return Err(FieldError::new("regionCode", msg!("family-region-level")));
     }
     if !region.is_within(city) {
         return Err(FieldError::new(
             "regionCode",
-            format!("{region} is not in this city ({city})"),
+            msg!(
+                "family-region-outside-city",
+                region = region.as_str(),
+                city = city.as_str()
+            ),
         ));
     }
     for (field, date) in [
@@ -113,27 +121,23 @@ pub fn parse_new_family(
         ("laterChildDate", input.later_child_date),
     ] {
         if date.is_some_and(|d| d > today) {
-            return Err(FieldError::new(field, "the date cannot be in the future"));
+            return Err(FieldError::new(field, msg!("date-in-future")));
         }
     }
     if input.members.is_empty() {
-        return Err(FieldError::new(
-            "members",
-            "a family needs at least one member",
-        ));
+        return Err(FieldError::new("members", msg!("family-needs-member")));
     }
     let mut seen = HashSet::new();
     let mut members = Vec::with_capacity(input.members.len());
     for (i, m) in input.members.iter().enumerate() {
         let at = |f: &str| format!("members[{i}].{f}");
-        let name =
-            text::person_name(&m.name).map_err(|e| FieldError::new(at("name"), e.to_string()))?;
-        let id_number = IdNumber::parse(&m.id_number)
-            .map_err(|e| FieldError::new(at("idNumber"), e.to_string()))?;
+        let name = text::person_name(&m.name).map_err(|e| FieldError::new(at("name"), e))?;
+        let id_number =
+            IdNumber::parse(&m.id_number).map_err(|e| FieldError::new(at("idNumber"), e))?;
         if id_number.birth_date() > today {
             return Err(FieldError::new(
                 at("idNumber"),
-                "the birth date in this ID number is in the future; check the number",
+                msg!("id-number-born-in-future"),
             ));
         }
         // The 17th digit is odd for men and even for women.
@@ -146,36 +150,30 @@ pub fn parse_new_family(
             return Err(FieldError::new(
                 at("idNumber"),
                 match m.role {
-                    MemberRole::Mother => {
-                        "this ID number is a man's (its 17th digit is odd); check the number or the role"
-                    }
-                    _ => {
-                        "this ID number is a woman's (its 17th digit is even); check the number or the role"
-                    }
+                    MemberRole::Mother => msg!("id-number-mother-is-male"),
+                    _ => msg!("id-number-father-is-female"),
                 },
             ));
         }
         if !seen.insert(id_number.expose().to_owned()) {
             return Err(FieldError::new(
                 at("idNumber"),
-                "the same ID number appears twice in this family",
+                msg!("id-number-twice-in-family"),
             ));
         }
         let phone = match m.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
-            Some(raw) => Some(normalize_phone(raw).ok_or_else(|| {
-                FieldError::new(
-                    at("phone"),
-                    "a phone number is an 11-digit mobile number or a landline with area code",
-                )
-            })?),
+            Some(raw) => Some(
+                normalize_phone(raw)
+                    .ok_or_else(|| FieldError::new(at("phone"), msg!("phone-format")))?,
+            ),
         };
         let hukou_region = RegionCode::parse(&m.hukou_region)
-            .map_err(|e| FieldError::new(at("hukouRegionCode"), e.to_string()))?;
+            .map_err(|e| FieldError::new(at("hukouRegionCode"), e))?;
         if m.deceased_on.is_some_and(|d| d > today) {
             return Err(FieldError::new(
                 at("deceasedOn"),
-                "the date of death cannot be in the future",
+                msg!("death-date-in-future"),
             ));
         }
         members.push(ValidMember {
@@ -188,7 +186,7 @@ pub fn parse_new_family(
                 .as_deref()
                 .map(|a| text::optional(a, text::limits::ADDRESS))
                 .transpose()
-                .map_err(|e| FieldError::new(at("address"), e.to_string()))?
+                .map_err(|e| FieldError::new(at("address"), e))?
                 .flatten(),
             hukou_region,
             deceased_on: m.deceased_on,
@@ -199,7 +197,7 @@ pub fn parse_new_family(
         .as_deref()
         .map(|c| text::optional(c, text::limits::CERTIFICATE_NO))
         .transpose()
-        .map_err(|e| FieldError::new("honourCertificateNo", e.to_string()))?
+        .map_err(|e| FieldError::new("honourCertificateNo", e))?
         .flatten();
     Ok(ValidFamily {
         region,

@@ -8,7 +8,7 @@
 use std::fmt;
 
 use chrono::NaiveDate;
-use thiserror::Error;
+use nuanxin_locale::{Arg, Localised, Message, localised_error, msg};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -44,14 +44,34 @@ impl RegionLevel {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegionCodeError {
-    #[error("a region code has 6, 9 or 12 digits, this one has {0} characters")]
     Length(usize),
-    #[error("a region code has digits only")]
     NotDigits,
-    #[error("{0} is not a region code: the province part cannot be 00")]
     NoProvince(String),
+}
+
+impl Localised for RegionCodeError {
+    fn message(&self) -> Message {
+        match self {
+            RegionCodeError::Length(found) => msg!("region-code-length", found = *found),
+            RegionCodeError::NotDigits => msg!("region-code-digits"),
+            RegionCodeError::NoProvince(code) => msg!("region-code-province", code = code.as_str()),
+        }
+    }
+}
+localised_error!(RegionCodeError);
+
+impl From<&RegionCode> for Arg {
+    fn from(code: &RegionCode) -> Self {
+        Arg::Text(code.0.clone())
+    }
+}
+
+impl From<RegionCode> for Arg {
+    fn from(code: RegionCode) -> Self {
+        Arg::Text(code.0)
+    }
 }
 
 /// A national administrative division code at one of the levels above.

@@ -3,11 +3,10 @@
 //! (draft → submitted → approved → paid → reconciled). The entitlement rules are in
 //! [`crate::allowances`].
 
+use nuanxin_locale::{Arg, Localised, Message, localised_error, msg};
 use uuid::Uuid;
 
-use crate::allowances::{
-    AllowanceKind, Decision, FamilyTimeline, Rules, Standard, entitlement, yuan,
-};
+use crate::allowances::{AllowanceKind, Decision, FamilyTimeline, Rules, Standard, entitlement};
 use crate::month::YearMonth;
 use crate::registry::family::FamilyStatus;
 use crate::registry::region::{RegionCode, RegionLevel};
@@ -74,7 +73,7 @@ pub struct PlannedLine {
     pub attempt: i32,
     /// The family's township (for totals by township), as filed now.
     pub township: Option<RegionCode>,
-    pub explanation: String,
+    pub explanation: Message,
 }
 
 /// A roster's period: one month by default, or a quarter or a year.
@@ -85,9 +84,15 @@ pub struct Period {
 }
 
 /// A period that is not one month, a quarter or a calendar year.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a period is one month, a quarter starting in Jan/Apr/Jul/Oct (3) or a calendar year (12)")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeriodError;
+
+impl Localised for PeriodError {
+    fn message(&self) -> Message {
+        msg!("roster-period")
+    }
+}
+localised_error!(PeriodError);
 
 impl Period {
     /// The period of `months` months (1, 3 or 12) from `start`: quarters start in January,
@@ -163,17 +168,19 @@ pub fn plan_roster(
                     }
                     let attempt = lines.iter().map(|l| l.attempt).max().unwrap_or(0) + 1;
                     let explanation = if !claws.is_empty() {
-                        format!(
-                            "paid again (attempt {attempt}) after its claw-back was corrected; {}",
-                            e.explanation
+                        msg!(
+                            "line-repaid-after-clawback",
+                            attempt = attempt,
+                            owed = e.explanation.clone()
                         )
                     } else if attempt > 1 {
-                        format!(
-                            "paid again (attempt {attempt}) after a returned or failed payment; {}",
-                            e.explanation
+                        msg!(
+                            "line-repaid-after-return",
+                            attempt = attempt,
+                            owed = e.explanation.clone()
                         )
                     } else if month < period.start {
-                        format!("arrears for {month}; {}", e.explanation)
+                        msg!("line-arrears", month = month, owed = e.explanation.clone())
                     } else {
                         e.explanation.clone()
                     };
@@ -203,7 +210,7 @@ pub fn plan_roster(
                 }
                 let reason = match decide(paid.month) {
                     Decision::Entitled(e) if e.kind == paid.kind => continue,
-                    Decision::Entitled(e) => format!("now owed {} instead", e.kind.chinese()),
+                    Decision::Entitled(e) => msg!("line-now-owed-other-kind", kind = e.kind.word()),
                     Decision::NotEntitled { reason } => reason,
                 };
                 let key = |t| (paid.member_id, paid.month, paid.kind, t);
@@ -232,10 +239,11 @@ pub fn plan_roster(
                     line_type: LineType::Clawback,
                     attempt,
                     township: township.clone(),
-                    explanation: format!(
-                        "claw-back of {} paid for {}: {reason}",
-                        yuan(paid.amount_fen),
-                        paid.month
+                    explanation: msg!(
+                        "line-clawback",
+                        amount = Arg::Fen(paid.amount_fen),
+                        month = paid.month,
+                        reason = reason
                     ),
                 });
             }
@@ -290,15 +298,9 @@ impl RosterStatus {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
-    /// The status as the office says it (GLOSSARY.md).
-    pub fn chinese(self) -> &'static str {
-        match self {
-            RosterStatus::Draft => "草稿",
-            RosterStatus::Submitted => "待审批",
-            RosterStatus::Approved => "已审批",
-            RosterStatus::Paid => "已发放",
-            RosterStatus::Reconciled => "已对账",
-        }
+    /// The status as the office says it (草稿 / 待审批 …, GLOSSARY.md).
+    pub fn word(self) -> Message {
+        Message::term("roster-status", self.as_str())
     }
 
     pub fn is_frozen(self) -> bool {
@@ -378,30 +380,53 @@ impl RosterStep {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RosterTransitionError {
-    #[error("a {from} roster cannot become {to}; next it can only become {next}")]
     Illegal {
-        from: &'static str,
-        to: &'static str,
-        next: &'static str,
+        from: RosterStatus,
+        to: RosterStatus,
     },
-    #[error("the approver must not be the person who submitted the roster (maker-checker)")]
     SameAsSubmitter,
 }
 
+impl Localised for RosterTransitionError {
+    fn message(&self) -> Message {
+        match self {
+            RosterTransitionError::Illegal { from, to } => match from.next() {
+                Some(next) => msg!(
+                    "roster-status-illegal",
+                    from = from.word(),
+                    to = to.word(),
+                    next = next.word()
+                ),
+                None => msg!("roster-status-final", from = from.word(), to = to.word()),
+            },
+            RosterTransitionError::SameAsSubmitter => msg!("roster-same-as-submitter"),
+        }
+    }
+}
+localised_error!(RosterTransitionError);
+
 /// What a step of the roster lifecycle needs besides legality and permission.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepInputError {
-    #[error(
-        "this roster has no lines: there is nothing to pay for the period, so it is not submitted"
-    )]
     Empty,
-    #[error("the bank cannot have paid before the roster was approved on {approved_on}")]
     PaidBeforeApproval { approved_on: chrono::NaiveDate },
-    #[error("the payment date cannot be in the future")]
     PaidInFuture,
 }
+
+impl Localised for StepInputError {
+    fn message(&self) -> Message {
+        match self {
+            StepInputError::Empty => msg!("roster-empty"),
+            StepInputError::PaidBeforeApproval { approved_on } => {
+                msg!("roster-paid-before-approval", approved = *approved_on)
+            }
+            StepInputError::PaidInFuture => msg!("roster-paid-in-future"),
+        }
+    }
+}
+localised_error!(StepInputError);
 
 /// A roster may be submitted only with lines in it.
 pub fn check_submittable(line_count: i32) -> Result<(), StepInputError> {
@@ -437,11 +462,7 @@ pub fn check_roster_transition(
     actor: Uuid,
 ) -> Result<(), RosterTransitionError> {
     if !from.legal_steps().contains(&to) {
-        return Err(RosterTransitionError::Illegal {
-            from: from.as_str(),
-            to: to.as_str(),
-            next: from.next().map_or("nothing (final)", RosterStatus::as_str),
-        });
+        return Err(RosterTransitionError::Illegal { from, to });
     }
     if to == RosterStatus::Approved && submitter == Some(actor) {
         return Err(RosterTransitionError::SameAsSubmitter);

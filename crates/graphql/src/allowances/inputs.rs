@@ -9,7 +9,7 @@ use crate::allowances::objects::AllowanceKind;
 
 pub fn parse_month(s: &str, field: &str) -> Result<YearMonth, ApiError> {
     s.parse()
-        .map_err(|_| ApiError::bad_input(field, "a month is written YYYY-MM, e.g. 2024-07"))
+        .map_err(|e: nuanxin_domain::month::YearMonthError| ApiError::bad_input(field, e))
 }
 
 #[derive(InputObject)]

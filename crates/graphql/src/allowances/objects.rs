@@ -1,6 +1,7 @@
 //! Allowance standards, entitlements and bank accounts as the API shows them.
 
-use async_graphql::{Enum, ID, Object, SimpleObject};
+use crate::error::locale;
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use nuanxin_domain::policy::Operation;
 
 use crate::guard::{self, Allowed};
@@ -28,9 +29,9 @@ impl AllowanceStandard {
     async fn kind(&self) -> AllowanceKind {
         self.0.kind.into()
     }
-    /// The kind's Chinese name.
-    async fn kind_name(&self) -> &'static str {
-        self.0.kind.chinese()
+    /// The kind's name in the reader's language (特别扶助金 by default).
+    async fn kind_name(&self, ctx: &Context<'_>) -> String {
+        self.0.kind.word().render(locale(ctx))
     }
     /// Per person per month, in fen.
     async fn monthly_fen(&self) -> i64 {
@@ -71,9 +72,9 @@ impl Entitlement {
         self.decision.entitled().is_some()
     }
     /// Why not, when not entitled.
-    async fn reason(&self) -> Option<&str> {
+    async fn reason(&self, ctx: &Context<'_>) -> Option<String> {
         match &self.decision {
-            Decision::NotEntitled { reason } => Some(reason),
+            Decision::NotEntitled { reason } => Some(reason.render(locale(ctx))),
             Decision::Entitled(_) => None,
         }
     }
@@ -105,8 +106,10 @@ impl Entitlement {
         guard = "Allowed(Operation::ReadEntitlementAmounts)",
         visible = "guard::may_read_entitlement_amounts"
     )]
-    async fn explanation(&self) -> Option<&str> {
-        self.decision.entitled().map(|e| e.explanation.as_str())
+    async fn explanation(&self, ctx: &Context<'_>) -> Option<String> {
+        self.decision
+            .entitled()
+            .map(|e| e.explanation.render(locale(ctx)))
     }
 }
 

@@ -61,9 +61,7 @@ impl AllowanceMutation {
         let county = input
             .county_code
             .as_deref()
-            .map(|c| {
-                RegionCode::parse(c).map_err(|e| ApiError::bad_input("countyCode", e.to_string()))
-            })
+            .map(|c| RegionCode::parse(c).map_err(|e| ApiError::bad_input("countyCode", e)))
             .transpose()
             .gql()?;
         let new = NewStandard {

@@ -9,6 +9,7 @@ use nuanxin_domain::RegionCode;
 use nuanxin_domain::care::records::{self, Details, RecordDraft};
 use nuanxin_domain::care::timeline::TimelineKey;
 use nuanxin_domain::policy::{Operation, Resource};
+use nuanxin_locale::msg;
 use nuanxin_store as store;
 use nuanxin_store::Store;
 use uuid::Uuid;
@@ -26,7 +27,7 @@ fn opt_id(kind: Kind, id: Option<&ID>, field: &str) -> Result<Option<Uuid>, ApiE
 }
 
 fn region(code: &str, field: &str) -> Result<RegionCode, ApiError> {
-    RegionCode::parse(code).map_err(|e| ApiError::bad_input(field, e.to_string()))
+    RegionCode::parse(code).map_err(|e| ApiError::bad_input(field, e))
 }
 
 fn timeline_cursor(key: TimelineKey) -> String {
@@ -41,7 +42,7 @@ fn decode_timeline_cursor(after: Option<&str>) -> Result<Option<TimelineKey>, Ap
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| TimelineKey::decode(&s))
         .map(Some)
-        .ok_or_else(|| ApiError::bad_input("after", "not a cursor this list gave out"))
+        .ok_or_else(|| ApiError::bad_input("after", msg!("cursor-unknown")))
 }
 
 #[derive(Default)]
@@ -420,7 +421,7 @@ impl CareMutation {
         if attachments.len() > 20 {
             return Err(ApiError::bad_input(
                 "attachmentIds",
-                "at most 20 attachments",
+                msg!("attachments-too-many", max = 20),
             ))
             .gql();
         }
@@ -526,9 +527,8 @@ impl CareMutation {
             .worker_staff_id
             .as_ref()
             .map(|i| {
-                Uuid::parse_str(i.as_str()).map_err(|_| {
-                    ApiError::bad_input("workerStaffId", "a staff account id as `me.id` gives it")
-                })
+                Uuid::parse_str(i.as_str())
+                    .map_err(|_| ApiError::bad_input("workerStaffId", msg!("staff-id-format")))
             })
             .transpose()
             .gql()?;
@@ -683,7 +683,7 @@ impl CareMutation {
                     part.attended,
                 )),
                 _ => {
-                    return Err(ApiError::bad_input(field, "name a member or a volunteer")).gql();
+                    return Err(ApiError::bad_input(field, msg!("participant-needed"))).gql();
                 }
             }
         }

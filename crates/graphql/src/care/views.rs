@@ -241,7 +241,7 @@ fn list_size(first: Option<i32>) -> async_graphql::Result<usize> {
         Some(n @ 1..=1000) => Ok(n as usize),
         Some(_) => Err(crate::error::ApiError::bad_input(
             "first",
-            "ask for 1 to 1000 items",
+            nuanxin_locale::msg!("page-size", max = 1000),
         ))
         .gql(),
     }

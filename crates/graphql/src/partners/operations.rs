@@ -4,6 +4,7 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use nuanxin_domain::policy::Operation;
+use nuanxin_locale::{Localised, msg};
 use nuanxin_store::{NewOperation, OperationRecord, Store};
 
 use crate::error::{ApiError, IntoGql};
@@ -84,7 +85,10 @@ impl OperationMutation {
         if documents.len() > nuanxin_store::MAX_OPERATIONS_PER_APP {
             return Err(ApiError::bad_input(
                 "documents",
-                "too many documents at once",
+                msg!(
+                    "operations-too-many",
+                    max = nuanxin_store::MAX_OPERATIONS_PER_APP
+                ),
             ))
             .gql();
         }
@@ -94,9 +98,11 @@ impl OperationMutation {
                 .map_err(|e| {
                     ApiError::bad_input(
                         "documents",
-                        format!(
-                            "document {} (of at most {MAX_DOCUMENT_BYTES} bytes): {e}",
-                            i + 1
+                        msg!(
+                            "operation-document-bad",
+                            number = i + 1,
+                            max = MAX_DOCUMENT_BYTES,
+                            reason = e.message()
                         ),
                     )
                 })

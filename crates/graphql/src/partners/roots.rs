@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;
 use nuanxin_domain::RegionCode;
 use nuanxin_domain::policy::Operation;
+use nuanxin_locale::msg;
 use nuanxin_store::{NewOrganisation, Store};
 
 use crate::error::{ApiError, IntoGql};
@@ -50,7 +51,11 @@ fn check_year(year: i32) -> async_graphql::Result<i32> {
     if (2000..=2100).contains(&year) {
         Ok(year)
     } else {
-        Err(ApiError::bad_input("policyYear", "a year such as 2027")).gql()
+        Err(ApiError::bad_input(
+            "policyYear",
+            msg!("policy-year-format"),
+        ))
+        .gql()
     }
 }
 
@@ -136,7 +141,7 @@ impl PartnerQuery {
             Some(c) => c
                 .strip_prefix("q")
                 .and_then(|n| n.parse::<u64>().ok())
-                .ok_or_else(|| ApiError::bad_input("after", "not a cursor this list gave out"))
+                .ok_or_else(|| ApiError::bad_input("after", msg!("cursor-unknown")))
                 .gql()?,
         };
         let page = store
@@ -167,7 +172,7 @@ impl PartnerQuery {
     ) -> async_graphql::Result<GreenChannelCheck> {
         let store = ctx.data::<Store>()?;
         let id = nuanxin_domain::IdNumber::parse(&id_number)
-            .map_err(|e| ApiError::bad_input("idNumber", e.to_string()))
+            .map_err(|e| ApiError::bad_input("idNumber", e))
             .gql()?;
         let check = store
             .verify_green_channel(principal(ctx), &id, &crate::guard::request_meta(ctx))
@@ -257,7 +262,7 @@ impl PartnerMutation {
         {
             return Err(ApiError::bad_input(
                 "Idempotency-Key",
-                "1 to 200 characters",
+                msg!("idempotency-key-length"),
             ))
             .gql();
         }
@@ -440,10 +445,7 @@ impl PartnerMutation {
         let regions = input
             .contracted_regions
             .iter()
-            .map(|r| {
-                RegionCode::parse(r)
-                    .map_err(|e| ApiError::bad_input("contractedRegions", e.to_string()))
-            })
+            .map(|r| RegionCode::parse(r).map_err(|e| ApiError::bad_input("contractedRegions", e)))
             .collect::<Result<Vec<_>, _>>()
             .gql()?;
         Ok(Organisation(

@@ -6,6 +6,7 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use nuanxin_domain::policy::{FieldAccess, Operation, SensitiveField};
 use nuanxin_domain::{self as domain, time};
+use nuanxin_locale::Locale;
 
 use crate::error::IntoGql;
 use crate::guard::{self, Allowed, AllowedAny, AllowedUnmask, Field, principal, request_meta};
@@ -416,8 +417,9 @@ pub struct EligibilityDecision {
     pub reasons: Vec<EligibilityReason>,
 }
 
-impl From<Decision> for EligibilityDecision {
-    fn from(d: Decision) -> Self {
+impl EligibilityDecision {
+    /// The decision with its reasons written in `locale`.
+    pub fn new(d: Decision, locale: Locale) -> Self {
         Self {
             eligible: d.eligible,
             rule_set_version: d.rule_set_version.to_owned(),
@@ -427,7 +429,7 @@ impl From<Decision> for EligibilityDecision {
                 .map(|o| EligibilityReason {
                     rule: o.rule.into(),
                     satisfied: o.satisfied,
-                    explanation: o.explanation,
+                    explanation: o.explanation.render(locale),
                 })
                 .collect(),
         }

@@ -4,6 +4,7 @@
 use async_graphql::{Context, ID, Object};
 use nuanxin_domain::policy::Operation;
 use nuanxin_domain::{IdNumber, RegionCode, time};
+use nuanxin_locale::msg;
 
 use crate::connection::{self, Connection};
 use crate::error::{ApiError, IntoGql};
@@ -13,6 +14,7 @@ use crate::loaders::{Histories, Members, RegionNames};
 use nuanxin_domain::registry::intake::{MemberPatch, NewFamily, NewMember, parse_new_family};
 use nuanxin_store::{FamilyFilter as StoreFilter, Store, StoreError};
 
+use crate::error::locale;
 use crate::registry::inputs::{FamilyFilter, RegisterFamilyInput, UpdateMemberInput};
 use crate::registry::objects::{EligibilityDecision, Family, FamilyStatus, Member, Region};
 
@@ -67,8 +69,7 @@ impl RegistryQuery {
                 .region_code
                 .as_deref()
                 .map(|c| {
-                    RegionCode::parse(c)
-                        .map_err(|e| ApiError::bad_input("filter.regionCode", e.to_string()))
+                    RegionCode::parse(c).map_err(|e| ApiError::bad_input("filter.regionCode", e))
                 })
                 .transpose()
                 .gql()?,
@@ -82,7 +83,7 @@ impl RegistryQuery {
             ("filter.wifeAgeMax", store_filter.wife_age_max),
         ] {
             if age.is_some_and(|a| !(0..=150).contains(&a)) {
-                return Err(ApiError::bad_input(field, "an age is between 0 and 150")).gql();
+                return Err(ApiError::bad_input(field, msg!("age-range"))).gql();
             }
         }
         if store_filter
@@ -92,9 +93,9 @@ impl RegistryQuery {
         {
             return Err(ApiError::bad_input(
                 "filter.name",
-                format!(
-                    "search with at most {} characters of a name",
-                    nuanxin_domain::text::limits::SEARCH
+                msg!(
+                    "search-name-length",
+                    max = nuanxin_domain::text::limits::SEARCH
                 ),
             ))
             .gql();
@@ -104,7 +105,7 @@ impl RegistryQuery {
         {
             return Err(ApiError::bad_input(
                 "filter.wifeAgeMin",
-                "the minimum age is above the maximum",
+                msg!("standard-age-order"),
             ))
             .gql();
         }
@@ -158,7 +159,7 @@ impl RegistryQuery {
     ) -> async_graphql::Result<Member> {
         let store = ctx.data::<Store>()?;
         let id_number = IdNumber::parse(&id_number)
-            .map_err(|e| ApiError::bad_input("idNumber", e.to_string()))
+            .map_err(|e| ApiError::bad_input("idNumber", e))
             .gql()?;
         Ok(Member(
             store
@@ -346,10 +347,7 @@ impl RegistryMutation {
     ) -> async_graphql::Result<EligibilityDecision> {
         let store = ctx.data::<Store>()?;
         let id = ids::decode(Kind::Family, &family_id, "familyId").gql()?;
-        Ok(store
-            .evaluate_eligibility(principal(ctx), id)
-            .await
-            .gql()?
-            .into())
+        let decision = store.evaluate_eligibility(principal(ctx), id).await.gql()?;
+        Ok(EligibilityDecision::new(decision, locale(ctx)))
     }
 }

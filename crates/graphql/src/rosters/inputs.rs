@@ -30,10 +30,10 @@ pub struct GenerateRosterInput {
 impl GenerateRosterInput {
     pub fn parse(&self) -> Result<(RegionCode, Period), ApiError> {
         let county = RegionCode::parse(&self.county_code)
-            .map_err(|e| ApiError::bad_input("countyCode", e.to_string()))?;
+            .map_err(|e| ApiError::bad_input("countyCode", e))?;
         let start = parse_month(&self.period_start, "periodStart")?;
-        let period = Period::starting(start, self.months)
-            .map_err(|e| ApiError::bad_input("months", e.to_string()))?;
+        let period =
+            Period::starting(start, self.months).map_err(|e| ApiError::bad_input("months", e))?;
         Ok((county, period))
     }
 }

@@ -1,5 +1,6 @@
 //! Payment rosters, their lines, totals and jobs as the API shows them.
 
+use crate::error::locale;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use nuanxin_domain::RegionCode;
@@ -115,8 +116,8 @@ impl RosterLine {
     async fn township_code(&self) -> Option<String> {
         self.0.township.as_ref().map(|t| t.to_string())
     }
-    async fn explanation(&self) -> &str {
-        &self.0.explanation
+    async fn explanation(&self, ctx: &Context<'_>) -> String {
+        self.0.explanation.render(locale(ctx))
     }
     /// Once the roster is reconciled: `paid`, `returned` or `failed`; `null` before.
     async fn outcome(&self) -> Option<&str> {
@@ -380,8 +381,9 @@ impl Job {
     async fn total(&self) -> i64 {
         self.0.total
     }
-    async fn error(&self) -> Option<&str> {
-        self.0.error.as_deref()
+    /// Why the job failed, in the reader's language.
+    async fn error(&self, ctx: &Context<'_>) -> Option<String> {
+        self.0.error.as_ref().map(|m| m.render(locale(ctx)))
     }
     async fn roster_id(&self) -> Option<ID> {
         self.0.roster_id.map(|r| ids::encode(Kind::Roster, r))
@@ -454,8 +456,8 @@ impl PaymentHistoryLine {
             .map(|(_, r)| r.as_str())
             .filter(|r| !r.is_empty())
     }
-    async fn explanation(&self) -> &str {
-        &self.0.line.explanation
+    async fn explanation(&self, ctx: &Context<'_>) -> String {
+        self.0.line.explanation.render(locale(ctx))
     }
     async fn roster(&self) -> Roster {
         Roster(self.0.roster.clone())

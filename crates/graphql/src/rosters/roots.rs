@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Object};
 use chrono::NaiveDate;
 use nuanxin_domain::policy::Operation;
 use nuanxin_domain::{Principal, RegionCode};
+use nuanxin_locale::msg;
 
 use crate::connection::{self, Connection};
 use crate::error::{ApiError, IntoGql};
@@ -77,8 +78,7 @@ impl RosterQuery {
                 .county_code
                 .as_deref()
                 .map(|c| {
-                    RegionCode::parse(c)
-                        .map_err(|e| ApiError::bad_input("filter.countyCode", e.to_string()))
+                    RegionCode::parse(c).map_err(|e| ApiError::bad_input("filter.countyCode", e))
                 })
                 .transpose()
                 .gql()?,
@@ -183,12 +183,10 @@ impl RosterMutation {
                     // What a clerk reads on the job: never the database's own text.
                     Err(StoreError::Internal(detail)) => {
                         tracing::error!(%detail, job = %job_id, "roster job failed");
-                        Err("the generation failed on our side; quote the job id to support".into())
+                        Err(msg!("job-failed-internal"))
                     }
-                    Err(StoreError::Unavailable) => Err(
-                        "the registry database was unavailable; start the generation again".into(),
-                    ),
-                    Err(e) => Err(e.to_string()),
+                    Err(StoreError::Unavailable) => Err(msg!("job-database-unavailable")),
+                    Err(e) => Err(ApiError::from(e).message()),
                 };
                 if let Err(e) = store.finish_job(job_id, outcome).await {
                     tracing::error!(%e, "could not record the end of a roster job");

@@ -3,6 +3,7 @@
 use async_graphql::{Context, Object};
 use chrono::Utc;
 use nuanxin_domain::policy::Operation;
+use nuanxin_locale::msg;
 use uuid::Uuid;
 
 use crate::error::{ApiError, IntoGql};
@@ -46,10 +47,7 @@ impl SessionMutation {
         let store = ctx.data::<Store>()?;
         let throttle = ctx.data::<LoginThrottle>()?;
         if username.len() > 64 || password.len() > 1024 {
-            return Err(ApiError::Unauthenticated(
-                "wrong username or password".into(),
-            ))
-            .gql();
+            return Err(ApiError::Unauthenticated(msg!("wrong-password"))).gql();
         }
         // Throttled before anything is looked up or hashed; `?username` escapes control
         // characters, so a username cannot forge a log line.
@@ -75,10 +73,7 @@ impl SessionMutation {
             _ => {
                 throttle.failed(&username);
                 tracing::info!(?username, "failed login");
-                Err(ApiError::Unauthenticated(
-                    "wrong username or password".into(),
-                ))
-                .gql()
+                Err(ApiError::Unauthenticated(msg!("wrong-password"))).gql()
             }
         }
     }
@@ -110,9 +105,12 @@ impl SessionMutation {
                     .await
                     .gql()?
                     .filter(|u| u.active)
-                    .ok_or_else(|| ApiError::Unauthenticated("this account is disabled".into()))
+                    .ok_or_else(|| ApiError::Unauthenticated(msg!("account-disabled")))
                     .gql()?;
-                let access = tokens.issue(&user.principal()).map_err(|_| ApiError::Internal).gql()?;
+                let access = tokens
+                    .issue(&user.principal())
+                    .map_err(|_| ApiError::Internal)
+                    .gql()?;
                 Ok(AuthPayload {
                     access_token: access.token,
                     access_token_expires_at: access.expires_at,
@@ -121,12 +119,15 @@ impl SessionMutation {
                     me: Me(user.principal()),
                 })
             }
-            RefreshOutcome::Reused => Err(ApiError::Unauthenticated(
-                "this refresh token was already used; for safety every session of that login is now signed out: log in again".into(),
-            ))
-            .gql(),
-            RefreshOutcome::Expired => Err(ApiError::Unauthenticated("this refresh token has expired: log in again".into())).gql(),
-            RefreshOutcome::Unknown => Err(ApiError::Unauthenticated("this refresh token is not valid: log in again".into())).gql(),
+            RefreshOutcome::Reused => {
+                Err(ApiError::Unauthenticated(msg!("refresh-token-reused"))).gql()
+            }
+            RefreshOutcome::Expired => {
+                Err(ApiError::Unauthenticated(msg!("refresh-token-expired"))).gql()
+            }
+            RefreshOutcome::Unknown => {
+                Err(ApiError::Unauthenticated(msg!("refresh-token-invalid"))).gql()
+            }
         }
     }
 

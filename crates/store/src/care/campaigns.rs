@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::{Principal, RegionCode, text};
+use nuanxin_locale::msg;
 use sea_orm::{ActiveModelTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
@@ -56,33 +57,21 @@ impl Store {
     ) -> Result<CampaignRecord, StoreError> {
         require(p, Operation::ManageCampaigns)?;
         if !p.covers(Resource::Campaign, &new.region) {
-            return Err(StoreError::forbidden(
-                "a campaign is declared for your own region or a part of it",
-            ));
+            return Err(StoreError::forbidden(msg!("campaign-region")));
         }
-        let name = text::required(&new.name, 60)
-            .map_err(|e| StoreError::bad_input("name", e.to_string()))?;
+        let name = text::required(&new.name, 60).map_err(|e| StoreError::bad_input("name", e))?;
         let goods = text::optional(&new.goods_description, 200)
-            .map_err(|e| StoreError::bad_input("goodsDescription", e.to_string()))?
+            .map_err(|e| StoreError::bad_input("goodsDescription", e))?
             .unwrap_or_default();
         if new.ends_on < new.starts_on {
-            return Err(StoreError::bad_input(
-                "endsOn",
-                "the campaign ends before it starts",
-            ));
+            return Err(StoreError::bad_input("endsOn", msg!("campaign-date-order")));
         }
         if (new.ends_on - new.starts_on).num_days() > 366 {
-            return Err(StoreError::bad_input(
-                "endsOn",
-                "a campaign lasts at most a year",
-            ));
+            return Err(StoreError::bad_input("endsOn", msg!("campaign-too-long")));
         }
         for (field, v) in [("moneyFen", new.money_fen), ("goodsFen", new.goods_fen)] {
             if !(0..=nuanxin_domain::care::records::VALUE_MAX_FEN).contains(&v) {
-                return Err(StoreError::bad_input(
-                    field,
-                    "a value in whole fen from 0 to 10000000",
-                ));
+                return Err(StoreError::bad_input(field, msg!("record-value-range")));
             }
         }
         let m = campaign::ActiveModel {

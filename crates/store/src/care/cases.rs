@@ -5,9 +5,12 @@
 use chrono::{NaiveDate, Utc};
 use nuanxin_domain::Principal;
 use nuanxin_domain::care::records::DisabilityLevel;
-use nuanxin_domain::care::workflow::{self, Priority, ReferralKind, StepError, Workflow};
+use nuanxin_domain::care::workflow::{
+    self, Priority, ReferralKind, StepError, Workflow, state_word,
+};
 use nuanxin_domain::policy::{Machine, Operation, Resource};
 use nuanxin_domain::{text, time};
+use nuanxin_locale::{Message, msg};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -101,10 +104,10 @@ pub(crate) fn case_record(m: case::Model) -> Result<CaseRecord, StoreError> {
 fn step_error(e: StepError) -> StoreError {
     match e {
         StepError::UnknownState { .. } | StepError::Illegal { .. } => {
-            StoreError::bad_input("to", e.to_string())
+            StoreError::bad_input("to", e)
         }
         StepError::AmountNeeded | StepError::OverApproved { .. } | StepError::BadAmount => {
-            StoreError::bad_input("amountFen", e.to_string())
+            StoreError::bad_input("amountFen", e)
         }
     }
 }
@@ -114,20 +117,20 @@ impl Store {
     /// kind's unit unless another is named, with the priority the seed's rule gives.
     pub async fn open_case(&self, p: &Principal, new: NewCase) -> Result<CaseRecord, StoreError> {
         require(p, Operation::OpenCase)?;
-        let summary = text::required(&new.summary, 2000)
-            .map_err(|e| StoreError::bad_input("summary", e.to_string()))?;
+        let summary =
+            text::required(&new.summary, 2000).map_err(|e| StoreError::bad_input("summary", e))?;
         let today = self.today();
         if new.opened_on > today {
             return Err(StoreError::bad_input(
                 "openedOn",
-                "a case cannot open on a day that has not come",
+                msg!("case-opened-in-future"),
             ));
         }
         let requested = new
             .requested_fen
             .map(workflow::check_amount)
             .transpose()
-            .map_err(|e| StoreError::bad_input("requestedFen", e.to_string()))?;
+            .map_err(|e| StoreError::bad_input("requestedFen", e))?;
         let txn = self.db.begin().await?;
         let family = reachable_family(&txn, p, Resource::Case, new.family).await?;
         let member = match new.member {
@@ -139,13 +142,13 @@ impl Store {
             (Workflow::EmergencyAid, Some(_)) => {
                 return Err(StoreError::bad_input(
                     "referralKind",
-                    "only a referral has a kind",
+                    msg!("case-kind-only-referral"),
                 ));
             }
             (Workflow::Referral, None) => {
                 return Err(StoreError::bad_input(
                     "referralKind",
-                    "a referral names what it is for",
+                    msg!("case-referral-kind-needed"),
                 ));
             }
             (Workflow::Referral, Some(kind)) => {
@@ -160,7 +163,7 @@ impl Store {
                 {
                     return Err(StoreError::bad_input(
                         "unitCode",
-                        format!("no unit has the code '{code}'"),
+                        msg!("unit-unknown", code = code.as_str()),
                     ));
                 }
                 let age = member.as_ref().map(|m| time::age_on(m.birth_date, today));
@@ -181,7 +184,7 @@ impl Store {
         if new.workflow == Workflow::Referral && requested.is_some() {
             return Err(StoreError::bad_input(
                 "requestedFen",
-                "a referral carries no amount",
+                msg!("case-referral-no-amount"),
             ));
         }
         let now = Utc::now();
@@ -252,8 +255,7 @@ impl Store {
         amount_fen: Option<i64>,
     ) -> Result<CaseRecord, StoreError> {
         require(p, Operation::MoveCase)?;
-        let note =
-            text::required(note, 2000).map_err(|e| StoreError::bad_input("note", e.to_string()))?;
+        let note = text::required(note, 2000).map_err(|e| StoreError::bad_input("note", e))?;
         let txn = self.db.begin().await?;
         let current = case::Entity::find_by_id(id)
             .filter(slice::cases(p))
@@ -270,12 +272,12 @@ impl Store {
         )
         .map_err(step_error)?;
         if !p.may_step(Machine::of_workflow(record.workflow), &record.state, to) {
-            return Err(StoreError::forbidden(format!(
-                "your role ({}) may not move a {} case from {} to {}",
-                p.audience().name(),
-                record.workflow.as_str(),
-                record.state,
-                to
+            return Err(StoreError::forbidden(msg!(
+                "forbidden-case-step",
+                role = p.audience().word(),
+                workflow = Message::term("workflow", record.workflow.as_str()),
+                from = state_word(&record.state),
+                to = state_word(to)
             )));
         }
         let now = Utc::now();
@@ -298,7 +300,7 @@ impl Store {
         if done.rows_affected != 1 {
             return Err(StoreError::Conflict {
                 field: Some("to".into()),
-                message: "the case was moved by someone else just now; reload and try again".into(),
+                message: msg!("changed-meanwhile", what = Resource::Case.word()),
             });
         }
         step::ActiveModel {

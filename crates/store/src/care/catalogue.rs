@@ -9,6 +9,7 @@ use nuanxin_domain::care::catalogue::{self, CareCategory, SEED_SERVICES, SEED_UN
 use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::principal::RowFilter;
 use nuanxin_domain::text;
+use nuanxin_locale::{Message, msg};
 use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set, TransactionTrait};
 use uuid::Uuid;
 
@@ -39,7 +40,11 @@ fn reaches_catalogue(p: &Principal) -> Result<(), StoreError> {
     require(p, Operation::ReadCatalogue)?;
     match p.rows(Resource::CareCatalogue) {
         RowFilter::Everything => Ok(()),
-        _ => Err(StoreError::forbidden("the catalogue is not in your slice")),
+        _ => Err(StoreError::forbidden(msg!(
+            "forbidden-operation",
+            role = p.audience().word(),
+            operation = Operation::ReadCatalogue.word()
+        ))),
     }
 }
 
@@ -166,7 +171,7 @@ impl Store {
         }
         .insert(&self.db)
         .await
-        .map_err(|e| taken(e, "code", "a unit with this code exists already"))?;
+        .map_err(|e| taken(e, "code", msg!("unit-code-taken")))?;
         Ok(UnitRecord {
             code,
             name_zh,
@@ -190,7 +195,7 @@ impl Store {
         if units.is_empty() || units.len() > 20 {
             return Err(StoreError::bad_input(
                 "units",
-                "name 1 to 20 responsible units",
+                msg!("catalogue-units-count"),
             ));
         }
         let known: Vec<String> = unit::Entity::find()
@@ -202,7 +207,7 @@ impl Store {
         if let Some(u) = units.iter().find(|u| !known.contains(u)) {
             return Err(StoreError::bad_input(
                 "units",
-                format!("no unit has the code '{u}'"),
+                msg!("unit-unknown", code = u.as_str()),
             ));
         }
         let txn = self.db.begin().await?;
@@ -215,7 +220,7 @@ impl Store {
         }
         .insert(&txn)
         .await
-        .map_err(|e| taken(e, "code", "a service with this code exists already"))?;
+        .map_err(|e| taken(e, "code", msg!("service-code-taken")))?;
         let mut units = units.to_vec();
         units.sort();
         units.dedup();
@@ -240,21 +245,18 @@ impl Store {
 
 fn check_names(code: &str, zh: &str, en: &str) -> Result<(String, String, String), StoreError> {
     if !catalogue::valid_code(code) {
-        return Err(StoreError::bad_input(
-            "code",
-            "2–40 characters: lower-case letters, digits and _",
-        ));
+        return Err(StoreError::bad_input("code", msg!("catalogue-code-format")));
     }
-    let zh = text::required(zh, 60).map_err(|e| StoreError::bad_input("nameZh", e.to_string()))?;
-    let en = text::required(en, 120).map_err(|e| StoreError::bad_input("nameEn", e.to_string()))?;
+    let zh = text::required(zh, 60).map_err(|e| StoreError::bad_input("nameZh", e))?;
+    let en = text::required(en, 120).map_err(|e| StoreError::bad_input("nameEn", e))?;
     Ok((code.to_owned(), zh, en))
 }
 
-fn taken(e: sea_orm::DbErr, field: &str, message: &str) -> StoreError {
+fn taken(e: sea_orm::DbErr, field: &str, message: Message) -> StoreError {
     match StoreError::from(e) {
         StoreError::Conflict { .. } => StoreError::Conflict {
             field: Some(field.into()),
-            message: message.into(),
+            message,
         },
         other => other,
     }

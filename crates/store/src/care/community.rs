@@ -6,6 +6,7 @@ use chrono::{NaiveDate, Utc};
 use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::registry::family::normalize_phone;
 use nuanxin_domain::{Principal, RegionCode, text};
+use nuanxin_locale::msg;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -74,12 +75,9 @@ impl Store {
     ) -> Result<CareSiteRecord, StoreError> {
         require(p, Operation::ManageVolunteers)?;
         if !p.covers(Resource::CareSite, region) {
-            return Err(StoreError::forbidden(
-                "a care site is opened within your own region",
-            ));
+            return Err(StoreError::forbidden(msg!("care-site-region")));
         }
-        let bad =
-            |f: &'static str| move |e: text::TextError| StoreError::bad_input(f, e.to_string());
+        let bad = |f: &'static str| move |e: text::TextError| StoreError::bad_input(f, e);
         let name = text::required(name, 60).map_err(bad("name"))?;
         let venue = text::required(venue, 200).map_err(bad("venue"))?;
         let team_name = text::required(team_name, 60).map_err(bad("teamName"))?;
@@ -154,13 +152,11 @@ impl Store {
         phone: Option<&str>,
     ) -> Result<VolunteerRecord, StoreError> {
         require(p, Operation::ManageVolunteers)?;
-        let name =
-            text::person_name(name).map_err(|e| StoreError::bad_input("name", e.to_string()))?;
+        let name = text::person_name(name).map_err(|e| StoreError::bad_input("name", e))?;
         let phone = phone
             .map(|ph| {
-                normalize_phone(ph).ok_or_else(|| {
-                    StoreError::bad_input("phone", "a mobile (11 digits) or a landline number")
-                })
+                normalize_phone(ph)
+                    .ok_or_else(|| StoreError::bad_input("phone", msg!("phone-format")))
             })
             .transpose()?;
         let t = team::Entity::find_by_id(team_id)
@@ -208,16 +204,16 @@ impl Store {
         new: NewActivity,
     ) -> Result<ActivityRecord, StoreError> {
         require(p, Operation::ManageVolunteers)?;
-        let title = text::required(&new.title, 100)
-            .map_err(|e| StoreError::bad_input("title", e.to_string()))?;
+        let title =
+            text::required(&new.title, 100).map_err(|e| StoreError::bad_input("title", e))?;
         if new.held_on > self.today() {
-            return Err(StoreError::bad_input(
-                "heldOn",
-                "record an activity once it has taken place",
-            ));
+            return Err(StoreError::bad_input("heldOn", msg!("activity-in-future")));
         }
         if new.members.len() + new.volunteers.len() > 500 {
-            return Err(StoreError::bad_input("members", "at most 500 participants"));
+            return Err(StoreError::bad_input(
+                "members",
+                msg!("activity-too-many", max = 500),
+            ));
         }
         let txn = self.db.begin().await?;
         let s = site::Entity::find_by_id(new.site)
@@ -297,7 +293,7 @@ impl Store {
         {
             return Err(StoreError::bad_input(
                 "serial",
-                "the device's serial number: letters, digits and '-', at most 64",
+                msg!("device-serial-format"),
             ));
         }
         let family = reachable_family(&self.db, p, Resource::CareRecord, family).await?;
@@ -317,7 +313,7 @@ impl Store {
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict { .. } => StoreError::Conflict {
                 field: Some("serial".into()),
-                message: "this device is registered already".into(),
+                message: msg!("device-taken"),
             },
             other => other,
         })?;

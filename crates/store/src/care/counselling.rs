@@ -6,6 +6,7 @@ use chrono::{NaiveDate, Utc};
 use nuanxin_domain::Principal;
 use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::text;
+use nuanxin_locale::msg;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -50,10 +51,10 @@ impl Store {
         notes: &str,
     ) -> Result<CounsellingRecord, StoreError> {
         require(p, Operation::RecordCounselling)?;
-        let notes = text::required(notes, NOTES_MAX)
-            .map_err(|e| StoreError::bad_input("notes", e.to_string()))?;
+        let notes =
+            text::required(notes, NOTES_MAX).map_err(|e| StoreError::bad_input("notes", e))?;
         if held_on > self.today() {
-            return Err(StoreError::bad_input("heldOn", "a day that has not come"));
+            return Err(StoreError::bad_input("heldOn", msg!("date-in-future")));
         }
         let txn = self.db.begin().await?;
         let family = reachable_family(&txn, p, Resource::CounsellingSession, family).await?;
@@ -118,9 +119,10 @@ impl Store {
     ) -> Result<Vec<Option<String>>, StoreError> {
         use nuanxin_domain::policy::{FieldAccess, SensitiveField};
         if p.field_access(SensitiveField::CounsellingNotes) == FieldAccess::Hidden {
-            return Err(StoreError::forbidden(format!(
-                "your role ({}) may not read counselling notes",
-                p.audience().name()
+            return Err(StoreError::forbidden(msg!(
+                "forbidden-unmask",
+                role = p.audience().word(),
+                field = SensitiveField::CounsellingNotes.word()
             )));
         }
         let ids: Vec<Uuid> = sessions.iter().map(|s| s.id).collect();

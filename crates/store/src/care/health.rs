@@ -6,6 +6,7 @@ use nuanxin_domain::Principal;
 use nuanxin_domain::care::schedule::Schedule;
 use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::text;
+use nuanxin_locale::msg;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
@@ -49,13 +50,10 @@ impl Store {
         started_on: NaiveDate,
     ) -> Result<ConditionRecord, StoreError> {
         require(p, Operation::RecordHealth)?;
-        let disease = text::required(disease, 60)
-            .map_err(|e| StoreError::bad_input("disease", e.to_string()))?;
+        let disease =
+            text::required(disease, 60).map_err(|e| StoreError::bad_input("disease", e))?;
         if started_on > self.today() {
-            return Err(StoreError::bad_input(
-                "startedOn",
-                "a day that has not come",
-            ));
+            return Err(StoreError::bad_input("startedOn", msg!("date-in-future")));
         }
         let family = reachable_family(&self.db, p, Resource::HealthRecord, family).await?;
         member_of(&self.db, p, family.id, member).await?;

@@ -7,6 +7,7 @@ use nuanxin_domain::Principal;
 use nuanxin_domain::care::schedule::Schedule;
 use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::text;
+use nuanxin_locale::msg;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -73,12 +74,12 @@ impl Store {
     ) -> Result<PairingRecord, StoreError> {
         require(p, Operation::ManagePairings)?;
         let named = |field: &'static str, v: &str| {
-            text::person_name(v).map_err(|e| StoreError::bad_input(field, e.to_string()))
+            text::person_name(v).map_err(|e| StoreError::bad_input(field, e))
         };
         let leader = named("leaderName", &new.leader_name)?;
         let answerable = named("answerableName", &new.answerable_name)?;
-        let content = text::required(&new.content, 1000)
-            .map_err(|e| StoreError::bad_input("content", e.to_string()))?;
+        let content =
+            text::required(&new.content, 1000).map_err(|e| StoreError::bad_input("content", e))?;
         let txn = self.db.begin().await?;
         let family = reachable_family(&txn, p, Resource::Pairing, new.family).await?;
         let (kind, worker_name) = match (new.worker_staff, new.worker_volunteer) {
@@ -101,10 +102,7 @@ impl Store {
                 ("volunteer", vol.name)
             }
             _ => {
-                return Err(StoreError::bad_input(
-                    "worker",
-                    "name exactly one worker: a staff member or a volunteer",
-                ));
+                return Err(StoreError::bad_input("worker", msg!("pairing-one-worker")));
             }
         };
         let model = pairing::ActiveModel {
@@ -129,7 +127,7 @@ impl Store {
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict { .. } => StoreError::Conflict {
                 field: Some("familyId".into()),
-                message: "this family already has an active pairing; end it first".into(),
+                message: msg!("pairing-exists"),
             },
             other => other,
         })?;
@@ -157,14 +155,11 @@ impl Store {
         if row.ended_on.is_some() {
             return Err(StoreError::Conflict {
                 field: Some("id".into()),
-                message: "this pairing has ended already".into(),
+                message: msg!("pairing-ended"),
             });
         }
         if on < row.starts_on || on > self.today() {
-            return Err(StoreError::bad_input(
-                "endedOn",
-                "a pairing ends between its start and today",
-            ));
+            return Err(StoreError::bad_input("endedOn", msg!("pairing-end-date")));
         }
         pairing::Entity::update_many()
             .col_expr(pairing::Column::EndedOn, Expr::value(on))

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, Utc};
 use nuanxin_domain::Principal;
 use nuanxin_domain::care::records::{Details, PerformerKind, RecordKind, ValidRecord};
 use nuanxin_domain::policy::{Operation, Resource};
+use nuanxin_locale::{Message, msg};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Set, TransactionTrait,
@@ -173,7 +174,7 @@ impl Store {
             if member.is_some_and(|m| m != c.member_id) {
                 return Err(StoreError::bad_input(
                     "conditionId",
-                    "the chronic-disease record is another member's",
+                    msg!("follow-up-other-member"),
                 ));
             }
             member = Some(c.member_id);
@@ -181,7 +182,7 @@ impl Store {
         } else if kind == RecordKind::FollowUp {
             return Err(StoreError::bad_input(
                 "conditionId",
-                "a follow-up belongs to a chronic-disease record",
+                msg!("follow-up-needs-condition"),
             ));
         }
         if let Some(m) = member {
@@ -194,9 +195,9 @@ impl Store {
         } else if kind.needs_member() {
             return Err(StoreError::bad_input(
                 "memberId",
-                format!(
-                    "a {} record is about one person: name the member",
-                    kind.as_str()
+                msg!(
+                    "record-needs-member",
+                    kind = Message::term("record-kind", kind.as_str())
                 ),
             ));
         }
@@ -217,13 +218,13 @@ impl Store {
             if !family.region_code.starts_with(&c.region_code) {
                 return Err(StoreError::bad_input(
                     "campaignId",
-                    "this family is outside the campaign's region",
+                    msg!("campaign-family-outside"),
                 ));
             }
             if new.record.occurred_on < c.starts_on || new.record.occurred_on > c.ends_on {
                 return Err(StoreError::bad_input(
                     "occurredOn",
-                    format!("the campaign runs from {} to {}", c.starts_on, c.ends_on),
+                    msg!("campaign-dates", from = c.starts_on, to = c.ends_on),
                 ));
             }
         }
@@ -238,7 +239,7 @@ impl Store {
         {
             return Err(StoreError::bad_input(
                 "serviceCode",
-                format!("the catalogue has no service '{service_code}'"),
+                msg!("service-unknown", code = service_code.as_str()),
             ));
         }
         if let Some(old) = new.corrects {
@@ -253,7 +254,7 @@ impl Store {
             if old.kind != kind.as_str() {
                 return Err(StoreError::bad_input(
                     "correctsId",
-                    "a correction is a record of the same kind",
+                    msg!("record-correction-kind"),
                 ));
             }
         }
@@ -272,7 +273,7 @@ impl Store {
             if found.len() != attachments.len() {
                 return Err(StoreError::bad_input(
                     "attachmentIds",
-                    "an attachment was not uploaded for this family",
+                    msg!("attachment-other-family"),
                 ));
             }
         }
@@ -371,9 +372,7 @@ impl Store {
         }
         if performer == PerformerKind::Volunteer {
             if kind != RecordKind::Visit {
-                return Err(StoreError::forbidden(
-                    "a volunteer records the visits of their pairing only",
-                ));
+                return Err(StoreError::forbidden(msg!("volunteer-own-pairing")));
             }
             q = q.filter(pairing::Column::VolunteerId.eq(p.actor_id()));
         } else if named.is_none() {

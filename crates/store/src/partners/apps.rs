@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::principal::RowFilter;
 use nuanxin_domain::{PartnerKind, Principal, Subject, text, time};
+use nuanxin_locale::msg;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -65,9 +66,11 @@ pub(super) fn manages(p: &Principal) -> Result<(), StoreError> {
     require(p, Operation::ManagePartners)?;
     match p.rows(Resource::Organisation) {
         RowFilter::Everything => Ok(()),
-        _ => Err(StoreError::forbidden(
-            "partner organisations are the city's",
-        )),
+        _ => Err(StoreError::forbidden(msg!(
+            "forbidden-operation",
+            role = p.audience().word(),
+            operation = Operation::ManagePartners.word()
+        ))),
     }
 }
 
@@ -132,12 +135,11 @@ impl Store {
         new: NewOrganisation,
     ) -> Result<OrganisationRecord, StoreError> {
         manages(p)?;
-        let name = text::required(&new.name, 100)
-            .map_err(|e| StoreError::bad_input("name", e.to_string()))?;
+        let name = text::required(&new.name, 100).map_err(|e| StoreError::bad_input("name", e))?;
         if new.contracted_regions.is_empty() || new.contracted_regions.len() > 200 {
             return Err(StoreError::bad_input(
                 "contractedRegions",
-                "name 1 to 200 regions",
+                msg!("organisation-regions-count"),
             ));
         }
         if let Some(r) = new
@@ -147,13 +149,13 @@ impl Store {
         {
             return Err(StoreError::bad_input(
                 "contractedRegions",
-                format!("{} is not in this city", r.as_str()),
+                msg!("region-outside-city", region = r.as_str()),
             ));
         }
         if new.valid_to.is_some_and(|t| t < new.valid_from) {
             return Err(StoreError::bad_input(
                 "validTo",
-                "the contract ends before it starts",
+                msg!("organisation-validity-order"),
             ));
         }
         let id = self
@@ -186,8 +188,7 @@ impl Store {
         secret_hash: &str,
     ) -> Result<AppRecord, StoreError> {
         manages(p)?;
-        let name =
-            text::required(name, 100).map_err(|e| StoreError::bad_input("name", e.to_string()))?;
+        let name = text::required(name, 100).map_err(|e| StoreError::bad_input("name", e))?;
         org::Entity::find_by_id(organisation)
             .one(&self.db)
             .await?
@@ -246,7 +247,7 @@ impl Store {
         if overlap < Duration::zero() || overlap > Duration::days(30) {
             return Err(StoreError::bad_input(
                 "overlapHours",
-                "an overlap of 0 to 720 hours",
+                msg!("app-overlap-range"),
             ));
         }
         let now = Utc::now();

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, Utc};
 use nuanxin_domain::partners::ConsentPurpose;
 use nuanxin_domain::policy::Operation;
 use nuanxin_domain::{PartnerKind, Principal};
+use nuanxin_locale::msg;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -57,15 +58,12 @@ impl Store {
     ) -> Result<ConsentRecord, StoreError> {
         require(p, Operation::RecordConsent)?;
         if effective_on > self.today() {
-            return Err(StoreError::bad_input(
-                "effectiveOn",
-                "a day that has not come",
-            ));
+            return Err(StoreError::bad_input("effectiveOn", msg!("date-in-future")));
         }
         if given && evidence.is_none() {
             return Err(StoreError::bad_input(
                 "evidenceId",
-                "a consent needs its evidence: upload the signed form first",
+                msg!("consent-needs-evidence"),
             ));
         }
         let txn = self.db.begin().await?;
@@ -80,10 +78,7 @@ impl Store {
                 .one(&txn)
                 .await?
                 .ok_or_else(|| {
-                    StoreError::bad_input(
-                        "evidenceId",
-                        "the evidence was not uploaded for this family",
-                    )
+                    StoreError::bad_input("evidenceId", msg!("attachment-other-family"))
                 })?;
         }
         let purpose = ConsentPurpose::of_kind(recipient);

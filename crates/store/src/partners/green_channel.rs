@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, Utc};
 use nuanxin_domain::policy::Operation;
 use nuanxin_domain::{IdNumber, Principal};
+use nuanxin_locale::msg;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -60,7 +61,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound { what: "member" })?;
         if m.deceased_on.is_some() {
-            return Err(StoreError::bad_input("memberId", "this member has died"));
+            return Err(StoreError::bad_input("memberId", msg!("member-deceased")));
         }
         let id = Uuid::now_v7();
         let tail = id.simple().to_string();
@@ -89,7 +90,7 @@ impl Store {
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict { .. } => StoreError::Conflict {
                 field: Some("memberId".into()),
-                message: "this member already holds an active card".into(),
+                message: msg!("card-exists"),
             },
             other => other,
         })?;
@@ -118,7 +119,7 @@ impl Store {
         if row.revoked_on.is_some() {
             return Err(StoreError::Conflict {
                 field: Some("cardId".into()),
-                message: "this card is revoked already".into(),
+                message: msg!("card-revoked-already"),
             });
         }
         let today = self.today();

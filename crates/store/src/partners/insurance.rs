@@ -6,6 +6,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use nuanxin_domain::partners::insurance::{self, PolicyTerms};
 use nuanxin_domain::policy::{Machine, Operation, Resource};
 use nuanxin_domain::{Principal, Sex, Subject, text};
+use nuanxin_locale::{Message, msg};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -61,7 +62,11 @@ const KEYS_KEPT: i64 = 48;
 fn organisation(p: &Principal) -> Result<Uuid, StoreError> {
     match &p.subject {
         Subject::Partner { organisation, .. } => Ok(*organisation),
-        _ => Err(StoreError::forbidden("policies are an insurer's")),
+        _ => Err(StoreError::forbidden(msg!(
+            "forbidden-operation",
+            role = p.audience().word(),
+            operation = Operation::UpsertPolicies.word()
+        ))),
     }
 }
 
@@ -158,7 +163,7 @@ impl Store {
         if policies.is_empty() || policies.len() > 500 {
             return Err(StoreError::bad_input(
                 "policies",
-                "send 1 to 500 policies at a time",
+                msg!("policies-batch-size", max = 500),
             ));
         }
         let owner = org.to_string();
@@ -176,7 +181,7 @@ impl Store {
                 if seen.request_hash != hash {
                     return Err(StoreError::Conflict {
                         field: Some("Idempotency-Key".into()),
-                        message: "this Idempotency-Key was used for another request".into(),
+                        message: msg!("idempotency-key-reused"),
                     });
                 }
                 return serde_json::from_str(&seen.response)
@@ -197,7 +202,7 @@ impl Store {
                 .ok_or_else(|| {
                     StoreError::bad_input(
                         format!("policies.{i}.memberId"),
-                        "no such member in your enrolment",
+                        msg!("policy-member-not-enrolled"),
                     )
                 })?;
             let existing = policy::Entity::find()
@@ -209,7 +214,7 @@ impl Store {
                 Some(e) if e.member_id != m.id || e.policy_year != year => {
                     return Err(StoreError::Conflict {
                         field: Some(format!("policies.{i}.policyNumber")),
-                        message: "this policy number is another member's or year's".into(),
+                        message: msg!("policy-number-taken"),
                     });
                 }
                 Some(e) => {
@@ -250,7 +255,7 @@ impl Store {
                 .map_err(|e| match StoreError::from(e) {
                     StoreError::Conflict { .. } => StoreError::Conflict {
                         field: Some(format!("policies.{i}.memberId")),
-                        message: "this member already has a policy of yours for the year".into(),
+                        message: msg!("policy-exists"),
                     },
                     other => other,
                 })?,
@@ -299,19 +304,13 @@ impl Store {
     ) -> Result<ClaimRecord, StoreError> {
         require(p, Operation::RecordClaim)?;
         let note = text::optional(note, 1000)
-            .map_err(|e| StoreError::bad_input("note", e.to_string()))?
+            .map_err(|e| StoreError::bad_input("note", e))?
             .unwrap_or_default();
         if !(1..=100_000_000).contains(&amount_fen) {
-            return Err(StoreError::bad_input(
-                "amountFen",
-                "an amount in whole fen, more than 0",
-            ));
+            return Err(StoreError::bad_input("amountFen", msg!("claim-amount")));
         }
         if submitted_on > self.today() {
-            return Err(StoreError::bad_input(
-                "submittedOn",
-                "a day that has not come",
-            ));
+            return Err(StoreError::bad_input("submittedOn", msg!("date-in-future")));
         }
         let pol = policy::Entity::find_by_id(policy_id)
             .filter(slice::of_families(
@@ -360,8 +359,10 @@ impl Store {
             .ok_or(StoreError::NotFound { what: "claim" })?;
         insurance::check_claim_step(&c.state, to).map_err(|m| StoreError::bad_input("to", m))?;
         if !p.may_step(Machine::Claim, &c.state, to) {
-            return Err(StoreError::forbidden(format!(
-                "your role may not move a claim to {to}"
+            return Err(StoreError::forbidden(msg!(
+                "forbidden-claim-step",
+                role = p.audience().word(),
+                to = Message::term("claim-state", to)
             )));
         }
         let today = self.today();
@@ -375,7 +376,7 @@ impl Store {
         if done.rows_affected != 1 {
             return Err(StoreError::Conflict {
                 field: Some("to".into()),
-                message: "the claim was decided just now".into(),
+                message: msg!("claim-decided-meanwhile"),
             });
         }
         Ok(ClaimRecord {

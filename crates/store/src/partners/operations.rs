@@ -2,6 +2,7 @@
 //! registered by city admins; the edge's look-up of a document by app and hash.
 
 use chrono::{DateTime, Utc};
+use nuanxin_locale::msg;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use uuid::Uuid;
 
@@ -59,10 +60,7 @@ impl Store {
     ) -> Result<Vec<OperationRecord>, StoreError> {
         manages(p)?;
         if documents.is_empty() {
-            return Err(StoreError::bad_input(
-                "documents",
-                "name at least one document",
-            ));
+            return Err(StoreError::bad_input("documents", msg!("operations-none")));
         }
         let txn = self.db.begin().await?;
         partner_app::Entity::find_by_id(app)
@@ -85,7 +83,7 @@ impl Store {
         if existing.len() + fresh.len() > MAX_OPERATIONS_PER_APP {
             return Err(StoreError::bad_input(
                 "documents",
-                format!("an app may run at most {MAX_OPERATIONS_PER_APP} operations"),
+                msg!("operations-too-many", max = MAX_OPERATIONS_PER_APP),
             ));
         }
         let now = Utc::now();

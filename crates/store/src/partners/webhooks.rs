@@ -11,6 +11,7 @@ use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use nuanxin_domain::partners::webhook::{self, WebhookEvent};
 use nuanxin_domain::{PartnerKind, Principal};
+use nuanxin_locale::msg;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -174,9 +175,9 @@ impl Store {
     ) -> Result<EndpointRecord, StoreError> {
         manages(p)?;
         let url = url.trim();
-        webhook::check_url(url).map_err(|e| StoreError::bad_input("url", e.to_string()))?;
+        webhook::check_url(url).map_err(|e| StoreError::bad_input("url", e))?;
         if events.is_empty() {
-            return Err(StoreError::bad_input("events", "name at least one event"));
+            return Err(StoreError::bad_input("events", msg!("webhook-events-none")));
         }
         org::Entity::find_by_id(organisation)
             .one(&self.db)

@@ -13,6 +13,7 @@ use nuanxin_domain::{
     Family, FamilyStatus, IdNumber, Member, MemberRole, Principal, RegionCode, RegionLevel, Sex,
     time,
 };
+use nuanxin_locale::msg;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -311,10 +312,7 @@ impl Store {
         if !p.covers(Resource::Family, &valid.region) {
             return Err(StoreError::bad_input(
                 "regionCode",
-                format!(
-                    "{} is outside your area; a family is registered where it is managed",
-                    valid.region
-                ),
+                msg!("family-region-outside-area", region = valid.region.as_str()),
             ));
         }
         let now = Utc::now();
@@ -362,12 +360,11 @@ impl Store {
         let county = valid
             .region
             .ancestor_at(RegionLevel::County)
-            .ok_or_else(|| {
-                StoreError::bad_input("regionCode", "the region must be a township or village")
-            })?;
-        let city = valid.region.ancestor_at(RegionLevel::City).ok_or_else(|| {
-            StoreError::bad_input("regionCode", "the region must be a township or village")
-        })?;
+            .ok_or_else(|| StoreError::bad_input("regionCode", msg!("family-region-level")))?;
+        let city = valid
+            .region
+            .ancestor_at(RegionLevel::City)
+            .ok_or_else(|| StoreError::bad_input("regionCode", msg!("family-region-level")))?;
         fam::ActiveModel {
             id: Set(family_id),
             region_code: Set(valid.region.as_str().to_owned()),
@@ -438,33 +435,28 @@ impl Store {
             .ok_or(StoreError::NotFound { what: "member" })?;
         let mut am: mem::ActiveModel = row.into();
         if let Some(name) = patch.name {
-            let name = text::person_name(&name)
-                .map_err(|e| StoreError::bad_input("name", e.to_string()))?;
+            let name = text::person_name(&name).map_err(|e| StoreError::bad_input("name", e))?;
             am.name = Set(name);
         }
         if let Some(phone) = patch.phone {
             am.phone_enc = Set(if phone.trim().is_empty() {
                 None
             } else {
-                let phone = normalize_phone(&phone).ok_or_else(|| {
-                    StoreError::bad_input(
-                        "phone",
-                        "a phone number is an 11-digit mobile number or a landline with area code",
-                    )
-                })?;
+                let phone = normalize_phone(&phone)
+                    .ok_or_else(|| StoreError::bad_input("phone", msg!("phone-format")))?;
                 Some(self.encrypt("phone", id, &phone)?)
             });
         }
         if let Some(address) = patch.address {
             am.address = Set(text::optional(&address, text::limits::ADDRESS)
-                .map_err(|e| StoreError::bad_input("address", e.to_string()))?);
+                .map_err(|e| StoreError::bad_input("address", e))?);
         }
         // Payment-driving facts: recorded by the policy's roles only, on evidence, each
         // change appended to the member's history (correcting the last entry of its kind).
         let mut facts: Vec<(&'static str, Option<String>)> = Vec::new();
         if let Some(hukou) = patch.hukou_region {
             let code = RegionCode::parse(&hukou)
-                .map_err(|e| StoreError::bad_input("hukouRegionCode", e.to_string()))?;
+                .map_err(|e| StoreError::bad_input("hukouRegionCode", e))?;
             ensure_region_exists(&txn, &code, "hukouRegionCode").await?;
             am.hukou_region_code = Set(code.as_str().to_owned());
             facts.push(("hukou_region", Some(code.as_str().to_owned())));
@@ -473,7 +465,7 @@ impl Store {
             if d.is_some_and(|d| d > time::china_today()) {
                 return Err(StoreError::bad_input(
                     "deceasedOn",
-                    "the date of death cannot be in the future",
+                    msg!("death-date-in-future"),
                 ));
             }
             am.deceased_on = Set(d);
@@ -487,13 +479,10 @@ impl Store {
                 .as_deref()
                 .map(|e| text::required(e, text::limits::REASON))
                 .transpose()
-                .map_err(|e| StoreError::bad_input("evidence", e.to_string()))?
+                .map_err(|e| StoreError::bad_input("evidence", e))?
                 .filter(|e| e.chars().count() >= 4)
                 .ok_or_else(|| {
-                    StoreError::bad_input(
-                        "evidence",
-                        "a death or a household move is recorded on evidence: give the certificate or register entry",
-                    )
+                    StoreError::bad_input("evidence", msg!("member-fact-needs-evidence"))
                 })?;
             for (fact, value) in facts {
                 let last = member_fact::Entity::find()
@@ -544,18 +533,16 @@ impl Store {
         let change =
             family::change_status(current, to, reason, p.actor_id(), now).map_err(|e| match e {
                 family::TransitionError::MissingReason | family::TransitionError::BadReason(_) => {
-                    StoreError::bad_input("reason", e.to_string())
+                    StoreError::bad_input("reason", e)
                 }
-                family::TransitionError::Illegal { .. } => {
-                    StoreError::bad_input("status", e.to_string())
-                }
+                family::TransitionError::Illegal { .. } => StoreError::bad_input("status", e),
             })?;
         if !p.may_transition(current, to) {
-            return Err(StoreError::forbidden(format!(
-                "your role ({}) may not move a family from {} to {}",
-                p.audience().name(),
-                current.as_str(),
-                to.as_str()
+            return Err(StoreError::forbidden(msg!(
+                "forbidden-family-step",
+                role = p.audience().word(),
+                from = current.word(),
+                to = to.word()
             )));
         }
         let updated = fam::Entity::update_many()
@@ -571,9 +558,7 @@ impl Store {
         if updated.rows_affected != 1 {
             return Err(StoreError::Conflict {
                 field: Some("status".into()),
-                message:
-                    "the family's status was changed by someone else just now; reload and try again"
-                        .into(),
+                message: msg!("changed-meanwhile", what = Resource::Family.word()),
             });
         }
         hist::ActiveModel {
@@ -709,7 +694,7 @@ impl Store {
 fn duplicate_id(i: usize) -> StoreError {
     StoreError::Conflict {
         field: Some(format!("members[{i}].idNumber")),
-        message: "already registered; the city office can transfer the file".into(),
+        message: msg!("id-number-registered"),
     }
 }
 
@@ -782,7 +767,7 @@ async fn ensure_region_exists<C: ConnectionTrait>(
     if found.is_none() {
         return Err(StoreError::bad_input(
             field,
-            format!("{code} is not a current region code"),
+            msg!("region-unknown", code = code),
         ));
     }
     Ok(())

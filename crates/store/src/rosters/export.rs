@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use nuanxin_domain::{Principal, RegionCode};
+use nuanxin_locale::msg;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -118,9 +119,7 @@ impl Store {
                         .map_or("a member", |m| m.name());
                     return Err(StoreError::Conflict {
                         field: None,
-                        message: format!(
-                            "{name}'s account changed after the roster was submitted: a city admin confirms the change (confirmRosterAccounts) before the bank file is produced"
-                        ),
+                        message: msg!("roster-account-changed", name = name),
                     });
                 }
                 let list: Vec<&crate::BankAccountRecord> = accounts.values().collect();

@@ -11,6 +11,7 @@ use nuanxin_domain::rosters::{
     RosterStep,
 };
 use nuanxin_domain::{Principal, RegionCode, RegionLevel, time};
+use nuanxin_locale::{Message, msg};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -41,24 +42,19 @@ impl Store {
     ) -> Result<RosterRecord, StoreError> {
         require(p, Operation::GenerateRoster)?;
         if county.level() != RegionLevel::County || !p.covers(Resource::Roster, county) {
-            return Err(StoreError::forbidden(format!(
-                "you can generate rosters only for your own county, not {county}"
+            return Err(StoreError::forbidden(msg!(
+                "roster-other-county",
+                county = county.as_str()
             )));
         }
         if period.end < period.start {
-            return Err(StoreError::bad_input(
-                "period",
-                "the period ends before it starts",
-            ));
+            return Err(StoreError::bad_input("period", msg!("roster-period-order")));
         }
         let this_month = YearMonth::of(time::china_today());
         if period.end > this_month {
             return Err(StoreError::bad_input(
                 "period",
-                format!(
-                    "{} has not begun yet: a roster is generated in or after its period",
-                    period.end
-                ),
+                msg!("roster-period-not-begun", month = period.end),
             ));
         }
         let now = Utc::now();
@@ -71,10 +67,13 @@ impl Store {
             .await?;
         let (roster_id, generation) = match existing {
             Some(r) if r.status != RosterStatus::Draft.as_str() => {
-                return Err(conflict(format!(
-                    "the roster for {county} {} is {} and frozen: it cannot be regenerated",
-                    period_label(period),
-                    r.status
+                return Err(conflict(msg!(
+                    "roster-frozen",
+                    period = period_label(period),
+                    status = RosterStatus::parse(&r.status).map_or_else(
+                        || Message::new("verbatim").with("text", r.status.as_str()),
+                        RosterStatus::word
+                    )
                 )));
             }
             Some(r) => {
@@ -88,9 +87,7 @@ impl Store {
                     .exec(&txn)
                     .await?;
                 if claimed.rows_affected != 1 {
-                    return Err(conflict(
-                        "this roster is being generated or submitted by someone else right now; reload it",
-                    ));
+                    return Err(conflict(msg!("roster-busy")));
                 }
                 line::Entity::delete_many()
                     .filter(line::Column::RosterId.eq(r.id))
@@ -126,9 +123,7 @@ impl Store {
                 .exec(&txn)
                 .await
                 .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict { .. } => {
-                        conflict("this roster was just created by someone else; reload it")
-                    }
+                    StoreError::Conflict { .. } => conflict(msg!("roster-created-meanwhile")),
                     other => other,
                 })?;
                 (id, 1)
@@ -185,9 +180,7 @@ impl Store {
                 line::Entity::insert_many(rows).exec(&txn).await.map(|_| ())
             };
             written.map_err(|e| match StoreError::from(e) {
-                StoreError::Conflict { .. } => conflict(
-                    "another roster already holds one of these payments (a concurrent generation?); nothing was written, try again",
-                ),
+                StoreError::Conflict { .. } => conflict(msg!("roster-line-taken")),
                 other => other,
             })?;
             done += part.len() as u64;
@@ -389,7 +382,7 @@ async fn insert_lines_pg(
                 )
             }),
         ),
-        array(A::String, col(&|l| Value::from(l.explanation.clone()))),
+        array(A::String, col(&|l| Value::from(l.explanation.to_stored()))),
     ];
     txn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
@@ -412,7 +405,7 @@ fn line_model(roster_id: Uuid, l: &PlannedLine) -> line::ActiveModel {
         line_type: Set(l.line_type.as_str().to_owned()),
         attempt: Set(l.attempt),
         township_code: Set(l.township.as_ref().map(|t| t.as_str().to_owned())),
-        explanation: Set(l.explanation.clone()),
+        explanation: Set(l.explanation.to_stored()),
     }
 }
 

@@ -11,6 +11,7 @@ use super::JobRecord;
 use crate::entity::job;
 use crate::error::StoreError;
 use crate::{Store, slice};
+use nuanxin_locale::Message;
 
 impl Store {
     pub async fn create_job(&self, p: &Principal, kind: &str) -> Result<Uuid, StoreError> {
@@ -48,11 +49,11 @@ impl Store {
     pub async fn finish_job(
         &self,
         id: Uuid,
-        result: Result<Uuid, String>,
+        result: Result<Uuid, Message>,
     ) -> Result<(), StoreError> {
         let (status, roster_id, error) = match result {
             Ok(r) => ("succeeded", Some(r), None),
-            Err(e) => ("failed", None, Some(e)),
+            Err(e) => ("failed", None, Some(e.to_stored())),
         };
         let mut update =
             job::Entity::update_many().col_expr(job::Column::Status, Expr::value(status));
@@ -83,7 +84,7 @@ impl Store {
             done: r.done,
             total: r.total,
             roster_id: r.roster_id,
-            error: r.error,
+            error: r.error.as_deref().map(Message::from_stored),
             created_at: r.created_at,
             finished_at: r.finished_at,
         })
@@ -109,12 +110,12 @@ impl Store {
     pub async fn fail_orphaned_jobs(
         &self,
         silent_for: chrono::Duration,
-        why: &str,
+        why: &Message,
     ) -> Result<u64, StoreError> {
         let now = Utc::now();
         let done = job::Entity::update_many()
             .col_expr(job::Column::Status, Expr::value("failed"))
-            .col_expr(job::Column::Error, Expr::value(why))
+            .col_expr(job::Column::Error, Expr::value(why.to_stored()))
             .col_expr(job::Column::FinishedAt, Expr::value(now))
             .filter(job::Column::Status.eq("running"))
             .filter(

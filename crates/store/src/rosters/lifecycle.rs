@@ -5,6 +5,7 @@ use chrono::{NaiveDate, Utc};
 use nuanxin_domain::policy::Operation;
 use nuanxin_domain::rosters::{self as allowance, RosterStatus, RosterStep};
 use nuanxin_domain::{Principal, text, time};
+use nuanxin_locale::msg;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
@@ -45,11 +46,11 @@ impl Store {
         // Legal for the machine (checked first: a step already taken is a CONFLICT, not a
         // refusal); then the policy says whether this caller may take it.
         if !p.may_transition(current.status, to) {
-            return Err(StoreError::forbidden(format!(
-                "your role ({}) may not move a roster from {} to {}",
-                p.audience().name(),
-                current.status.as_str(),
-                to.as_str()
+            return Err(StoreError::forbidden(msg!(
+                "forbidden-roster-step",
+                role = p.audience().word(),
+                from = current.status.word(),
+                to = to.word()
             )));
         }
         check(&current)?;
@@ -66,10 +67,7 @@ impl Store {
         if done.rows_affected != 1 {
             return Err(StoreError::Conflict {
                 field: Some("status".into()),
-                message: format!(
-                    "the roster is no longer {}: someone else just changed it; reload it",
-                    from.as_str()
-                ),
+                message: msg!("roster-changed-meanwhile", status = from.word()),
             });
         }
         match to {
@@ -102,7 +100,7 @@ impl Store {
         reason: &str,
     ) -> Result<RosterRecord, StoreError> {
         let reason = text::required(reason, text::limits::REASON)
-            .map_err(|e| StoreError::bad_input("reason", e.to_string()))?;
+            .map_err(|e| StoreError::bad_input("reason", e))?;
         self.move_roster(
             p,
             id,
@@ -138,7 +136,7 @@ impl Store {
             },
             |r| {
                 allowance::check_submittable(r.line_count)
-                    .map_err(|e| StoreError::bad_input("id", e.to_string()))
+                    .map_err(|e| StoreError::bad_input("id", e))
             },
             |u| {
                 u.col_expr(roster::Column::SubmittedBy, Expr::value(actor))
@@ -184,7 +182,7 @@ impl Store {
         if batch.is_empty() {
             return Err(StoreError::bad_input(
                 "bankBatchRef",
-                "the bank's batch reference is required",
+                msg!("roster-batch-needed"),
             ));
         }
         let (actor, now) = (p.actor_id(), Utc::now());
@@ -201,7 +199,7 @@ impl Store {
                     .approved_at
                     .map(|at| at.with_timezone(&time::china()).date_naive());
                 allowance::check_paid_on(approved_on, paid_on, time::china_today())
-                    .map_err(|e| StoreError::bad_input("paidOn", e.to_string()))
+                    .map_err(|e| StoreError::bad_input("paidOn", e))
             },
             move |u| {
                 u.col_expr(roster::Column::PaidBy, Expr::value(actor))

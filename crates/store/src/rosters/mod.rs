@@ -23,6 +23,7 @@ use nuanxin_domain::RegionCode;
 use nuanxin_domain::allowances::AllowanceKind;
 use nuanxin_domain::month::YearMonth;
 use nuanxin_domain::rosters::{LineType, Period, RosterStatus, RosterTransitionError};
+use nuanxin_locale::Message;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use uuid::Uuid;
 
@@ -62,7 +63,7 @@ pub struct RosterLineRecord {
     pub line_type: LineType,
     pub attempt: i32,
     pub township: Option<RegionCode>,
-    pub explanation: String,
+    pub explanation: Message,
     /// `paid`, `returned` or `failed` (with the bank's reason) once reconciled; `None` before.
     pub outcome: Option<(String, String)>,
 }
@@ -99,7 +100,7 @@ pub struct JobRecord {
     pub done: i64,
     pub total: i64,
     pub roster_id: Option<Uuid>,
-    pub error: Option<String>,
+    pub error: Option<Message>,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
 }
@@ -135,18 +136,18 @@ pub(crate) fn id_in<C: sea_orm::sea_query::IntoColumnRef>(
 
 pub(crate) fn transition_error(e: RosterTransitionError) -> StoreError {
     match e {
-        RosterTransitionError::SameAsSubmitter => StoreError::forbidden(e.to_string()),
+        RosterTransitionError::SameAsSubmitter => StoreError::forbidden(e),
         RosterTransitionError::Illegal { .. } => StoreError::Conflict {
             field: Some("status".into()),
-            message: e.to_string(),
+            message: e.into(),
         },
     }
 }
 
-pub(crate) fn conflict(message: impl Into<String>) -> StoreError {
+pub(crate) fn conflict(message: Message) -> StoreError {
     StoreError::Conflict {
         field: None,
-        message: message.into(),
+        message,
     }
 }
 
@@ -203,7 +204,7 @@ pub(crate) fn to_line(
             .township_code
             .as_deref()
             .and_then(|t| RegionCode::parse(t).ok()),
-        explanation: r.explanation,
+        explanation: Message::from_stored(&r.explanation),
         outcome: outcomes.get(&r.id).cloned(),
     })
 }

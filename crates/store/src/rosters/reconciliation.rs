@@ -3,8 +3,9 @@
 
 use chrono::Utc;
 use nuanxin_domain::Principal;
-use nuanxin_domain::policy::Operation;
+use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::rosters::{self as allowance, RosterStatus, RosterStep};
+use nuanxin_locale::msg;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
 use uuid::Uuid;
@@ -34,22 +35,23 @@ impl Store {
         )
         .map_err(transition_error)?;
         if !p.may_transition(current.status, RosterStatus::Reconciled) {
-            return Err(StoreError::forbidden(format!(
-                "your role ({}) may not reconcile a roster",
-                p.audience().name()
+            return Err(StoreError::forbidden(msg!(
+                "forbidden-operation",
+                role = p.audience().word(),
+                operation = Operation::ReconcileRoster.word()
             )));
         }
         for (i, e) in exceptions.iter().enumerate() {
             if !matches!(e.outcome.as_str(), "returned" | "failed") {
                 return Err(StoreError::bad_input(
                     format!("exceptions[{i}].outcome"),
-                    "an exception is returned or failed",
+                    msg!("reconcile-state"),
                 ));
             }
             if e.reason.trim().is_empty() {
                 return Err(StoreError::bad_input(
                     format!("exceptions[{i}].reason"),
-                    "say why the payment did not arrive",
+                    msg!("reconcile-reason-needed"),
                 ));
             }
         }
@@ -67,7 +69,7 @@ impl Store {
         if let Some(i) = ids.iter().position(|l| !known.contains(l)) {
             return Err(StoreError::bad_input(
                 format!("exceptions[{i}].lineId"),
-                "this line is not in the roster",
+                msg!("reconcile-line-unknown"),
             ));
         }
         let rows: Vec<outcome::ActiveModel> = exceptions
@@ -86,7 +88,7 @@ impl Store {
                 .exec(&txn)
                 .await
                 .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict { .. } => conflict("a line appears twice in the outcomes"),
+                    StoreError::Conflict { .. } => conflict(msg!("reconcile-line-twice")),
                     other => other,
                 })?;
         }
@@ -102,9 +104,10 @@ impl Store {
             .exec(&txn)
             .await?;
         if done.rows_affected != 1 {
-            return Err(conflict(
-                "the roster was reconciled by someone else just now; reload it",
-            ));
+            return Err(conflict(msg!(
+                "changed-meanwhile",
+                what = Resource::Roster.word()
+            )));
         }
         super::history::record_step(
             &txn,

@@ -2,7 +2,9 @@
 //! the auth crate's job.
 
 use chrono::{DateTime, Utc};
+use nuanxin_domain::policy::Audience;
 use nuanxin_domain::{Principal, RegionCode, StaffRole};
+use nuanxin_locale::{Message, msg};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use uuid::Uuid;
@@ -66,10 +68,7 @@ impl Store {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
         {
-            return Err(StoreError::bad_input(
-                "username",
-                "a username has at least 3 characters: letters, digits, dot, dash or underscore",
-            ));
+            return Err(StoreError::bad_input("username", msg!("username-format")));
         }
         if let Some(level) = new
             .role
@@ -78,12 +77,12 @@ impl Store {
         {
             return Err(StoreError::bad_input(
                 "region",
-                format!(
-                    "a {} works at {} level, but {} is a {} code",
-                    new.role.as_str(),
-                    level.as_str(),
-                    new.home_region,
-                    new.home_region.level().as_str()
+                msg!(
+                    "staff-region-level",
+                    role = Audience::Staff(new.role).word(),
+                    level = Message::term("region-level", level.as_str()),
+                    region = new.home_region.as_str(),
+                    found = Message::term("region-level", new.home_region.level().as_str())
                 ),
             ));
         }
@@ -94,7 +93,7 @@ impl Store {
         {
             return Err(StoreError::bad_input(
                 "region",
-                format!("{} is not a known region", new.home_region),
+                msg!("region-unknown", code = new.home_region.as_str()),
             ));
         }
         let row = staff_user::ActiveModel {
@@ -112,7 +111,7 @@ impl Store {
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict { .. } => StoreError::Conflict {
                 field: Some("username".into()),
-                message: "this username is taken".into(),
+                message: msg!("db-duplicate-username"),
             },
             other => other,
         })?;

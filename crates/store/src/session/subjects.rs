@@ -16,13 +16,11 @@ use crate::entity::{
 use crate::error::StoreError;
 
 /// Why a token no longer speaks for anyone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+/// (Its words are the edge's: `token-revoked`, `token-account-disabled`, `token-not-here`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
-    #[error("this access token was signed out")]
     Revoked,
-    #[error("this account no longer exists or is disabled")]
     AccountDisabled,
-    #[error("this token cannot be used here")]
     NotANetworkCaller,
 }
 
