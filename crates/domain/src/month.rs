@@ -49,11 +49,6 @@ impl YearMonth {
         ((1..=12).contains(&month) && (1900..=9999).contains(&year)).then_some(Self { year, month })
     }
 
-    /// The month as an office writes it: 2026年11月.
-    pub fn chinese(self) -> String {
-        format!("{}年{}月", self.year, self.month)
-    }
-
     pub fn of(date: NaiveDate) -> Self {
         Self {
             year: date.year(),
@@ -143,8 +138,11 @@ impl FromStr for YearMonth {
 mod tests {
     #[test]
     fn months_read_as_an_office_writes_them() {
+        use nuanxin_locale::{Locale, msg};
         let m = super::YearMonth::new(2026, 3).expect("month");
-        assert_eq!(m.chinese(), "2026年3月");
+        let shown = msg!("export-period-month", month = m);
+        assert_eq!(shown.render(Locale::Zh), "2026年3月");
+        assert_eq!(shown.render(Locale::En), "2026-03");
         assert_eq!(m.to_string(), "2026-03");
     }
 
