@@ -9,6 +9,7 @@ pub mod care;
 pub mod month;
 pub mod partners;
 pub mod registry;
+pub mod reports;
 pub mod rosters;
 pub mod text;
 pub mod time;

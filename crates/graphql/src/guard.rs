@@ -229,6 +229,9 @@ pub fn may_set_bank_account(ctx: &Context<'_>) -> bool {
 pub fn may_read_rosters(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ReadRosters)
 }
+pub fn may_read_reports(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadReports)
+}
 pub fn may_generate_roster(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::GenerateRoster)
 }

@@ -17,6 +17,7 @@ pub mod nulls;
 mod partners;
 pub mod persisted;
 mod registry;
+mod reports;
 mod rosters;
 mod session;
 
@@ -37,6 +38,7 @@ use partners::operations::{OperationMutation, OperationQuery};
 use partners::roots::{PartnerMutation, PartnerQuery};
 use partners::webhooks::{WebhookMutation, WebhookQuery};
 use registry::roots::{RegionQuery, RegistryMutation, RegistryQuery};
+use reports::roots::ReportQuery;
 pub use rosters::roots::decode_roster_id;
 use rosters::roots::{RosterMutation, RosterQuery};
 use session::roots::{SessionMutation, SessionQuery};
@@ -48,6 +50,7 @@ pub struct Query(
     RegistryQuery,
     AllowanceQuery,
     RosterQuery,
+    ReportQuery,
     AccessQuery,
     CareQuery,
     PartnerQuery,

@@ -43,6 +43,10 @@ pub fn routes(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     "/exports/rosters/{file}",
                     web::get().to(crate::exports::roster_export),
                 )
+                .route(
+                    "/exports/reports/{region}/{file}",
+                    web::get().to(crate::exports::report_export),
+                )
                 .route("/auth/token", web::post().to(crate::oauth::token))
                 .route("/attachments", web::post().to(crate::attachments::upload))
                 .route(

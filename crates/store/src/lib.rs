@@ -14,6 +14,7 @@ mod health;
 mod partners;
 mod records;
 mod registry;
+mod reports;
 mod reseal;
 mod rosters;
 mod session;
@@ -30,6 +31,7 @@ pub use records::{
     StatusHistoryEntry,
 };
 pub use registry::{FactEntry, FamilyFilter};
+pub use reports::{CountyMonth, MonthlyReport};
 pub use rosters::{
     ChangedAccount, ExportRow, JobRecord, LineOutcome, PaymentRecord, RosterFilter, RosterHeading,
     RosterLineRecord, RosterRecord, RosterStepRecord, Total, UnchangedReturn, period_label,

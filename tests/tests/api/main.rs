@@ -16,6 +16,7 @@ mod partner_matrix;
 mod partners;
 mod queries;
 mod registry;
+mod reports;
 mod rosters;
 mod session;
 mod slice_matrix;

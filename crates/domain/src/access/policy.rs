@@ -359,6 +359,8 @@ pub enum Operation {
     ReadEntitlementAmounts,
     SetBankAccount,
     ReadRosters,
+    /// The monthly report upward (定期报告) for a county or the city.
+    ReadReports,
     GenerateRoster,
     SubmitRoster,
     ApproveRoster,
@@ -424,7 +426,7 @@ impl Operation {
         Message::term("operation", &format!("{self:?}"))
     }
 
-    pub const ALL: [Operation; 47] = [
+    pub const ALL: [Operation; 48] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -442,6 +444,7 @@ impl Operation {
         Operation::ReadEntitlementAmounts,
         Operation::SetBankAccount,
         Operation::ReadRosters,
+        Operation::ReadReports,
         Operation::GenerateRoster,
         Operation::SubmitRoster,
         Operation::ApproveRoster,
@@ -493,6 +496,7 @@ impl Operation {
             Operation::ReadEntitlementAmounts => "entitlement (amounts and explanation)",
             Operation::SetBankAccount => "setBankAccount",
             Operation::ReadRosters => "rosters / roster / rosterJob / exports",
+            Operation::ReadReports => "monthlyReport / report exports",
             Operation::GenerateRoster => "generateRoster / startRosterGeneration",
             Operation::SubmitRoster => "submitRoster",
             Operation::ApproveRoster => "approveRoster",
@@ -965,6 +969,7 @@ static CITY_ADMIN: Grant = Grant {
         Op::ReadEntitlementAmounts,
         Op::SetBankAccount,
         Op::ReadRosters,
+        Op::ReadReports,
         Op::ApproveRoster,
         Op::MarkRosterPaid,
         Op::ReconcileRoster,
@@ -1019,6 +1024,7 @@ static COUNTY_ADMIN: Grant = Grant {
         Op::ReadEntitlementAmounts,
         Op::SetBankAccount,
         Op::ReadRosters,
+        Op::ReadReports,
         Op::GenerateRoster,
         Op::SubmitRoster,
         Op::RecordCare,
@@ -1157,6 +1163,7 @@ static AUDITOR: Grant = Grant {
         Op::ReadEntitlementStatus,
         Op::ReadEntitlementAmounts,
         Op::ReadRosters,
+        Op::ReadReports,
         Op::ReadAccountability,
     ],
     fields: &[
@@ -1287,6 +1294,7 @@ static SYSTEM: Grant = Grant {
         Op::ReadEntitlementAmounts,
         Op::SetBankAccount,
         Op::ReadRosters,
+        Op::ReadReports,
         Op::GenerateRoster,
         Op::ReadCatalogue,
         Op::ManageCatalogue,

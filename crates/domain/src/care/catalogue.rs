@@ -3,7 +3,7 @@
 //! adds its own services and units as data.
 
 /// The six categories of care (六大关怀).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CareCategory {
     /// 生活关怀
     Life,

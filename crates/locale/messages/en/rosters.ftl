@@ -76,3 +76,17 @@ cli-roster-written = wrote { $path } ({ $lines } lines)
 job-interrupted = interrupted when the server stopped; start the generation again
 job-failed-internal = the generation failed on our side; quote the job id to support
 job-database-unavailable = the registry database was unavailable; start the generation again
+# 定期报告
+report-region-level = a monthly report is for a county or the city: give a county or city code
+report-sheet-name = Monthly report
+report-title = { $region } { $month }: monthly report on special-family assistance
+report-col-region = County
+report-col-families = Families
+report-col-new-files = New files
+report-col-closed-files = Closed
+report-col-moved-out = Moved out
+report-col-kind-lines = { $kind }: lines
+report-col-kind-amount = { $kind }: amount (CNY)
+report-col-roster-status = Roster
+report-col-care-total = Care in all
+report-no-roster = not generated

@@ -129,3 +129,4 @@ guard-this = this
 guard-read = read { $what }
 guard-unmask = read { $field } unmasked
 guard-unmask-any = unmasked values
+operation-ReadReports = read the monthly report

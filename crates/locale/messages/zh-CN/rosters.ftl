@@ -76,3 +76,17 @@ cli-roster-written = 已写入 { $path } ({ $lines } 行)
 job-interrupted = 服务器停止时任务被中断, 请重新生成
 job-failed-internal = 生成失败 (系统问题); 请把任务编号告诉技术支持
 job-database-unavailable = 当时数据库无法访问, 请重新生成
+# 定期报告
+report-region-level = 定期报告按县(市、区)或全市编制, 请填写县级或市级行政区划代码
+report-sheet-name = 定期报告
+report-title = { $region } { $month } 计划生育特殊家庭扶助工作定期报告
+report-col-region = 县(市、区)
+report-col-families = 家庭数
+report-col-new-files = 新建档
+report-col-closed-files = 终止
+report-col-moved-out = 迁出
+report-col-kind-lines = { $kind }人次
+report-col-kind-amount = { $kind }金额(元)
+report-col-roster-status = 花名册状态
+report-col-care-total = 帮扶合计
+report-no-roster = 未生成

@@ -129,3 +129,4 @@ guard-this = 这项功能
 guard-read = 查看{ $what }
 guard-unmask = 查看完整的{ $field }
 guard-unmask-any = 查看完整的敏感信息
+operation-ReadReports = 查看定期报告

@@ -1,7 +1,9 @@
-//! Roster exports over HTTP: `GET /exports/rosters/{id}.xlsx|csv`, with the API's bearer
-//! token and policy, in the reader's language (`Accept-Language`). The files themselves are
-//! [`roster_files`]'s (also written by `nuanxin roster export`).
+//! Exports over HTTP, with the API's bearer token and policy, in the reader's language
+//! (`Accept-Language`): a roster (`GET /exports/rosters/{id}.xlsx|csv`; the files are
+//! [`roster_files`]'s, also written by `nuanxin roster export`) and the monthly report
+//! (`GET /exports/reports/{regionCode}/{month}.xlsx`, [`report_file`]).
 
+pub mod report_file;
 pub mod roster_files;
 
 use actix_web::http::StatusCode;
@@ -11,10 +13,11 @@ use nuanxin_locale::msg;
 use nuanxin_store::RequestMeta;
 use serde::Deserialize;
 
+pub use report_file::{REPORT_HEADER_ROW, report_headers, report_xlsx};
 pub use roster_files::{HEADER_ROW, csv, file_name, headers, xlsx};
 
 use crate::caller::signed_in;
-use crate::replies::{edge_error, locale_of, request_id_of, store_error};
+use crate::replies::{edge_error, edge_error_at, locale_of, request_id_of, store_error};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -104,4 +107,70 @@ pub async fn roster_export(
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
+}
+
+fn spreadsheet(body: Vec<u8>, file_name: &str) -> HttpResponse {
+    let mut resp = HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .body(body);
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// `GET /exports/reports/{regionCode}/{month}.xlsx`: the monthly report as a spreadsheet.
+pub async fn report_export(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let principal = match signed_in(&req, &state).await {
+        Ok(p) => p,
+        Err(resp) => return resp,
+    };
+    let (region, file) = path.into_inner();
+    let bad = |field: &str, message: nuanxin_locale::Message| {
+        edge_error_at(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            Some(field),
+            &message,
+            &req,
+        )
+    };
+    let Some(month) = file.strip_suffix(".xlsx") else {
+        return edge_error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &msg!("export-format"),
+            &req,
+        );
+    };
+    let region = match nuanxin_domain::RegionCode::parse(&region) {
+        Ok(r) => r,
+        Err(e) => return bad("regionCode", e.into()),
+    };
+    let month = match month.parse::<nuanxin_domain::month::YearMonth>() {
+        Ok(m) => m,
+        Err(e) => return bad("month", e.into()),
+    };
+    let report = match state.store.monthly_report(&principal, &region, month).await {
+        Ok(r) => r,
+        Err(e) => return store_error(e, &req),
+    };
+    match report_xlsx(&report, locale_of(&req)) {
+        Ok(body) => spreadsheet(body, &report_file::report_file_name(&report)),
+        Err(e) => {
+            tracing::error!(%e, "report export failed");
+            edge_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                &msg!("internal-error"),
+                &req,
+            )
+        }
+    }
 }

@@ -24,6 +24,7 @@ pub use community::{ActivityRecord, CareSiteRecord, NewActivity, VolunteerRecord
 pub use counselling::CounsellingRecord;
 pub use health::ConditionRecord;
 pub use pairings::{NewPairing, PairingRecord};
+pub(crate) use records::readable as readable_care_records;
 pub use records::{CareRecordRow, NewCareRecord};
 pub use timeline::{TimelineEntry, TimelineItem};
 

@@ -1,0 +1,298 @@
+//! The monthly report upward (定期报告): a county's month and the city's as the sum of its
+//! counties, figures that add up to the registry and the rosters, in the API and in the
+//! spreadsheet; only for those who send or receive reports, only for their region.
+
+use actix_web::test::TestRequest;
+use nuanxin_domain::StaffRole;
+use nuanxin_domain::month::YearMonth;
+use nuanxin_tests::{TestApp, error_code, error_field, gid, on_both_backends};
+use serde_json::{Value, json};
+
+const REPORT: &str = "query($r: String!, $m: String!) { monthlyReport(regionCode: $r, month: $m) {
+  regionCode regionName month monthLabel
+  figures { families familiesByStatus { status count } newFiles closedFiles movedOut
+    allowances { kind lineCount totalFen } allowanceLines allowanceTotalFen care { category count } careRecords }
+  counties { countyCode countyName rosterStatus figures { families familiesByStatus { status count } newFiles closedFiles movedOut
+    allowances { kind lineCount totalFen } allowanceLines allowanceTotalFen careRecords care { category count } } } } }";
+
+fn count_of(list: &Value, key: &str, value: &str, field: &str) -> i64 {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e[key] == value)
+        .and_then(|e| e[field].as_i64())
+        .unwrap_or(-1)
+}
+
+fn county<'a>(report: &'a Value, code: &str) -> &'a Value {
+    report["counties"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["countyCode"] == code)
+        .map(|c| &c["figures"])
+        .unwrap_or(&Value::Null)
+}
+
+on_both_backends!(the_monthly_report_adds_up_to_the_registry_and_the_rosters);
+async fn the_monthly_report_adds_up_to_the_registry_and_the_rosters(app: &TestApp) {
+    let month = YearMonth::of(app.store.today());
+    let m = month.to_string();
+    // 魏都区: two active families, a roster and a home visit; 鄢陵县: a file opened and
+    // closed within the month.
+    let (a, _) = app.family_at("411002001001", 1).await;
+    let (b, _) = app.family_at("411002002001", 2).await;
+    app.activate(a).await;
+    app.activate(b).await;
+    let (c, _) = app.family_at("411024001001", 3).await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let closed = app
+        .gql(
+            &city,
+            "mutation($id: ID!) { changeFamilyStatus(id: $id, status: CLOSED, reason: \"户籍核查不符\") { status } }",
+            json!({ "id": gid("Family", c) }),
+        )
+        .await;
+    assert!(closed["errors"].is_null(), "{closed}");
+    let weidu = app.token(StaffRole::CountyAdmin, "411002").await;
+    // Last month's roster is another month's: not in this month's report.
+    let earlier = app
+        .gql(
+            &weidu,
+            "mutation($p: String!) { generateRoster(input: { countyCode: \"411002\", periodStart: $p }) { lineCount } }",
+            json!({ "p": month.plus(-1).to_string() }),
+        )
+        .await;
+    assert!(
+        earlier["data"]["generateRoster"]["lineCount"]
+            .as_i64()
+            .unwrap_or(0)
+            > 0,
+        "{earlier}"
+    );
+    let roster = app
+        .gql(
+            &weidu,
+            "mutation($p: String!) { generateRoster(input: { countyCode: \"411002\", periodStart: $p }) { id lineCount totalFen totalsByKind { kind lineCount totalFen } } }",
+            json!({ "p": m }),
+        )
+        .await;
+    assert!(roster["errors"].is_null(), "{roster}");
+    let roster = &roster["data"]["generateRoster"];
+    assert!(roster["lineCount"].as_i64().unwrap_or(0) > 0, "{roster}");
+    let township = app.token(StaffRole::TownshipWorker, "411002001").await;
+    let visit = app
+        .gql(
+            &township,
+            "mutation($input: RecordCareInput!) { recordCare(input: $input) { id } }",
+            json!({ "input": { "familyId": gid("Family", a), "kind": "VISIT", "serviceCode": "home_visit",
+                "occurredOn": app.store.today().to_string(), "content": "入户走访, 老人身体尚好" } }),
+        )
+        .await;
+    assert!(visit["errors"].is_null(), "{visit}");
+
+    // The city's report: a part per county, and their sum.
+    let body = app
+        .gql(&city, REPORT, json!({ "r": "411000", "m": m }))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let report = &body["data"]["monthlyReport"];
+    assert_eq!(report["month"], m.as_str());
+    assert!(
+        report["monthLabel"]
+            .as_str()
+            .is_some_and(|l| l.contains('年'))
+    );
+    let weidu_part = county(report, "411002");
+    let yanling_part = county(report, "411024");
+    assert_eq!(weidu_part["families"], 2, "{report}");
+    assert_eq!(
+        count_of(&weidu_part["familiesByStatus"], "status", "ACTIVE", "count"),
+        2
+    );
+    assert_eq!(weidu_part["newFiles"], 2);
+    assert_eq!(yanling_part["families"], 1);
+    assert_eq!(
+        count_of(
+            &yanling_part["familiesByStatus"],
+            "status",
+            "CLOSED",
+            "count"
+        ),
+        1
+    );
+    assert_eq!(
+        count_of(
+            &yanling_part["familiesByStatus"],
+            "status",
+            "REGISTERED",
+            "count"
+        ),
+        0
+    );
+    assert_eq!(yanling_part["newFiles"], 1);
+    assert_eq!(yanling_part["closedFiles"], 1);
+    // The roster's own totals, kind by kind.
+    assert_eq!(weidu_part["allowanceLines"], roster["lineCount"]);
+    assert_eq!(weidu_part["allowanceTotalFen"], roster["totalFen"]);
+    for t in roster["totalsByKind"].as_array().into_iter().flatten() {
+        let kind = t["kind"].as_str().unwrap_or_default();
+        assert_eq!(
+            count_of(&weidu_part["allowances"], "kind", kind, "lineCount"),
+            t["lineCount"].as_i64().unwrap_or(-2)
+        );
+        assert_eq!(
+            count_of(&weidu_part["allowances"], "kind", kind, "totalFen"),
+            t["totalFen"].as_i64().unwrap_or(-2)
+        );
+    }
+    assert_eq!(yanling_part["allowanceLines"], 0);
+    let parts = report["counties"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        parts
+            .iter()
+            .find(|p| p["countyCode"] == "411002")
+            .map(|p| p["rosterStatus"].clone()),
+        Some(json!("DRAFT"))
+    );
+    assert_eq!(
+        parts
+            .iter()
+            .find(|p| p["countyCode"] == "411024")
+            .map(|p| p["rosterStatus"].clone()),
+        Some(Value::Null)
+    );
+    assert_eq!(weidu_part["careRecords"], 1);
+    assert_eq!(
+        count_of(&weidu_part["care"], "category", "LIFE", "count"),
+        1
+    );
+    // The city is the sum of its parts, and the registry's count.
+    let total = &report["figures"];
+    let sum = |f: &str| {
+        parts
+            .iter()
+            .map(|p| p["figures"][f].as_i64().unwrap_or(0))
+            .sum::<i64>()
+    };
+    for f in [
+        "families",
+        "newFiles",
+        "closedFiles",
+        "allowanceLines",
+        "allowanceTotalFen",
+        "careRecords",
+    ] {
+        assert_eq!(total[f].as_i64(), Some(sum(f)), "{f}");
+    }
+    assert_eq!(total["families"].as_i64(), Some(app.count("family").await));
+    assert_eq!(
+        total["careRecords"].as_i64(),
+        Some(app.count("care_record").await)
+    );
+
+    // A county sends its own report up; it does not read another county's or the city's.
+    let own = app
+        .gql(&weidu, REPORT, json!({ "r": "411002", "m": m }))
+        .await;
+    assert!(own["errors"].is_null(), "{own}");
+    assert_eq!(own["data"]["monthlyReport"]["figures"], *weidu_part);
+    for other in ["411024", "411000"] {
+        let body = app.gql(&weidu, REPORT, json!({ "r": other, "m": m })).await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{other}: {body}");
+    }
+    // A township worker has no reports; a township has none either.
+    let body = app
+        .gql(&township, REPORT, json!({ "r": "411002", "m": m }))
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    let body = app
+        .gql(&city, REPORT, json!({ "r": "411002001", "m": m }))
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(error_field(&body), Some("regionCode"));
+    let body = app
+        .gql(&city, REPORT, json!({ "r": "411000", "m": "2026/11" }))
+        .await;
+    assert_eq!(error_field(&body), Some("month"), "{body}");
+    // An auditor of the city reads the same figures.
+    let auditor = app.token(StaffRole::Auditor, "411000").await;
+    let audited = app
+        .gql(&auditor, REPORT, json!({ "r": "411000", "m": m }))
+        .await;
+    assert_eq!(
+        audited["data"]["monthlyReport"]["figures"], *total,
+        "{audited}"
+    );
+    // The month before: nothing was on file yet.
+    let before = app
+        .gql(
+            &city,
+            REPORT,
+            json!({ "r": "411000", "m": month.plus(-1).to_string() }),
+        )
+        .await;
+    assert_eq!(
+        before["data"]["monthlyReport"]["figures"]["families"], 0,
+        "{before}"
+    );
+
+    // The spreadsheet: the same figures, a row per county and the 合计.
+    let req = TestRequest::get()
+        .uri(&format!("/exports/reports/411000/{m}.xlsx"))
+        .insert_header(("authorization", format!("Bearer {city}")));
+    let (status, _, _) = app.send(req).await;
+    assert_eq!(status, 200);
+    let bytes = download(app, &format!("/exports/reports/411000/{m}.xlsx"), &city).await;
+    let rows = read_report(&bytes);
+    let header = &rows[nuanxin_server::exports::REPORT_HEADER_ROW as usize];
+    assert_eq!(header[0], "县(市、区)");
+    assert_eq!(header[1], "家庭数");
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or(usize::MAX);
+    let row = |name: &str| rows.iter().find(|r| r.first().is_some_and(|c| c == name));
+    let weidu_row = row("魏都区").expect("a row for 魏都区");
+    assert_eq!(weidu_row[col("家庭数")], "2");
+    assert_eq!(weidu_row[col("享受中")], "2");
+    assert_eq!(weidu_row[col("花名册状态")], "草稿");
+    assert_eq!(weidu_row[col("生活关怀")], "1");
+    let total_row = row("合计").expect("a total row");
+    assert_eq!(total_row[col("家庭数")], total["families"].to_string());
+    assert_eq!(total_row[col("终止")], "1");
+    let amount = total["allowanceTotalFen"].as_i64().unwrap_or(0);
+    let special = col("特别扶助金金额(元)");
+    let comfort = col("生育关怀抚慰金金额(元)");
+    let yuan = |s: &str| s.parse::<f64>().unwrap_or(-1.0);
+    assert!(
+        ((yuan(&total_row[special]) + yuan(&total_row[comfort])) * 100.0 - amount as f64).abs()
+            < 0.5
+    );
+    // A county cannot download the city's.
+    let req = TestRequest::get()
+        .uri(&format!("/exports/reports/411000/{m}.xlsx"))
+        .insert_header(("authorization", format!("Bearer {weidu}")));
+    let (status, _, body) = app.send(req).await;
+    assert_eq!(status, 404, "{body}");
+}
+
+async fn download(app: &TestApp, uri: &str, token: &str) -> Vec<u8> {
+    let req = TestRequest::get()
+        .uri(uri)
+        .insert_header(("authorization", format!("Bearer {token}")));
+    let service = actix_web::test::init_service(
+        actix_web::App::new().configure(nuanxin_server::http::routes(app.state.clone())),
+    )
+    .await;
+    let resp = actix_web::test::call_service(&service, req.to_request()).await;
+    assert_eq!(resp.status(), 200, "{uri}");
+    actix_web::test::read_body(resp).await.to_vec()
+}
+
+fn read_report(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let range = book.worksheet_range("定期报告").expect("sheet");
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
