@@ -20,6 +20,7 @@ mod m20261202_000006_create_operation_allow_list;
 mod m20261202_000007_create_webhooks;
 mod m20261202_000008_index_links_by_family;
 mod m20261202_000009_create_roster_history;
+mod m20261202_000010_create_family_import;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_create_webhooks::Migration),
             Box::new(m20261202_000008_index_links_by_family::Migration),
             Box::new(m20261202_000009_create_roster_history::Migration),
+            Box::new(m20261202_000010_create_family_import::Migration),
         ]
     }
 }

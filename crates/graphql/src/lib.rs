@@ -37,6 +37,8 @@ use care::roots::{CareMutation, CareQuery};
 use partners::operations::{OperationMutation, OperationQuery};
 use partners::roots::{PartnerMutation, PartnerQuery};
 use partners::webhooks::{WebhookMutation, WebhookQuery};
+use registry::import::ImportQuery;
+pub use registry::import::encode_job_id;
 use registry::roots::{RegionQuery, RegistryMutation, RegistryQuery};
 use reports::roots::ReportQuery;
 pub use rosters::roots::decode_roster_id;
@@ -48,6 +50,7 @@ pub struct Query(
     SessionQuery,
     RegionQuery,
     RegistryQuery,
+    ImportQuery,
     AllowanceQuery,
     RosterQuery,
     ReportQuery,

@@ -48,6 +48,11 @@ pub fn routes(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     web::get().to(crate::exports::report_export),
                 )
                 .route("/auth/token", web::post().to(crate::oauth::token))
+                .route("/imports/families", web::post().to(crate::imports::upload))
+                .route(
+                    "/imports/families/{file}",
+                    web::get().to(crate::imports::template),
+                )
                 .route("/attachments", web::post().to(crate::attachments::upload))
                 .route(
                     "/attachments/{id}",

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod exports;
 pub mod http;
+pub mod imports;
 pub mod keys;
 pub mod oauth;
 pub mod partner_cli;

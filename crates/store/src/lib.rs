@@ -30,7 +30,7 @@ pub use records::{
     AccessLogEntry, EligibilitySnapshot, FamilyRecord, MemberRecord, Page, RequestMeta, Revealed,
     StatusHistoryEntry,
 };
-pub use registry::{FactEntry, FamilyFilter};
+pub use registry::{FactEntry, FamilyFilter, FamilyImportRecord};
 pub use reports::{CountyMonth, MonthlyReport};
 pub use rosters::{
     ChangedAccount, ExportRow, JobRecord, LineOutcome, PaymentRecord, RosterFilter, RosterHeading,

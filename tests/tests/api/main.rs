@@ -9,6 +9,7 @@ mod contracts;
 mod deploy;
 mod edge;
 mod guards;
+mod imports;
 mod introspection;
 mod language;
 mod operations;

@@ -4,5 +4,6 @@
 pub mod eligibility;
 pub mod family;
 pub mod id_number;
+pub mod import;
 pub mod intake;
 pub mod region;

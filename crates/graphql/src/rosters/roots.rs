@@ -178,7 +178,7 @@ impl RosterMutation {
                     Ok(r) => {
                         let n = r.line_count as u64;
                         let _ = store.update_job(job_id, n, n).await;
-                        Ok(r.id)
+                        Ok(Some(r.id))
                     }
                     // What a clerk reads on the job: never the database's own text.
                     Err(StoreError::Internal(detail)) => {

@@ -26,6 +26,8 @@ pub mod counselling_note;
 pub mod counselling_session;
 pub mod emergency_device;
 pub mod family;
+pub mod family_import;
+pub mod family_import_problem;
 pub mod family_region_change;
 pub mod family_status_history;
 pub mod green_channel_card;

@@ -2,7 +2,9 @@
 //! region tree.
 
 mod families;
+mod import;
 mod regions;
 
 pub use families::{FactEntry, FamilyFilter};
+pub use import::FamilyImportRecord;
 pub use regions::demo_valid_from;

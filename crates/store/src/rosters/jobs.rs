@@ -1,4 +1,4 @@
-//! Background jobs (roster generation): their progress and outcome, for the person who
+//! Background jobs (roster generation, family imports): their progress and outcome, for the person who
 //! started them.
 
 use chrono::Utc;
@@ -49,10 +49,10 @@ impl Store {
     pub async fn finish_job(
         &self,
         id: Uuid,
-        result: Result<Uuid, Message>,
+        result: Result<Option<Uuid>, Message>,
     ) -> Result<(), StoreError> {
         let (status, roster_id, error) = match result {
-            Ok(r) => ("succeeded", Some(r), None),
+            Ok(r) => ("succeeded", r, None),
             Err(e) => ("failed", None, Some(e.to_stored())),
         };
         let mut update =
