@@ -1443,3 +1443,124 @@ async fn a_familys_payment_history_answers_was_she_paid(app: &TestApp) {
         .await;
     assert_eq!(error_field(&body), Some("month"), "{body}");
 }
+
+const COUNTY_MONTH: &str = "query($c: String!, $m: String!, $s: String) { countyPayments(countyCode: $c, month: $m, search: $s, first: 50) {
+  edges { node { member { id name role } state amountFen reason lines { state amountFen roster { id } } } } } }";
+
+on_both_backends!(a_countys_month_says_who_was_paid_and_who_was_not_and_why);
+async fn a_countys_month_says_who_was_paid_and_who_was_not_and_why(app: &TestApp) {
+    let (paid_family, paid_members) = app.family_at("411002001001", 1).await;
+    app.activate(paid_family).await;
+    let (other, _) = app.family_at("411002002001", 2).await;
+    app.activate(other).await;
+    let (unverified, unverified_members) = app.family_at("411002001001", 3).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let prev = this_month().prev();
+    let roster =
+        generate(app, &county, "411002", prev).await["data"]["generateRoster"]["id"].clone();
+    step(app, &county, "submitRoster", &roster).await;
+    step(app, &city, "approveRoster", &roster).await;
+    let today = nuanxin_domain::time::china_today().to_string();
+    app.gql(
+        &city,
+        "mutation($id: ID!, $on: NaiveDate!) { markRosterPaid(id: $id, bankBatchRef: \"XC-M\", paidOn: $on) { status } }",
+        json!({ "id": roster, "on": today }),
+    )
+    .await;
+    let father = gid("Member", paid_members[0]);
+    let line_id = lines(app, &city, &roster)
+        .await
+        .into_iter()
+        .find(|l| l["memberId"] == father && l["month"] == prev.to_string())
+        .map(|l| l["id"].clone())
+        .expect("the father's line");
+    let body = app
+        .gql(
+            &city,
+            "mutation($id: ID!, $l: ID!) { reconcileRoster(id: $id, exceptions: [{ lineId: $l, outcome: \"returned\", reason: \"账户已销户\" }]) { status } }",
+            json!({ "id": roster, "l": line_id }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+
+    let vars = |s: Option<&str>| json!({ "c": "411002", "m": prev.to_string(), "s": s });
+    let body = app.gql(&county, COUNTY_MONTH, vars(None)).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let rows: Vec<Value> = body["data"]["countyPayments"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["node"].clone())
+        .collect();
+    assert_eq!(rows.len(), 6, "three families, two parents each: {body}");
+    let of = |member: uuid::Uuid| {
+        rows.iter()
+            .find(|r| r["member"]["id"] == gid("Member", member))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let returned = of(paid_members[0]);
+    assert_eq!(returned["state"], "NOT_PAID", "{returned}");
+    assert_eq!(returned["reason"], "账户已销户");
+    assert_eq!(returned["lines"][0]["state"], "RETURNED");
+    let paid = of(paid_members[1]);
+    assert_eq!(paid["state"], "PAID", "{paid}");
+    assert_eq!(paid["amountFen"], 68_000);
+    assert!(paid["reason"].is_null());
+    let not_owed = of(unverified_members[0]);
+    assert_eq!(not_owed["state"], "NOT_ENTITLED", "{not_owed}");
+    assert!(
+        not_owed["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("尚未核实")),
+        "{not_owed}"
+    );
+    assert!(not_owed["lines"].as_array().is_some_and(Vec::is_empty));
+    let en = app.gql_in("en", &county, COUNTY_MONTH, vars(None)).await;
+    assert!(en.to_string().contains("not yet verified"), "{en}");
+    let _ = unverified;
+
+    // By name: the three mothers; by ID number: the one father, and the search is logged.
+    let body = app.gql(&county, COUNTY_MONTH, vars(Some("李秀英"))).await;
+    let found = body["data"]["countyPayments"]["edges"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(found, 3, "{body}");
+    let father_id = nuanxin_domain::registry::id_number::IdNumber::compose(
+        "411002",
+        chrono::NaiveDate::from_ymd_opt(1962, 4, 12).expect("date"),
+        3,
+    )
+    .expect("id");
+    let log = app.count("access_log").await;
+    let body = app
+        .gql(&county, COUNTY_MONTH, vars(Some(father_id.expose())))
+        .await;
+    let edges = body["data"]["countyPayments"]["edges"].clone();
+    assert_eq!(edges.as_array().map_or(0, Vec::len), 1, "{body}");
+    assert_eq!(edges[0]["node"]["member"]["id"], father);
+    assert_eq!(
+        app.count("access_log").await,
+        log + 1,
+        "the ID search is logged"
+    );
+    let mut mistyped = father_id.expose().to_owned();
+    mistyped.replace_range(17.., if mistyped.ends_with('1') { "2" } else { "1" });
+    let body = app.gql(&county, COUNTY_MONTH, vars(Some(&mistyped))).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(error_field(&body), Some("search"));
+
+    // Another county's month is not this one's; the city reads it (allowed control).
+    let yanling = app.token(StaffRole::CountyAdmin, "411024").await;
+    let body = app.gql(&yanling, COUNTY_MONTH, vars(None)).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    let body = app.gql(&city, COUNTY_MONTH, vars(None)).await;
+    assert_eq!(
+        body["data"]["countyPayments"]["edges"]
+            .as_array()
+            .map_or(0, Vec::len),
+        6,
+        "{body}"
+    );
+}

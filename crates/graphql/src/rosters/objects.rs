@@ -10,8 +10,11 @@ use crate::error::IntoGql;
 use crate::guard::principal;
 use crate::ids::{self, Kind};
 use crate::loaders::{RegionNames, StaffNames};
+use crate::registry::objects::Member;
 use nuanxin_domain::allowances::AllowanceKind as DomainKind;
-use nuanxin_store::{JobRecord, PaymentRecord, RosterLineRecord, RosterRecord, Store, Total};
+use nuanxin_store::{
+    JobRecord, MonthPaymentRecord, PaymentRecord, RosterLineRecord, RosterRecord, Store, Total,
+};
 
 use crate::allowances::objects::AllowanceKind;
 
@@ -409,6 +412,89 @@ pub enum PaymentState {
     Returned,
     /// The bank could not pay it (发放失败); the next roster pays it again.
     Failed,
+}
+
+/// Where a parent's month stands in a county's month list.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum MonthState {
+    /// Paid (发放成功), net of any claw-back.
+    Paid,
+    /// Returned by the bank (退回) or not paid (发放失败): the next roster pays it again.
+    NotPaid,
+    /// In a roster, not yet answered by the bank.
+    Pending,
+    /// Owed, but in no roster of the month yet.
+    NotInRoster,
+    /// Not owed this month; `reason` says why.
+    NotEntitled,
+}
+
+/// A parent's month in a county (本月发放情况).
+pub struct MonthPayment(pub MonthPaymentRecord);
+
+#[Object]
+impl MonthPayment {
+    async fn member(&self) -> Member {
+        Member(self.0.member.clone())
+    }
+    /// The month's lines (the latest attempt last).
+    async fn lines(&self) -> Vec<PaymentHistoryLine> {
+        self.0
+            .lines
+            .iter()
+            .cloned()
+            .map(PaymentHistoryLine)
+            .collect()
+    }
+    async fn state(&self) -> MonthState {
+        let latest = self
+            .0
+            .lines
+            .iter()
+            .filter(|l| l.line.line_type == nuanxin_domain::rosters::LineType::Regular)
+            .max_by_key(|l| l.line.attempt);
+        match latest {
+            Some(l) => match l.line.outcome.as_ref().map(|(o, _)| o.as_str()) {
+                Some("paid") => MonthState::Paid,
+                Some(_) => MonthState::NotPaid,
+                None => MonthState::Pending,
+            },
+            None => match &self.0.decision {
+                Some(nuanxin_domain::allowances::Decision::NotEntitled { .. }) => {
+                    MonthState::NotEntitled
+                }
+                _ => MonthState::NotInRoster,
+            },
+        }
+    }
+    /// Paid or to be paid this month, net of claw-backs, in fen.
+    async fn amount_fen(&self) -> i64 {
+        self.0.lines.iter().map(|l| l.line.amount_fen).sum()
+    }
+    /// Why not: the bank's reason for a returned or failed payment, or the engine's reason
+    /// for a month not owed, or that no roster holds it yet.
+    async fn reason(&self, ctx: &Context<'_>) -> Option<String> {
+        let l = locale(ctx);
+        if let Some((_, r)) = self
+            .0
+            .lines
+            .iter()
+            .rev()
+            .find_map(|x| x.line.outcome.as_ref().filter(|(o, _)| o != "paid"))
+        {
+            return Some(r.clone()).filter(|r| !r.is_empty());
+        }
+        if !self.0.lines.is_empty() {
+            return None;
+        }
+        match &self.0.decision {
+            Some(nuanxin_domain::allowances::Decision::NotEntitled { reason }) => {
+                Some(reason.render(l))
+            }
+            Some(_) => Some(nuanxin_locale::msg!("month-payment-not-in-roster").render(l)),
+            None => None,
+        }
+    }
 }
 
 /// One month owed to a member, in the roster that holds it (发放记录).

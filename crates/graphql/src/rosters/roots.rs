@@ -12,11 +12,12 @@ use crate::error::{ApiError, IntoGql};
 use crate::guard::{self, Allowed, principal};
 use crate::ids::{self, Kind};
 use nuanxin_domain::allowances::Rules;
-use nuanxin_store::{LineOutcome, RosterFilter as StoreFilter, Store, StoreError};
+use nuanxin_domain::registry::id_number::IdNumber;
+use nuanxin_store::{LineOutcome, PaymentSearch, RosterFilter as StoreFilter, Store, StoreError};
 
 use crate::allowances::inputs::parse_month;
 use crate::rosters::inputs::{GenerateRosterInput, LineOutcomeInput, RosterFilter};
-use crate::rosters::objects::{Job, PaymentHistoryLine, Roster};
+use crate::rosters::objects::{Job, MonthPayment, PaymentHistoryLine, Roster};
 
 #[derive(Default)]
 pub struct RosterQuery;
@@ -54,6 +55,68 @@ impl RosterQuery {
             .await
             .gql()?;
         Ok(lines.into_iter().map(PaymentHistoryLine).collect())
+    }
+
+    /// A county's month (本月发放情况): every parent of the county's families, with the
+    /// month's roster lines (paid, returned with the bank's reason, failed, pending) or why
+    /// there is none; `search` is part of a name, or an ID number (an exact match through
+    /// the blind index, logged like `memberByIdNumber`).
+    #[graphql(
+        guard = "Allowed(Operation::ReadRosters)",
+        visible = "guard::may_read_rosters",
+        complexity = "10 + first.unwrap_or(20).clamp(1, 100) as usize * child_complexity"
+    )]
+    async fn county_payments(
+        &self,
+        ctx: &Context<'_>,
+        county_code: String,
+        month: String,
+        search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<MonthPayment>> {
+        let store = ctx.data::<Store>()?;
+        let rules = *ctx.data::<Rules>()?;
+        let county = RegionCode::parse(&county_code)
+            .map_err(|e| ApiError::bad_input("countyCode", e))
+            .gql()?;
+        let month = parse_month(&month, "month").gql()?;
+        let search = match search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) if s.len() == 18 && s.chars().take(17).all(|c| c.is_ascii_digit()) => {
+                Some(PaymentSearch::IdNumber(
+                    IdNumber::parse(s)
+                        .map_err(|e| ApiError::bad_input("search", e))
+                        .gql()?,
+                ))
+            }
+            Some(s) => Some(PaymentSearch::Name(
+                nuanxin_domain::text::required(s, nuanxin_domain::text::limits::SEARCH)
+                    .map_err(|e| ApiError::bad_input("search", e))
+                    .gql()?,
+            )),
+        };
+        let first_n = ids::page_size(first).gql()?;
+        let after_id = ids::decode_cursor(after.as_deref()).gql()?;
+        let page = store
+            .county_month_payments(
+                principal(ctx),
+                &county,
+                month,
+                search,
+                first_n,
+                after_id,
+                rules,
+                &guard::request_meta(ctx),
+            )
+            .await
+            .gql()?;
+        Ok(connection::of_page(
+            page,
+            after.is_some(),
+            |r| r.member.id(),
+            MonthPayment,
+        ))
     }
 
     /// Rosters within the caller's region, newest first.

@@ -90,3 +90,6 @@ report-col-kind-amount = { $kind }: amount (CNY)
 report-col-roster-status = Roster
 report-col-care-total = Care in all
 report-no-roster = not generated
+# 本月发放情况
+month-payments-county = give a county's code
+month-payment-not-in-roster = owed, but not in a roster of this month yet

@@ -90,3 +90,6 @@ report-col-kind-amount = { $kind }金额(元)
 report-col-roster-status = 花名册状态
 report-col-care-total = 帮扶合计
 report-no-roster = 未生成
+# 本月发放情况
+month-payments-county = 请填写县(市、区)级行政区划代码
+month-payment-not-in-roster = 应享待遇, 但本月花名册尚未生成或未包含此人

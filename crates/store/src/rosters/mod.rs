@@ -11,6 +11,8 @@ mod history;
 pub use history::RosterStepRecord;
 mod jobs;
 mod lifecycle;
+mod month_payments;
+pub use month_payments::{MonthPaymentRecord, PaymentSearch};
 mod payments;
 pub use payments::PaymentRecord;
 mod reading;

@@ -50,6 +50,16 @@ impl Store {
             .order_by_asc(line::Column::Id)
             .all(&self.db)
             .await?;
+        self.payment_records(p, lines).await
+    }
+
+    /// Lines with their rosters (those the caller may read) and the bank's answers: two
+    /// queries whatever the number of rosters.
+    pub(crate) async fn payment_records(
+        &self,
+        p: &Principal,
+        lines: Vec<line::Model>,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
         let mut roster_ids: Vec<Uuid> = lines.iter().map(|l| l.roster_id).collect();
         roster_ids.sort_unstable();
         roster_ids.dedup();
