@@ -1564,3 +1564,66 @@ async fn a_countys_month_says_who_was_paid_and_who_was_not_and_why(app: &TestApp
         "{body}"
     );
 }
+
+on_both_backends!(a_standard_raised_after_the_month_was_paid_is_topped_up_in_the_next_roster);
+async fn a_standard_raised_after_the_month_was_paid_is_topped_up_in_the_next_roster(app: &TestApp) {
+    let (family, _) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let prev = this_month().prev();
+    let roster =
+        generate(app, &county, "411002", prev).await["data"]["generateRoster"]["id"].clone();
+    step(app, &county, "submitRoster", &roster).await;
+    step(app, &city, "approveRoster", &roster).await;
+    // The city raises special support to 780 from last month, after it was paid at 680.
+    let body = app
+        .gql(
+            &city,
+            "mutation($f: String!) { addAllowanceStandard(input: { kind: SPECIAL_SUPPORT, monthlyFen: 78000, minAge: 49, effectiveFrom: $f }) { monthlyFen } }",
+            json!({ "f": prev.to_string() }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let next = generate(app, &county, "411002", this_month()).await;
+    let next_id = next["data"]["generateRoster"]["id"].clone();
+    let got = lines(app, &county, &next_id).await;
+    let mut summary: Vec<(String, String, i64)> = got
+        .iter()
+        .map(|l| {
+            (
+                l["month"].as_str().unwrap_or_default().to_owned(),
+                l["lineType"].as_str().unwrap_or_default().to_owned(),
+                l["amountFen"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    summary.sort();
+    let (p, n) = (prev.to_string(), this_month().to_string());
+    assert_eq!(
+        summary,
+        vec![
+            (p.clone(), "ADJUSTMENT".into(), 10_000),
+            (p, "ADJUSTMENT".into(), 10_000),
+            (n.clone(), "REGULAR".into(), 78_000),
+            (n, "REGULAR".into(), 78_000),
+        ],
+        "{next}"
+    );
+    let topup = got
+        .iter()
+        .find(|l| l["lineType"] == "ADJUSTMENT")
+        .and_then(|l| l["explanation"].as_str())
+        .unwrap_or_default();
+    assert!(
+        topup.starts_with("差额补发") && topup.contains("已发 680元"),
+        "{topup}"
+    );
+    // The export calls it what the office calls it.
+    let gid_of = next_id.as_str().unwrap_or_default();
+    let rows = read_xlsx(&download(app, &format!("/exports/rosters/{gid_of}.xlsx"), &county).await);
+    assert!(
+        data_rows(&rows).iter().any(|r| r[7] == "差额补发"),
+        "{rows:?}"
+    );
+}

@@ -604,3 +604,156 @@ fn a_death_recorded_in_error_is_paid_again_once_corrected_and_clawed_back_once_m
         ]
     );
 }
+
+/// The standards of the seed, with special support raised (or lowered) from `from`.
+fn changed_standards(from: &str, fen: i64) -> Vec<Standard> {
+    let mut s = standards();
+    s.push(Standard {
+        id: Uuid::from_u128(99),
+        kind: AllowanceKind::SpecialSupport,
+        monthly_fen: fen,
+        min_age: Some(49),
+        max_age: None,
+        effective_from: ym(from),
+        effective_to: None,
+        county: None,
+    });
+    s
+}
+
+/// Both parents paid at 680 for every month from 2022-01 through `through`.
+fn paid_through(through: &str) -> Vec<ExistingLine> {
+    ym("2022-01")
+        .through(ym(through))
+        .flat_map(|m| {
+            let m = m.to_string();
+            [paid(father_id(), &m, WEIDU), paid(mother_id(), &m, WEIDU)]
+        })
+        .collect()
+}
+
+fn lines_of(
+    existing: &[ExistingLine],
+    standards: &[Standard],
+    period: &str,
+) -> Vec<(Uuid, String, LineType, i64)> {
+    let f = family(d(1960, 1, 1), d(1958, 1, 1));
+    let p = Period {
+        start: ym(period),
+        end: ym(period),
+    };
+    plan_roster(&rc(WEIDU), p, &[f], existing, standards, Rules::default())
+        .into_iter()
+        .map(|l| (l.member_id, l.month.to_string(), l.line_type, l.amount_fen))
+        .collect()
+}
+
+#[test]
+fn a_standard_raised_retroactively_tops_up_the_months_paid_at_the_old_amount() {
+    // January to March paid at 680; in April the city raises the standard to 780 from
+    // February: February and March get 100 each, April is paid at 780, January stays.
+    let existing = paid_through("2024-03");
+    let mut lines = lines_of(&existing, &changed_standards("2024-02", 78_000), "2024-04");
+    lines.sort();
+    let adj = LineType::Adjustment;
+    assert_eq!(
+        lines,
+        vec![
+            (father_id(), "2024-02".into(), adj, 10_000),
+            (father_id(), "2024-03".into(), adj, 10_000),
+            (father_id(), "2024-04".into(), LineType::Regular, 78_000),
+            (mother_id(), "2024-02".into(), adj, 10_000),
+            (mother_id(), "2024-03".into(), adj, 10_000),
+            (mother_id(), "2024-04".into(), LineType::Regular, 78_000),
+        ]
+    );
+    // Once the top-ups are paid, nothing more is owed for those months.
+    let mut settled = existing.clone();
+    for (member, month, t, fen) in lines.iter().filter(|l| l.2 == adj) {
+        settled.push(ExistingLine {
+            member_id: *member,
+            month: ym(month),
+            line_type: *t,
+            amount_fen: *fen,
+            ..paid(*member, month, WEIDU)
+        });
+    }
+    settled.extend([
+        ExistingLine {
+            amount_fen: 78_000,
+            ..paid(father_id(), "2024-04", WEIDU)
+        },
+        ExistingLine {
+            amount_fen: 78_000,
+            ..paid(mother_id(), "2024-04", WEIDU)
+        },
+    ]);
+    let next = lines_of(&settled, &changed_standards("2024-02", 78_000), "2024-05");
+    assert!(
+        next.iter()
+            .all(|l| l.1 == "2024-05" && l.2 == LineType::Regular),
+        "{next:?}"
+    );
+}
+
+#[test]
+fn a_standard_lowered_retroactively_takes_back_the_difference() {
+    let existing = paid_through("2024-03");
+    let lines = lines_of(&existing, &changed_standards("2024-03", 60_000), "2024-03");
+    assert_eq!(
+        lines,
+        vec![
+            (father_id(), "2024-03".into(), LineType::Adjustment, -8_000),
+            (mother_id(), "2024-03".into(), LineType::Adjustment, -8_000),
+        ]
+    );
+    let f = family(d(1960, 1, 1), d(1958, 1, 1));
+    let p = Period {
+        start: ym("2024-03"),
+        end: ym("2024-03"),
+    };
+    let planned = plan_roster(
+        &rc(WEIDU),
+        p,
+        &[f],
+        &existing,
+        &changed_standards("2024-03", 60_000),
+        Rules::default(),
+    );
+    assert_eq!(
+        planned[0].explanation.render(Locale::Zh),
+        "差额扣回2024年3月: 已发 680元, 按现行标准应发 特别扶助金 600元: 女方2024年1月满 64 周岁; 家庭自2019年6月起享受; 执行2024年3月起的扶助标准"
+    );
+}
+
+#[test]
+fn a_returned_month_is_paid_again_at_what_it_is_owed_net_of_a_difference_already_paid() {
+    // March was paid at 680 and topped up by 100 to 780; then the bank returned the 680.
+    // The re-payment is 680: with the 100 already paid, the month gets its 780.
+    let returned = ExistingLine {
+        state: LineState::Unpaid,
+        ..paid(father_id(), "2024-03", WEIDU)
+    };
+    let topped = ExistingLine {
+        line_type: LineType::Adjustment,
+        amount_fen: 10_000,
+        ..paid(father_id(), "2024-03", WEIDU)
+    };
+    let mut existing: Vec<ExistingLine> = paid_through("2024-02");
+    existing.extend([
+        returned,
+        topped,
+        paid(mother_id(), "2024-03", WEIDU),
+        ExistingLine {
+            line_type: LineType::Adjustment,
+            amount_fen: 10_000,
+            ..paid(mother_id(), "2024-03", WEIDU)
+        },
+    ]);
+    let lines = lines_of(&existing, &changed_standards("2024-03", 78_000), "2024-03");
+    assert_eq!(
+        lines,
+        vec![(father_id(), "2024-03".into(), LineType::Regular, 68_000)],
+        "the mother's month is whole; the father's is paid again net of the difference"
+    );
+}

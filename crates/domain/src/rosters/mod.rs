@@ -11,11 +11,15 @@ use crate::month::YearMonth;
 use crate::registry::family::FamilyStatus;
 use crate::registry::region::{RegionCode, RegionLevel};
 
-/// Regular lines pay a month; claw-back lines take back a month paid in error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Regular lines pay a month; claw-back lines take back a month paid in error; adjustments
+/// pay or take back the difference when a standard changed after the month was paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LineType {
     Regular,
     Clawback,
+    /// The difference for a month already paid when its standard changed afterwards
+    /// (差额补发 when positive, 差额扣回 when negative).
+    Adjustment,
 }
 
 impl LineType {
@@ -23,6 +27,7 @@ impl LineType {
         match self {
             LineType::Regular => "regular",
             LineType::Clawback => "clawback",
+            LineType::Adjustment => "adjustment",
         }
     }
 
@@ -30,6 +35,7 @@ impl LineType {
         match s {
             "regular" => Some(LineType::Regular),
             "clawback" => Some(LineType::Clawback),
+            "adjustment" => Some(LineType::Adjustment),
             _ => None,
         }
     }
@@ -161,9 +167,51 @@ pub fn plan_roster(
                     let lines = lines.map(Vec::as_slice).unwrap_or_default();
                     let claws = by_key.get(&(parent.member_id, month, e.kind, LineType::Clawback));
                     let claws = claws.map(Vec::as_slice).unwrap_or_default();
+                    let adjustments =
+                        by_key.get(&(parent.member_id, month, e.kind, LineType::Adjustment));
+                    let adjustments = adjustments.map(Vec::as_slice).unwrap_or_default();
+                    // What the month has been paid (or is being paid), every kind of line
+                    // counted: the difference to what it is owed now is the adjustment.
+                    let net =
+                        settled_amount(lines) + settled_amount(claws) + settled_amount(adjustments);
                     // Paid, net of claw-backs: a month clawed back after a death recorded in
                     // error is owed again once the record is corrected.
                     if settled(lines) > settled(claws) {
+                        let difference = e.amount_fen - net;
+                        if difference != 0 {
+                            planned.push(PlannedLine {
+                                member_id: parent.member_id,
+                                family_id: family.family_id,
+                                month,
+                                kind: e.kind,
+                                amount_fen: difference,
+                                line_type: LineType::Adjustment,
+                                attempt: adjustments.iter().map(|l| l.attempt).max().unwrap_or(0)
+                                    + 1,
+                                township: township.clone(),
+                                explanation: if difference > 0 {
+                                    msg!(
+                                        "line-topup",
+                                        month = month,
+                                        paid = Arg::Fen(net),
+                                        owed = e.explanation.clone()
+                                    )
+                                } else {
+                                    msg!(
+                                        "line-reduction",
+                                        month = month,
+                                        paid = Arg::Fen(net),
+                                        owed = e.explanation.clone()
+                                    )
+                                },
+                            });
+                        }
+                        continue;
+                    }
+                    // A month paid again pays what is owed less what was already settled
+                    // of it (an adjustment paid while its regular line came back).
+                    let amount = e.amount_fen - net;
+                    if amount <= 0 {
                         continue;
                     }
                     let attempt = lines.iter().map(|l| l.attempt).max().unwrap_or(0) + 1;
@@ -189,7 +237,7 @@ pub fn plan_roster(
                         family_id: family.family_id,
                         month,
                         kind: e.kind,
-                        amount_fen: e.amount_fen,
+                        amount_fen: amount,
                         line_type: LineType::Regular,
                         attempt,
                         township: township.clone(),
@@ -229,19 +277,25 @@ pub fn plan_roster(
                 if paid_net <= settled(claws) {
                     continue;
                 }
+                let adjustments = by_key
+                    .get(&key(LineType::Adjustment))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                // The whole month comes back: its payment and any difference paid since.
+                let clawed = paid.amount_fen + settled_amount(adjustments);
                 let attempt = claws.iter().map(|l| l.attempt).max().unwrap_or(0) + 1;
                 planned.push(PlannedLine {
                     member_id: paid.member_id,
                     family_id: paid.family_id,
                     month: paid.month,
                     kind: paid.kind,
-                    amount_fen: -paid.amount_fen,
+                    amount_fen: -clawed,
                     line_type: LineType::Clawback,
                     attempt,
                     township: township.clone(),
                     explanation: msg!(
                         "line-clawback",
-                        amount = Arg::Fen(paid.amount_fen),
+                        amount = Arg::Fen(clawed),
                         month = paid.month,
                         reason = reason
                     ),
@@ -250,6 +304,15 @@ pub fn plan_roster(
         }
     }
     planned
+}
+
+/// What `lines` amount to, counting the settled ones only (pending or paid).
+fn settled_amount(lines: &[&ExistingLine]) -> i64 {
+    lines
+        .iter()
+        .filter(|l| l.state != LineState::Unpaid)
+        .map(|l| l.amount_fen)
+        .sum()
 }
 
 /// How many of `lines` count (pending or paid; a returned or failed one does not).

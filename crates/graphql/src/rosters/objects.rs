@@ -67,6 +67,9 @@ pub enum LineType {
     Regular,
     /// Takes back a month paid in error.
     Clawback,
+    /// Pays (差额补发) or takes back (差额扣回) the difference for a month already paid when
+    /// its standard changed afterwards.
+    Adjustment,
 }
 
 #[derive(SimpleObject)]

@@ -93,3 +93,7 @@ report-no-roster = not generated
 # 本月发放情况
 month-payments-county = give a county's code
 month-payment-not-in-roster = owed, but not in a roster of this month yet
+line-topup = top-up for { $month }: { $paid } CNY paid, now owed { $owed }
+line-reduction = reduction for { $month }: { $paid } CNY paid, now owed { $owed }
+line-type-topup = top-up
+line-type-reduction = reduction

@@ -93,3 +93,7 @@ report-no-roster = 未生成
 # 本月发放情况
 month-payments-county = 请填写县(市、区)级行政区划代码
 month-payment-not-in-roster = 应享待遇, 但本月花名册尚未生成或未包含此人
+line-topup = 差额补发{ $month }: 已发 { $paid }元, 按现行标准应发 { $owed }
+line-reduction = 差额扣回{ $month }: 已发 { $paid }元, 按现行标准应发 { $owed }
+line-type-topup = 差额补发
+line-type-reduction = 差额扣回

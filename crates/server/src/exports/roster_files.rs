@@ -36,6 +36,8 @@ pub fn headers(locale: Locale) -> Vec<String> {
 fn line_label(row: &ExportRow, roster: &RosterRecord) -> Message {
     match row.line.line_type {
         LineType::Clawback => msg!("line-type-clawback"),
+        LineType::Adjustment if row.line.amount_fen < 0 => msg!("line-type-reduction"),
+        LineType::Adjustment => msg!("line-type-topup"),
         LineType::Regular if row.line.attempt > 1 => msg!("line-type-repaid"),
         LineType::Regular if row.line.month < roster.period.start => msg!("line-type-arrears"),
         LineType::Regular => msg!("line-type-regular"),
