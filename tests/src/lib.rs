@@ -313,6 +313,7 @@ impl TestApp {
                     family,
                     to,
                     "verified against the household register",
+                    None,
                 )
                 .await
                 .expect("status change");

@@ -59,6 +59,7 @@ pub async fn connect_store(config: &Config) -> anyhow::Result<(Store, TokenServi
     store_config.acquire_timeout = config.db_acquire_timeout;
     store_config.max_connections = config.db_max_connections;
     store_config.contact_days = config.contact_days;
+    store_config.backdate_limit_months = config.backdate_limit_months;
     let store = Store::connect(&store_config, vault)
         .await
         .with_context(|| {

@@ -38,6 +38,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Days a newly registered family waits at most for its emergency-aid contact.
     pub contact_days: u32,
+    /// How many months back a status change or a move may take effect.
+    pub backdate_limit_months: u32,
     /// Requests per partner app and minute.
     pub partner_rate_per_minute: u32,
     /// How webhooks are sent and retried.
@@ -94,6 +96,14 @@ impl Config {
         if !(1..=90).contains(&contact_days) {
             bail!("NUANXIN_EMERGENCY_CONTACT_DAYS is between 1 and 90 days");
         }
+        let backdate_limit_months: u32 = env("NUANXIN_BACKDATE_LIMIT_MONTHS")
+            .map(|v| v.parse())
+            .transpose()
+            .context("NUANXIN_BACKDATE_LIMIT_MONTHS must be a number of months")?
+            .unwrap_or(nuanxin_domain::registry::family::DEFAULT_BACKDATE_LIMIT_MONTHS);
+        if !(1..=240).contains(&backdate_limit_months) {
+            bail!("NUANXIN_BACKDATE_LIMIT_MONTHS is between 1 and 240 months");
+        }
         let partner_rate_per_minute: u32 = env("NUANXIN_PARTNER_RATE_PER_MINUTE")
             .map(|v| v.parse())
             .transpose()
@@ -123,6 +133,7 @@ impl Config {
             webhooks,
             partner_rate_per_minute,
             contact_days,
+            backdate_limit_months,
             database_url,
             bind: env("NUANXIN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             city,

@@ -284,12 +284,12 @@ impl Store {
                 msg!("move-target-level"),
             ));
         }
-        if effective_on > time::china_today() {
-            return Err(StoreError::bad_input(
-                "effectiveOn",
-                msg!("move-date-in-future"),
-            ));
-        }
+        nuanxin_domain::registry::family::check_effective_on(
+            effective_on,
+            time::china_today(),
+            self.backdate_limit_months,
+        )
+        .map_err(|e| StoreError::bad_input("effectiveOn", e))?;
         let reason = nuanxin_domain::text::required(reason, nuanxin_domain::text::limits::REASON)
             .map_err(|e| StoreError::bad_input("reason", e))?;
         let reason = reason.as_str();
@@ -544,21 +544,23 @@ impl Store {
                 .into_tuple()
                 .all(conn)
                 .await?;
-        let statuses: Vec<(Uuid, String, chrono::DateTime<Utc>)> = hist::Entity::find()
-            .select_only()
-            .columns([
-                hist::Column::FamilyId,
-                hist::Column::ToStatus,
-                hist::Column::At,
-            ])
-            .filter(scope.condition((hist::Entity, hist::Column::FamilyId), pg))
-            // Per family is all that matters, and it matches the (family_id, at) index.
-            .order_by_asc(hist::Column::FamilyId)
-            .order_by_asc(hist::Column::At)
-            .order_by_asc(hist::Column::Id)
-            .into_tuple()
-            .all(conn)
-            .await?;
+        let statuses: Vec<(Uuid, String, chrono::DateTime<Utc>, Option<NaiveDate>)> =
+            hist::Entity::find()
+                .select_only()
+                .columns([
+                    hist::Column::FamilyId,
+                    hist::Column::ToStatus,
+                    hist::Column::At,
+                    hist::Column::EffectiveOn,
+                ])
+                .filter(scope.condition((hist::Entity, hist::Column::FamilyId), pg))
+                // Per family is all that matters, and it matches the (family_id, at) index.
+                .order_by_asc(hist::Column::FamilyId)
+                .order_by_asc(hist::Column::At)
+                .order_by_asc(hist::Column::Id)
+                .into_tuple()
+                .all(conn)
+                .await?;
         let region_changes: Vec<(Uuid, String, NaiveDate)> = moves::Entity::find()
             .select_only()
             .columns([
@@ -586,6 +588,7 @@ impl Store {
                     child_death_date: f.child_death_date,
                     later_child_date: f.later_child_date,
                     statuses: Vec::new(),
+                    recorded: Vec::new(),
                     regions: Vec::new(),
                     parents: Vec::new(),
                 },
@@ -602,11 +605,22 @@ impl Store {
                 });
             }
         }
-        for (family_id, status, at) in statuses {
-            if let (Some(t), Some(s)) =
-                (by_family.get_mut(&family_id), FamilyStatus::parse(&status))
-            {
-                t.statuses.push((time::china_date(at), s));
+        // In the order recorded; back-dated entries take effect earlier (and carry the
+        // entries before them along: `effective_statuses`).
+        let mut history: HashMap<Uuid, Vec<(NaiveDate, Option<NaiveDate>, FamilyStatus)>> =
+            HashMap::new();
+        for (family_id, status, at, effective_on) in statuses {
+            if let Some(s) = FamilyStatus::parse(&status) {
+                history
+                    .entry(family_id)
+                    .or_default()
+                    .push((time::china_date(at), effective_on, s));
+            }
+        }
+        for (family_id, entries) in history {
+            if let Some(t) = by_family.get_mut(&family_id) {
+                t.statuses = nuanxin_domain::registry::family::effective_statuses(&entries);
+                t.recorded = entries.iter().map(|(on, _, _)| *on).collect();
             }
         }
         for (family_id, code, on) in region_changes {

@@ -26,6 +26,8 @@ pub struct StoreConfig {
     pub city: RegionCode,
     /// Days a newly registered family waits at most for its emergency-aid contact.
     pub contact_days: u32,
+    /// How many months back a status change or a move may take effect.
+    pub backdate_limit_months: u32,
 }
 
 impl StoreConfig {
@@ -37,6 +39,7 @@ impl StoreConfig {
             lazy: false,
             city,
             contact_days: nuanxin_domain::care::schedule::DEFAULT_CONTACT_DAYS,
+            backdate_limit_months: nuanxin_domain::registry::family::DEFAULT_BACKDATE_LIMIT_MONTHS,
         }
     }
 }
@@ -116,6 +119,7 @@ pub struct Store {
     pool_size: u32,
     pub(crate) clock: crate::clock::Clock,
     pub(crate) contact_days: u32,
+    pub(crate) backdate_limit_months: u32,
 }
 
 /// How long the edge trusts a look at an account (the issue allows at most 30 s).
@@ -162,6 +166,7 @@ impl Store {
             pool_size,
             clock: crate::clock::Clock::default(),
             contact_days: config.contact_days,
+            backdate_limit_months: config.backdate_limit_months,
             accounts: moka::sync::Cache::builder()
                 .max_capacity(50_000)
                 .time_to_live(ACCOUNT_CACHE_TTL)

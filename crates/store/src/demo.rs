@@ -202,6 +202,7 @@ pub async fn seed_families(
                 reason: Set("demo data".into()),
                 actor_id: Set(Uuid::nil()),
                 at: Set(now),
+                effective_on: Set(None),
             });
         }
         let txn = store.db.begin().await?;
@@ -330,6 +331,7 @@ pub async fn seed_bench(
                         reason: Set("benchmark data".into()),
                         actor_id: Set(Uuid::nil()),
                         at: Set(at),
+                        effective_on: Set(None),
                     });
                 }
                 for (role, odd) in [(MemberRole::Father, true), (MemberRole::Mother, false)] {

@@ -76,6 +76,8 @@ pub struct StatusHistoryEntry {
     pub reason: String,
     pub actor_id: Uuid,
     pub at: DateTime<Utc>,
+    /// The day the change took effect (the China date of `at` unless back-dated).
+    pub effective_on: chrono::NaiveDate,
 }
 
 #[derive(Debug, Clone)]

@@ -1627,3 +1627,97 @@ async fn a_standard_raised_after_the_month_was_paid_is_topped_up_in_the_next_ros
         "{rows:?}"
     );
 }
+
+const CLOSE_FROM: &str = "mutation($id: ID!, $on: NaiveDate) { changeFamilyStatus(id: $id, status: CLOSED, reason: \"户籍核查: 已于上月迁往外省\", effectiveOn: $on) { status statusHistory { to at effectiveOn } } }";
+
+on_both_backends!(a_closure_back_dated_takes_back_the_months_paid_since_it_took_effect);
+async fn a_closure_back_dated_takes_back_the_months_paid_since_it_took_effect(app: &TestApp) {
+    let (family, _) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let prev = this_month().prev();
+    let roster =
+        generate(app, &county, "411002", prev).await["data"]["generateRoster"]["id"].clone();
+    step(app, &county, "submitRoster", &roster).await;
+    step(app, &city, "approveRoster", &roster).await;
+    let today = app.store.today();
+    let paid = app
+        .gql(
+            &city,
+            "mutation($id: ID!, $on: NaiveDate!) { markRosterPaid(id: $id, bankBatchRef: \"XC-B\", paidOn: $on) { status } }",
+            json!({ "id": roster, "on": today.to_string() }),
+        )
+        .await;
+    assert!(paid["errors"].is_null(), "{paid}");
+    let id = gid("Family", family);
+    // Not in the future, not further back than the limit (60 months); nothing written.
+    let history = app.count("family_status_history").await;
+    for (on, words) in [
+        (today.succ_opt().expect("tomorrow"), "不能晚于今天"),
+        (
+            today
+                .checked_sub_months(chrono::Months::new(61))
+                .expect("long ago"),
+            "60 个月",
+        ),
+    ] {
+        let body = app
+            .gql(&city, CLOSE_FROM, json!({ "id": id, "on": on.to_string() }))
+            .await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+        assert_eq!(error_field(&body), Some("effectiveOn"));
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains(words),
+            "{body}"
+        );
+    }
+    assert_eq!(app.count("family_status_history").await, history);
+    // Closed with effect from the first of last month, recorded today.
+    let since = prev.first_day();
+    let body = app
+        .gql(
+            &city,
+            CLOSE_FROM,
+            json!({ "id": id, "on": since.to_string() }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let last = body["data"]["changeFamilyStatus"]["statusHistory"]
+        .as_array()
+        .and_then(|h| h.last().cloned())
+        .unwrap_or_default();
+    assert_eq!(last["effectiveOn"], since.to_string(), "{body}");
+    assert!(
+        last["at"]
+            .as_str()
+            .is_some_and(|a| a.starts_with(&today.to_string()[..4]))
+    );
+    // This month's roster pays nothing and takes last month back, saying both dates.
+    let next = generate(app, &county, "411002", this_month()).await;
+    let got = lines(app, &county, &next["data"]["generateRoster"]["id"]).await;
+    let kinds: Vec<(String, String, i64)> = got
+        .iter()
+        .map(|l| {
+            (
+                l["month"].as_str().unwrap_or_default().to_owned(),
+                l["lineType"].as_str().unwrap_or_default().to_owned(),
+                l["amountFen"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let p = prev.to_string();
+    assert_eq!(
+        kinds,
+        vec![
+            (p.clone(), "CLAWBACK".to_owned(), -68_000),
+            (p, "CLAWBACK".to_owned(), -68_000)
+        ],
+        "{next}"
+    );
+    let why = got[0]["explanation"].as_str().unwrap_or_default();
+    assert!(why.contains("登记)起停发"), "{why}");
+}

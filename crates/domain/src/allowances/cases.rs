@@ -42,6 +42,7 @@ fn family(wife_born: NaiveDate, husband_born: NaiveDate) -> FamilyTimeline {
             (d(2019, 6, 1), FamilyStatus::Active),
         ],
         regions: vec![(d(2019, 5, 1), rc("411002001001"))],
+        recorded: Vec::new(),
         parents: vec![
             Parent {
                 member_id: father_id(),
@@ -756,4 +757,43 @@ fn a_returned_month_is_paid_again_at_what_it_is_owed_net_of_a_difference_already
         vec![(father_id(), "2024-03".into(), LineType::Regular, 68_000)],
         "the mother's month is whole; the father's is paid again net of the difference"
     );
+}
+
+#[test]
+fn a_closure_back_dated_stops_the_allowance_from_its_effective_date_and_says_both() {
+    // Closed in December 2024 with effect from September: September to November were paid
+    // and come back; the explanation names the effective month and the recorded one.
+    let mut f = family(d(1960, 1, 1), d(1958, 1, 1));
+    f.statuses.push((d(2024, 9, 1), FamilyStatus::Closed));
+    f.recorded = vec![d(2019, 5, 1), d(2019, 5, 20), d(2019, 6, 1), d(2024, 12, 3)];
+    let existing = paid_through("2024-11");
+    let p = Period {
+        start: ym("2024-12"),
+        end: ym("2024-12"),
+    };
+    let lines = plan_roster(
+        &rc(WEIDU),
+        p,
+        &[f],
+        &existing,
+        &standards(),
+        Rules::default(),
+    );
+    let claws: Vec<String> = lines
+        .iter()
+        .filter(|l| l.member_id == father_id())
+        .map(|l| format!("{} {:?} {}", l.month, l.line_type, l.amount_fen))
+        .collect();
+    assert_eq!(
+        claws,
+        [
+            "2024-09 Clawback -68000",
+            "2024-10 Clawback -68000",
+            "2024-11 Clawback -68000"
+        ]
+    );
+    let why = lines[0].explanation.render(Locale::Zh);
+    assert!(why.contains("自2024年9月 (2024年12月登记)起停发"), "{why}");
+    let why = lines[0].explanation.render(Locale::En);
+    assert!(why.contains("from 2024-09, recorded 2024-12"), "{why}");
 }

@@ -216,6 +216,9 @@ pub struct FamilyTimeline {
     pub later_child_date: Option<NaiveDate>,
     /// Status changes in date order (China dates), starting with registration.
     pub statuses: Vec<(NaiveDate, FamilyStatus)>,
+    /// The day each entry of `statuses` was recorded (same order); the explanations say
+    /// both when a status was back-dated ("active since 2020-01, recorded 2026-12").
+    pub recorded: Vec<NaiveDate>,
     /// Where the family was filed, in date order, starting with registration.
     pub regions: Vec<(NaiveDate, RegionCode)>,
     pub parents: Vec<Parent>,
@@ -243,6 +246,20 @@ impl FamilyTimeline {
             .iter()
             .find(|(_, s)| *s == FamilyStatus::Active)
             .map(|(d, _)| *d)
+    }
+
+    /// A month a status took effect, with the month it was recorded when that was later.
+    fn since(&self, index: usize) -> Arg {
+        let (on, _) = self.statuses[index];
+        match self.recorded.get(index) {
+            Some(rec) if YearMonth::of(*rec) != YearMonth::of(on) => msg!(
+                "since-recorded",
+                since = YearMonth::of(on),
+                recorded = YearMonth::of(*rec)
+            )
+            .into(),
+            _ => YearMonth::of(on).into(),
+        }
     }
 
     /// The region the family was filed in at the start of `month`.
@@ -331,18 +348,18 @@ pub fn entitlement(
     }
     match family.status_on(month.last_day()) {
         Some(FamilyStatus::MovedOut) | Some(FamilyStatus::Closed) => {
-            let (d, s) = family
+            let index = family
                 .statuses
                 .iter()
-                .rev()
-                .find(|(d, _)| *d <= month.last_day())
-                .copied()
+                .rposition(|(d, _)| *d <= month.last_day());
+            let (d, s) = index
+                .map(|i| family.statuses[i])
                 .unwrap_or((month.first_day(), FamilyStatus::Closed));
             return no(msg!(
                 "entitlement-file-ended",
                 status = s.word(),
                 date = d,
-                from = YearMonth::of(d)
+                from = index.map_or_else(|| YearMonth::of(d).into(), |i| family.since(i))
             ));
         }
         _ => {}
@@ -397,7 +414,11 @@ pub fn entitlement(
         turned = turned
             .map(Arg::from)
             .unwrap_or_else(|| Arg::Text(String::new())),
-        active = YearMonth::of(active_since),
+        active = family
+            .statuses
+            .iter()
+            .position(|(d, s)| *d == active_since && *s == FamilyStatus::Active)
+            .map_or_else(|| YearMonth::of(active_since).into(), |i| family.since(i)),
         standard = standard.effective_from
     );
     if let Some(c) = &standard.county {

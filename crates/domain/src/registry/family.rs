@@ -109,6 +109,70 @@ impl Localised for TransitionError {
 }
 localised_error!(TransitionError);
 
+/// How far back a fact (a status change, a move) may take effect, by default.
+pub const DEFAULT_BACKDATE_LIMIT_MONTHS: u32 = 60;
+
+/// Why an effective date is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EffectiveDateError {
+    InFuture,
+    TooFarBack { earliest: NaiveDate, months: u32 },
+}
+
+impl Localised for EffectiveDateError {
+    fn message(&self) -> Message {
+        match self {
+            EffectiveDateError::InFuture => msg!("effective-in-future"),
+            EffectiveDateError::TooFarBack { earliest, months } => msg!(
+                "effective-too-far-back",
+                earliest = *earliest,
+                months = *months
+            ),
+        }
+    }
+}
+localised_error!(EffectiveDateError);
+
+/// A fact takes effect today or earlier, but no further back than `limit_months`.
+pub fn check_effective_on(
+    on: NaiveDate,
+    today: NaiveDate,
+    limit_months: u32,
+) -> Result<(), EffectiveDateError> {
+    if on > today {
+        return Err(EffectiveDateError::InFuture);
+    }
+    let earliest = today
+        .checked_sub_months(chrono::Months::new(limit_months))
+        .unwrap_or(NaiveDate::MIN);
+    if on < earliest {
+        return Err(EffectiveDateError::TooFarBack {
+            earliest,
+            months: limit_months,
+        });
+    }
+    Ok(())
+}
+
+/// The status history in the order it was recorded, each entry with the date it was
+/// recorded and, when back-dated, the date it took effect; answered as (effective date,
+/// status) in that order. An entry never takes effect after a later entry does: a family
+/// registered today and made active from 2020-01 was registered by 2020-01 too.
+pub fn effective_statuses(
+    recorded: &[(NaiveDate, Option<NaiveDate>, FamilyStatus)],
+) -> Vec<(NaiveDate, FamilyStatus)> {
+    let mut out: Vec<(NaiveDate, FamilyStatus)> = recorded
+        .iter()
+        .map(|(on, effective, s)| (effective.unwrap_or(*on), *s))
+        .collect();
+    for i in (0..out.len().saturating_sub(1)).rev() {
+        if out[i].0 > out[i + 1].0 {
+            out[i].0 = out[i + 1].0;
+        }
+    }
+    out
+}
+
 /// One entry of the status history: who changed what, when and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusChange {
@@ -253,6 +317,38 @@ mod tests {
             assert_eq!(change.from, Some(from));
             assert_eq!(change.to, to);
         }
+    }
+
+    #[test]
+    fn a_back_dated_status_carries_the_earlier_entries_with_it() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).expect("date");
+        let today = d(2026, 12, 1);
+        let got = effective_statuses(&[
+            (today, None, Registered),
+            (today, Some(d(2020, 1, 5)), Verified),
+            (today, Some(d(2020, 1, 10)), Active),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                (d(2020, 1, 5), Registered),
+                (d(2020, 1, 5), Verified),
+                (d(2020, 1, 10), Active)
+            ]
+        );
+        // A later change recorded without a date takes effect when it was recorded.
+        let got = effective_statuses(&[(d(2020, 1, 1), None, Active), (today, None, Closed)]);
+        assert_eq!(got, vec![(d(2020, 1, 1), Active), (today, Closed)]);
+        assert_eq!(check_effective_on(today, today, 60), Ok(()));
+        assert_eq!(
+            check_effective_on(d(2026, 12, 2), today, 60),
+            Err(EffectiveDateError::InFuture)
+        );
+        assert_eq!(check_effective_on(d(2021, 12, 1), today, 60), Ok(()));
+        assert!(matches!(
+            check_effective_on(d(2021, 11, 30), today, 60),
+            Err(EffectiveDateError::TooFarBack { months: 60, .. })
+        ));
     }
 
     #[test]

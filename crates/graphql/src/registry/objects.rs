@@ -180,7 +180,10 @@ pub struct StatusChange {
     pub to: FamilyStatus,
     pub reason: String,
     pub actor_id: ID,
+    /// When the change was recorded.
     pub at: DateTime<Utc>,
+    /// When it took effect (earlier than `at` when back-dated).
+    pub effective_on: chrono::NaiveDate,
 }
 
 impl From<StatusHistoryEntry> for StatusChange {
@@ -191,6 +194,7 @@ impl From<StatusHistoryEntry> for StatusChange {
             reason: e.reason,
             actor_id: ID(e.actor_id.to_string()),
             at: e.at,
+            effective_on: e.effective_on,
         }
     }
 }

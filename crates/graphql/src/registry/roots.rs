@@ -323,12 +323,16 @@ impl RegistryMutation {
         id: ID,
         status: FamilyStatus,
         reason: String,
+        #[graphql(
+            desc = "When the change took effect, if earlier than today (back-dated; at most the configured months back)."
+        )]
+        effective_on: Option<chrono::NaiveDate>,
     ) -> async_graphql::Result<Family> {
         let store = ctx.data::<Store>()?;
         let id = ids::decode(Kind::Family, &id, "id").gql()?;
         Ok(Family(
             store
-                .change_family_status(principal(ctx), id, status.into(), &reason)
+                .change_family_status(principal(ctx), id, status.into(), &reason, effective_on)
                 .await
                 .gql()?,
         ))

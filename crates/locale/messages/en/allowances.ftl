@@ -23,3 +23,4 @@ standard-amount-positive = the monthly amount must be positive (in fen)
 standard-age-order = the minimum age is above the maximum
 standard-county-outside = { $county } is not a county in your area
 standard-starts-later = a standard of this kind already starts in { $month }; a change must start after it
+since-recorded = { $since }, recorded { $recorded }

@@ -54,7 +54,6 @@ id-number-registered = already registered; the city office can transfer the file
 member-fact-needs-evidence = a death or a household move is recorded on evidence: give the certificate or register entry
 member-deceased = this member has died
 move-target-level = move to a township or village of this city
-move-date-in-future = the move date cannot be in the future
 move-date-before-last = a move cannot be dated before the family's last move or registration
 # 批量导入
 import-col-household = Household
@@ -80,3 +79,6 @@ import-outside-area = { $region } is outside your area; it cannot be registered 
 import-already-registered = already registered; the city office can transfer the file
 import-not-a-spreadsheet = the file is not an XLSX or CSV spreadsheet
 import-registered-meanwhile = someone registered one of these people while the file was checked; nothing was written, import it again
+# 生效日期
+effective-in-future = the effective date cannot be in the future
+effective-too-far-back = the effective date can go back { $months } months at most, to { $earliest }

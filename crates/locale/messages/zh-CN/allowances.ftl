@@ -23,3 +23,4 @@ standard-amount-positive = 每月金额应大于 0 (单位: 分)
 standard-age-order = 最低年龄高于最高年龄
 standard-county-outside = { $county } 不是您辖区内的县(市、区)
 standard-starts-later = 同类扶助标准已从{ $month }开始执行; 调整应从其后开始
+since-recorded = { $since } ({ $recorded }登记)

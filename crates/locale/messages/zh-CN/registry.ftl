@@ -54,7 +54,6 @@ id-number-registered = 此人已经建档; 如需转移档案, 请联系市级�
 member-fact-needs-evidence = 登记死亡或户籍迁移需要依据: 请填写证明或户籍登记编号
 member-deceased = 该成员已去世
 move-target-level = 迁入地应为本市的乡镇(街道)或村(社区)
-move-date-in-future = 迁移日期不能晚于今天
 move-date-before-last = 迁移日期不能早于该家庭上一次迁移或建档的日期
 # 批量导入
 import-col-household = 户号
@@ -80,3 +79,6 @@ import-outside-area = { $region } 不在您的管辖范围内, 不能在这里�
 import-already-registered = 此人已经建档; 如需转移档案, 请联系市级管理员
 import-not-a-spreadsheet = 文件不是 XLSX 或 CSV 表格
 import-registered-meanwhile = 检查期间有人刚刚为其中某人建档; 本次没有写入, 请重新导入
+# 生效日期
+effective-in-future = 生效日期不能晚于今天
+effective-too-far-back = 生效日期最早只能追溯到{ $earliest } ({ $months } 个月); 更早的请联系市级管理员

@@ -11,6 +11,8 @@ pub struct Model {
     pub reason: String,
     pub actor_id: Uuid,
     pub at: DateTimeUtc,
+    /// When back-dated: the day the change took effect (null: the day it was recorded).
+    pub effective_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

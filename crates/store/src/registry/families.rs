@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::registry::eligibility::{self, Decision};
 use nuanxin_domain::registry::family::{self, normalize_phone};
@@ -296,6 +296,9 @@ impl Store {
                     reason: row.reason,
                     actor_id: row.actor_id,
                     at: row.at,
+                    effective_on: row
+                        .effective_on
+                        .unwrap_or_else(|| nuanxin_domain::time::china_date(row.at)),
                 });
         }
         Ok(out)
@@ -412,6 +415,7 @@ impl Store {
             reason: Set("registered".into()),
             actor_id: Set(p.actor_id()),
             at: Set(now),
+            effective_on: Set(None),
         }
         .insert(&txn)
         .await?;
@@ -520,8 +524,13 @@ impl Store {
         id: Uuid,
         to: FamilyStatus,
         reason: &str,
+        effective_on: Option<NaiveDate>,
     ) -> Result<FamilyRecord, StoreError> {
         require(p, Operation::ChangeFamilyStatus)?;
+        if let Some(on) = effective_on {
+            family::check_effective_on(on, self.today(), self.backdate_limit_months)
+                .map_err(|e| StoreError::bad_input("effectiveOn", e))?;
+        }
         let txn = self.db.begin().await?;
         let row = fam::Entity::find_by_id(id)
             .filter(slice::families(p))
@@ -569,6 +578,7 @@ impl Store {
             reason: Set(change.reason),
             actor_id: Set(p.actor_id()),
             at: Set(now),
+            effective_on: Set(effective_on),
         }
         .insert(&txn)
         .await?;

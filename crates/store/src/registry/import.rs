@@ -279,6 +279,7 @@ impl Store {
                 reason: Set("registered (import)".into()),
                 actor_id: Set(p.actor_id()),
                 at: Set(now),
+                effective_on: Set(None),
             });
         }
         let txn = self.db.begin().await?;
