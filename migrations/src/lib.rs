@@ -22,6 +22,7 @@ mod m20261202_000008_index_links_by_family;
 mod m20261202_000009_create_roster_history;
 mod m20261202_000010_create_family_import;
 mod m20261202_000011_add_status_effective_on;
+mod m20261202_000012_create_bank_files;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_create_roster_history::Migration),
             Box::new(m20261202_000010_create_family_import::Migration),
             Box::new(m20261202_000011_add_status_effective_on::Migration),
+            Box::new(m20261202_000012_create_bank_files::Migration),
         ]
     }
 }

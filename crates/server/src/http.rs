@@ -44,6 +44,14 @@ pub fn routes(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     web::get().to(crate::exports::roster_export),
                 )
                 .route(
+                    "/exports/rosters/{id}/bank-file",
+                    web::get().to(crate::exports::bank::bank_file),
+                )
+                .route(
+                    "/exports/rosters/{id}/bank-result",
+                    web::post().to(crate::exports::bank::bank_result),
+                )
+                .route(
                     "/exports/reports/{region}/{file}",
                     web::get().to(crate::exports::report_export),
                 )

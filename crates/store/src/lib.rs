@@ -33,9 +33,9 @@ pub use records::{
 pub use registry::{FactEntry, FamilyFilter, FamilyImportRecord};
 pub use reports::{CountyMonth, MonthlyReport};
 pub use rosters::{
-    ChangedAccount, ExportRow, JobRecord, LineOutcome, MonthPaymentRecord, PaymentRecord,
-    PaymentSearch, RosterFilter, RosterHeading, RosterLineRecord, RosterRecord, RosterStepRecord,
-    Total, UnchangedReturn, period_label,
+    BankFileRecord, BankResult, ChangedAccount, ExportRow, JobRecord, LineOutcome,
+    MonthPaymentRecord, PaymentRecord, PaymentSearch, RosterFilter, RosterHeading,
+    RosterLineRecord, RosterRecord, RosterStepRecord, Total, UnchangedReturn, period_label,
 };
 pub use session::{NewOrganisation, NewStaffUser, RefreshOutcome, Refusal, StaffUserRecord};
 pub use vault::{Vault, VaultError, VaultKeys};

@@ -1721,3 +1721,196 @@ async fn a_closure_back_dated_takes_back_the_months_paid_since_it_took_effect(ap
     let why = got[0]["explanation"].as_str().unwrap_or_default();
     assert!(why.contains("登记)起停发"), "{why}");
 }
+
+/// A GET with the city's token: (status, headers, body bytes).
+async fn get_bytes(
+    app: &TestApp,
+    uri: &str,
+    token: &str,
+) -> (u16, actix_web::http::header::HeaderMap, Vec<u8>) {
+    let service = actix_web::test::init_service(
+        actix_web::App::new().configure(nuanxin_server::http::routes(app.state.clone())),
+    )
+    .await;
+    let req = TestRequest::get()
+        .uri(uri)
+        .insert_header(("authorization", format!("Bearer {token}")));
+    let resp = actix_web::test::call_service(&service, req.to_request()).await;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    (
+        status,
+        headers,
+        actix_web::test::read_body(resp).await.to_vec(),
+    )
+}
+
+on_both_backends!(the_bank_file_is_the_banks_and_its_answer_reconciles_the_roster);
+async fn the_bank_file_is_the_banks_and_its_answer_reconciles_the_roster(app: &TestApp) {
+    let (a, a_members) = app.family_at("411002001001", 1).await;
+    app.activate(a).await;
+    let (b, _) = app.family_at("411002002001", 2).await;
+    app.activate(b).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    for (member, n) in [
+        (a_members[0], "6221000011112222"),
+        (a_members[1], "6221000033334444"),
+    ] {
+        let body = app
+            .gql(
+                &county,
+                SET_ACCOUNT,
+                json!({ "id": gid("Member", member), "n": n }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    let prev = this_month().prev();
+    let generated = generate(app, &county, "411002", prev).await;
+    let roster = generated["data"]["generateRoster"]["id"].clone();
+    let total = generated["data"]["generateRoster"]["totalFen"]
+        .as_i64()
+        .unwrap_or(0);
+    let rid = roster.as_str().unwrap_or_default().to_owned();
+    let uri = |t: &str| {
+        format!("/exports/rosters/{rid}/bank-file?template={t}&purpose=monthly%20bank%20file")
+    };
+    step(app, &county, "submitRoster", &roster).await;
+    // Not before approval; then one transfer per person, the totals the roster's.
+    let (status, _, _) = get_bytes(app, &uri("generic_csv"), &city).await;
+    assert_eq!(status, 409);
+    step(app, &city, "approveRoster", &roster).await;
+    let (status, headers, csv) = get_bytes(app, &uri("generic_csv"), &city).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&csv));
+    let header = |h: &actix_web::http::header::HeaderMap, n: &str| {
+        h.get(n)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        header(&headers, "x-control-count"),
+        "4",
+        "four parents, one transfer each"
+    );
+    assert_eq!(header(&headers, "x-control-total-fen"), total.to_string());
+    let text = String::from_utf8(csv.clone()).expect("utf-8");
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0],
+        vec![
+            "序号",
+            "户名",
+            "账号",
+            "开户行",
+            "金额(元)",
+            "附言",
+            "业务编号"
+        ]
+    );
+    let transfers: Vec<&Vec<&str>> = rows[1..].iter().filter(|r| r[0] != "合计").collect();
+    assert_eq!(transfers.len(), 4);
+    let sum: f64 = transfers
+        .iter()
+        .map(|r| r[4].parse::<f64>().unwrap_or(0.0))
+        .sum();
+    assert!((sum * 100.0 - total as f64).abs() < 0.5, "{sum} vs {total}");
+    assert!(
+        text.contains("6221000011112222"),
+        "the bank gets the account in the clear"
+    );
+    // The older bank's layout: fixed width, in GBK.
+    let (status, headers, gbk) = get_bytes(app, &uri("rcb_fixed_gbk"), &city).await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8(gbk.clone()).is_err(), "not UTF-8");
+    let (decoded, _, bad) = encoding_rs::GBK.decode(&gbk);
+    assert!(!bad);
+    assert!(decoded.contains("王建国"), "{decoded}");
+    let first = decoded.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        format!("H000004{total:015}{}{:02}", prev.year(), prev.month())
+    );
+    // Both files are recorded with the roster, with their checksums.
+    let body = app
+        .gql(
+            &city,
+            "query($id: ID!) { roster(id: $id) { bankFiles { template transferCount totalFen sha256 } } }",
+            json!({ "id": roster }),
+        )
+        .await;
+    let files = body["data"]["roster"]["bankFiles"].clone();
+    assert_eq!(files[0]["template"], "generic_csv", "{body}");
+    assert_eq!(files[1]["template"], "rcb_fixed_gbk");
+    assert_eq!(files[1]["transferCount"], 4);
+    assert_eq!(files[1]["totalFen"], total);
+    assert_eq!(files[1]["sha256"], header(&headers, "x-checksum-sha256"));
+    // The bank pays; its result file returns the father's transfer.
+    let today = nuanxin_domain::time::china_today().to_string();
+    app.gql(
+        &city,
+        "mutation($id: ID!, $on: NaiveDate!) { markRosterPaid(id: $id, bankBatchRef: \"RCB-1\", paidOn: $on) { status } }",
+        json!({ "id": roster, "on": today }),
+    )
+    .await;
+    let father_ref = transfers
+        .iter()
+        .find(|r| r[2] == "6221000011112222")
+        .map(|r| r[6].to_owned())
+        .expect("the father's transfer");
+    let post = |body: String| {
+        TestRequest::post()
+            .uri(&format!("/exports/rosters/{rid}/bank-result"))
+            .insert_header(("authorization", format!("Bearer {city}")))
+            .set_payload(body)
+    };
+    let mut result = String::from("业务编号,结果,原因\n");
+    for r in &transfers {
+        if r[6] == father_ref {
+            result.push_str(&format!("{},退回,账户已销户\n", r[6]));
+        } else {
+            result.push_str(&format!("{},成功,\n", r[6]));
+        }
+    }
+    // A reference not in the roster is refused, and nothing is reconciled.
+    let (status, _, body) = app.send(post(format!("{result}XXXX00000,成功,\n"))).await;
+    assert_eq!(status.as_u16(), 400, "{body}");
+    assert!(body.to_string().contains("XXXX00000"));
+    let (status, _, body) = app.send(post(result)).await;
+    assert_eq!(status.as_u16(), 200, "{body}");
+    assert_eq!(body["status"], "RECONCILED");
+    let got = lines(app, &city, &roster).await;
+    let father = gid("Member", a_members[0]);
+    let body = app
+        .gql(
+            &city,
+            "query($id: ID!) { roster(id: $id) { lines(first: 100) { edges { node { memberId outcome outcomeReason } } } } }",
+            json!({ "id": roster }),
+        )
+        .await;
+    let outcomes: Vec<(bool, String, String)> = body["data"]["roster"]["lines"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["node"]["memberId"] == father,
+                e["node"]["outcome"].as_str().unwrap_or_default().to_owned(),
+                e["node"]["outcomeReason"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(outcomes.len(), got.len());
+    assert!(
+        outcomes.iter().all(|(is_father, o, r)| if *is_father {
+            o == "returned" && r == "账户已销户"
+        } else {
+            o == "paid"
+        }),
+        "{body}"
+    );
+}

@@ -3,6 +3,8 @@
 //! (draft → submitted → approved → paid → reconciled). The entitlement rules are in
 //! [`crate::allowances`].
 
+pub mod bank_file;
+
 use nuanxin_locale::{Arg, Localised, Message, localised_error, msg};
 use uuid::Uuid;
 

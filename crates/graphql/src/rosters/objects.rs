@@ -335,6 +335,25 @@ impl Roster {
             })
             .collect())
     }
+    /// The bank files produced for this roster (代发文件), with their control totals (one
+    /// transfer per person) and checksum, oldest first.
+    #[graphql(complexity = "5 + 10 * child_complexity")]
+    async fn bank_files(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BankFile>> {
+        let store = ctx.data::<Store>()?;
+        Ok(store
+            .bank_files(principal(ctx), self.0.id)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|f| BankFile {
+                template: f.template,
+                transfer_count: f.transfer_count,
+                total_fen: f.total_fen,
+                sha256: f.sha256,
+                created_at: f.created_at,
+            })
+            .collect())
+    }
     /// Re-payments (重发) whose member's account is still the one the bank returned the
     /// earlier payment from: check them with the family before the roster is paid.
     #[graphql(complexity = "5 + 10 * child_complexity")]
@@ -400,6 +419,17 @@ impl Job {
     async fn finished_at(&self) -> Option<DateTime<Utc>> {
         self.0.finished_at
     }
+}
+
+/// A bank file produced for a roster: its layout, control totals and SHA-256.
+#[derive(SimpleObject)]
+pub struct BankFile {
+    pub template: String,
+    /// Transfers (one per person).
+    pub transfer_count: i32,
+    pub total_fen: i64,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// Where one owed month stands with the bank.

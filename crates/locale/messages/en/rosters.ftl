@@ -97,3 +97,13 @@ line-topup = top-up for { $month }: { $paid } CNY paid, now owed { $owed }
 line-reduction = reduction for { $month }: { $paid } CNY paid, now owed { $owed }
 line-type-topup = top-up
 line-type-reduction = reduction
+# 代发文件
+bank-file-not-approved = the roster is { $status }: the bank file is produced once it is approved
+bank-file-template = no such bank file layout; known: { $known }
+bank-result-no-file = no bank file was produced for this roster, so there is nothing to reconcile against
+bank-result-unknown = row { $row }: the reference { $reference } is not this roster's
+bank-result-twice = row { $row }: the reference { $reference } appears twice
+bank-result-missing = the bank's result file lacks the reference { $reference }
+bank-result-columns = the bank's result file has the columns reference and result (reason optional)
+bank-result-outcome = row { $row }: the result “{ $found }” is not success, returned or failed
+bank-file-remark = allowance { $month }

@@ -97,3 +97,13 @@ line-topup = 差额补发{ $month }: 已发 { $paid }元, 按现行标准应发 
 line-reduction = 差额扣回{ $month }: 已发 { $paid }元, 按现行标准应发 { $owed }
 line-type-topup = 差额补发
 line-type-reduction = 差额扣回
+# 代发文件
+bank-file-not-approved = 花名册“{ $status }”, 审批后才能生成代发文件
+bank-file-template = 没有这种银行文件格式; 可用: { $known }
+bank-result-no-file = 这份花名册还没有生成过代发文件, 无法按银行结果对账
+bank-result-unknown = 第 { $row } 行的业务编号 { $reference } 不属于这份花名册
+bank-result-twice = 第 { $row } 行的业务编号 { $reference } 重复出现
+bank-result-missing = 银行结果文件缺少业务编号 { $reference }
+bank-result-columns = 银行结果文件应有“业务编号”“结果”两列 (“原因”可选)
+bank-result-outcome = 第 { $row } 行的结果“{ $found }”无法识别, 应为成功、退回或失败
+bank-file-remark = { $month }扶助金

@@ -3,6 +3,7 @@
 //! [`roster_files`]'s, also written by `nuanxin roster export`) and the monthly report
 //! (`GET /exports/reports/{regionCode}/{month}.xlsx`, [`report_file`]).
 
+pub mod bank;
 pub mod report_file;
 pub mod roster_files;
 

@@ -3,7 +3,9 @@
 //! totals, exports and background jobs.
 
 mod accounts;
+mod bank_file;
 pub use accounts::{ChangedAccount, UnchangedReturn};
+pub use bank_file::{BankFileRecord, BankResult};
 mod export;
 pub use export::RosterHeading;
 mod generation;
