@@ -425,6 +425,23 @@ async fn deaths_and_moves_are_dated_facts_with_history(app: &TestApp) {
         "{body}"
     );
     assert_eq!(app.count("member_fact").await, 0, "nothing written");
+    // A death further back than the limit (60 months) is refused, naming the field.
+    let body = app
+        .gql(
+            &township,
+            FACT,
+            json!({ "id": father, "input": { "deceasedOn": "2019-01-01", "evidence": "死亡证明 No. 4110020312" } }),
+        )
+        .await;
+    assert_eq!(error_field(&body), Some("deceasedOn"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("60 个月"),
+        "{body}"
+    );
+    assert_eq!(app.count("member_fact").await, 0, "nothing written");
     let body = app
         .gql(
             &township,

@@ -472,6 +472,12 @@ impl Store {
                     msg!("death-date-in-future"),
                 ));
             }
+            // A death recorded late takes effect on its date, within the same limit as a
+            // back-dated status change.
+            if let Some(day) = d {
+                family::check_effective_on(day, time::china_today(), self.backdate_limit_months)
+                    .map_err(|e| StoreError::bad_input("deceasedOn", e))?;
+            }
             am.deceased_on = Set(d);
             facts.push(("deceased_on", d.map(|d| d.to_string())));
         }
