@@ -1,7 +1,8 @@
 //! Exports over HTTP, with the API's bearer token and policy, in the reader's language
 //! (`Accept-Language`): a roster (`GET /exports/rosters/{id}.xlsx|csv`; the files are
-//! [`roster_files`]'s, also written by `nuanxin roster export`) and the monthly report
-//! (`GET /exports/reports/{regionCode}/{month}.xlsx`, [`report_file`]).
+//! [`roster_files`]'s, also written by `nuanxin roster export`), the monthly report
+//! (`GET /exports/reports/{regionCode}/{month}.xlsx`, [`report_file`]), and the bank file
+//! with the bank's result file ([`bank`]).
 
 pub mod bank;
 pub mod report_file;
