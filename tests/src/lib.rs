@@ -439,6 +439,25 @@ impl TestApp {
         self.gql_full(Some(token), query, variables).await.1
     }
 
+    /// GETs a file (an export, a template): (status, headers, the bytes as sent).
+    pub async fn get_bytes(
+        &self,
+        uri: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let service = atest::init_service(
+            actix_web::App::new().configure(nuanxin_server::http::routes(self.state.clone())),
+        )
+        .await;
+        let mut req = atest::TestRequest::get().uri(uri);
+        if let Some(t) = token {
+            req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        let resp = atest::call_service(&service, req.to_request()).await;
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        (status, headers, atest::read_body(resp).await.to_vec())
+    }
+
     /// [`TestApp::gql`] with an `Accept-Language` header (the API answers in Chinese
     /// without one).
     pub async fn gql_in(

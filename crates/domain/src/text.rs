@@ -28,6 +28,15 @@ impl Localised for TextError {
 }
 localised_error!(TextError);
 
+/// A CSV field as RFC 4180 quotes it (commas, quotes and line breaks inside quotes).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
 /// Lengths of the free-text fields, in characters.
 pub mod limits {
     pub const NAME: usize = 30;

@@ -8,8 +8,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use nuanxin_locale::Message;
 use nuanxin_locale::msg;
-use nuanxin_store::Store;
+use nuanxin_store::{Store, StoreError};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -113,5 +114,36 @@ impl JobRunner {
                     .await;
             }
         }
+    }
+}
+
+/// A job's progress reporter: each report is written on its own task, so the work never
+/// waits for it (a late report never undoes the job's end: `update_job`).
+pub fn progress_reporter(store: Store, job: Uuid) -> impl Fn(u64, u64) + Send + Sync + 'static {
+    move |done, total| {
+        let s = store.clone();
+        tokio::spawn(async move {
+            let _ = s.update_job(job, done, total).await;
+        });
+    }
+}
+
+/// What a clerk reads on a failed job: the error's own message, never the database's text
+/// (that is logged with the job's id).
+pub fn failure(job: Uuid, e: StoreError) -> Message {
+    match e {
+        StoreError::Internal(detail) => {
+            tracing::error!(%detail, %job, "job failed");
+            msg!("job-failed-internal")
+        }
+        StoreError::Unavailable => msg!("job-database-unavailable"),
+        other => crate::error::ApiError::from(other).message(),
+    }
+}
+
+/// Records a job's end (logged when even that fails).
+pub async fn finish(store: &Store, job: Uuid, outcome: Result<Option<Uuid>, Message>) {
+    if let Err(e) = store.finish_job(job, outcome).await {
+        tracing::error!(%e, %job, "could not record the end of a job");
     }
 }

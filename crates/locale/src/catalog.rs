@@ -134,7 +134,7 @@ fn value(arg: &Arg, locale: Locale) -> FluentValue<'static> {
 }
 
 /// Fen as yuan, as a clerk writes it: 68000 → "680", 7050 → "70.50", -7005 → "-70.05".
-fn yuan(fen: i64) -> String {
+pub fn yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
     let abs = fen.unsigned_abs();
     if abs.is_multiple_of(100) {
@@ -142,6 +142,13 @@ fn yuan(fen: i64) -> String {
     } else {
         format!("{sign}{}.{:02}", abs / 100, abs % 100)
     }
+}
+
+/// Fen as yuan with two decimals, as banks and spreadsheets want it: 68000 → "680.00".
+pub fn yuan_cents(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 #[cfg(test)]
@@ -178,6 +185,8 @@ mod tests {
         assert_eq!(yuan(68000), "680");
         assert_eq!(yuan(7050), "70.50");
         assert_eq!(yuan(-7005), "-70.05");
+        assert_eq!(yuan_cents(68000), "680.00");
+        assert_eq!(yuan_cents(-7005), "-70.05");
     }
 
     #[test]

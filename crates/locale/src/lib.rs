@@ -8,7 +8,7 @@ mod catalog;
 mod locale;
 mod message;
 
-pub use catalog::{has_message, message_ids};
+pub use catalog::{has_message, message_ids, yuan, yuan_cents};
 pub use locale::Locale;
 pub use message::{Arg, Localised, Message};
 

@@ -7,14 +7,14 @@
 //!   the outcome and each problem by row and column.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use calamine::{Data, Reader, Xlsx};
 use futures_util::StreamExt;
 use nuanxin_domain::registry::id_number::IdNumber;
 use nuanxin_domain::registry::import::{ImportColumn, parse_import};
+use nuanxin_graphql::jobs;
 use nuanxin_locale::{Locale, Message, msg};
-use nuanxin_store::{RequestMeta, StoreError};
+use nuanxin_store::RequestMeta;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -29,6 +29,40 @@ pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 #[serde(rename_all = "camelCase")]
 pub struct ImportParams {
     dry_run: Option<bool>,
+}
+
+/// An uploaded file, read with a cap: refused after at most [`MAX_FILE_BYTES`], whatever
+/// its Content-Length says (BAD_USER_INPUT on `file`).
+pub async fn read_file(
+    body: &mut web::Payload,
+    req: &HttpRequest,
+) -> Result<Vec<u8>, Box<HttpResponse>> {
+    let refuse = |status: StatusCode, m: Message| {
+        Box::new(edge_error_at(
+            status,
+            "BAD_USER_INPUT",
+            Some("file"),
+            &m,
+            req,
+        ))
+    };
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let Ok(chunk) = chunk else {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                msg!("attachment-upload-broke-off"),
+            ));
+        };
+        if bytes.len() + chunk.len() > MAX_FILE_BYTES {
+            return Err(refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                msg!("body-too-large", kilobytes = MAX_FILE_BYTES / 1024),
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 /// The rows of an XLSX (its first sheet) or a CSV file, every cell as text.
@@ -96,31 +130,10 @@ pub async fn upload(
         Ok(p) => p,
         Err(resp) => return resp,
     };
-    let too_large = || {
-        edge_error_at(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "BAD_USER_INPUT",
-            Some("file"),
-            &msg!("body-too-large", kilobytes = MAX_FILE_BYTES / 1024),
-            &req,
-        )
+    let bytes = match read_file(&mut body, &req).await {
+        Ok(b) => b,
+        Err(resp) => return *resp,
     };
-    let mut bytes = Vec::new();
-    while let Some(chunk) = body.next().await {
-        let Ok(chunk) = chunk else {
-            return edge_error_at(
-                StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
-                Some("file"),
-                &msg!("attachment-upload-broke-off"),
-                &req,
-            );
-        };
-        if bytes.len() + chunk.len() > MAX_FILE_BYTES {
-            return too_large();
-        }
-        bytes.extend_from_slice(&chunk);
-    }
     let rows = match read_rows(&bytes) {
         Ok(r) => r,
         Err(m) => {
@@ -159,30 +172,13 @@ pub async fn upload(
                     return;
                 }
             };
-        let report = {
-            let s = store.clone();
-            move |done, total| {
-                let s = s.clone();
-                tokio::spawn(async move {
-                    let _ = s.update_job(job_id, done, total).await;
-                });
-            }
-        };
-        let outcome = match store
+        let report = jobs::progress_reporter(store.clone(), job_id);
+        let outcome = store
             .run_family_import(&principal, job_id, parsed, &meta, &report)
             .await
-        {
-            Ok(_) => Ok(None),
-            Err(StoreError::Internal(detail)) => {
-                tracing::error!(%detail, job = %job_id, "import failed");
-                Err(msg!("job-failed-internal"))
-            }
-            Err(StoreError::Unavailable) => Err(msg!("job-database-unavailable")),
-            Err(e) => Err(nuanxin_graphql::error::ApiError::from(e).message()),
-        };
-        if let Err(e) = store.finish_job(job_id, outcome).await {
-            tracing::error!(%e, "could not record the end of an import");
-        }
+            .map(|_| None)
+            .map_err(|e| jobs::failure(job_id, e));
+        jobs::finish(&store, job_id, outcome).await;
     });
     HttpResponse::Accepted().json(json!({
         "jobId": nuanxin_graphql::encode_job_id(job_id),
@@ -195,10 +191,7 @@ pub async fn template(req: HttpRequest, path: web::Path<String>) -> HttpResponse
     let locale = locale_of(&req);
     let (body, content_type) = match path.as_str() {
         "template.xlsx" => match template_xlsx(locale) {
-            Ok(b) => (
-                b,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
+            Ok(b) => (b, crate::exports::XLSX),
             Err(e) => {
                 tracing::error!(%e, "template failed");
                 return edge_error(
@@ -219,14 +212,7 @@ pub async fn template(req: HttpRequest, path: web::Path<String>) -> HttpResponse
             );
         }
     };
-    let mut resp = HttpResponse::Ok().content_type(content_type).body(body);
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"families-{}\"",
-        path.as_str()
-    )) {
-        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    resp
+    crate::exports::download(body, content_type, &format!("families-{}", path.as_str()))
 }
 
 /// An example family of two (a made-up, valid ID number for each).

@@ -9,7 +9,6 @@ use nuanxin_domain::allowances::AllowanceKind;
 use nuanxin_domain::care::catalogue::CareCategory;
 use nuanxin_domain::month::YearMonth;
 use nuanxin_domain::policy::{Operation, Resource};
-use nuanxin_domain::principal::RowFilter;
 use nuanxin_domain::reports::{AllowanceTotal, MonthlyFigures, month_bounds};
 use nuanxin_domain::rosters::RosterStatus;
 use nuanxin_domain::{FamilyStatus, Principal, RegionCode, RegionLevel};
@@ -61,11 +60,8 @@ impl Store {
                 msg!("report-region-level"),
             ));
         }
-        let reached = match p.rows(Resource::Roster) {
-            RowFilter::Everything => true,
-            RowFilter::WithinRegions(list) => list.iter().any(|home| region.is_within(home)),
-            _ => false,
-        };
+        // A report or a month list reaches as far as the caller's rosters do.
+        let reached = p.covers(Resource::Roster, region);
         let here = region::Entity::find_by_id(region.as_str().to_owned())
             .one(&self.db)
             .await?
@@ -147,28 +143,9 @@ impl Store {
                         )),
             )
             .to_owned();
-        let stmt = Query::select()
-            .expr_as(
-                Expr::col((family::Entity, family::Column::CountyCode)),
-                Alias::new("k"),
-            )
-            .expr_as(
-                Expr::col((hist::Entity, hist::Column::ToStatus)),
-                Alias::new("s"),
-            )
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .from(family::Entity)
-            .inner_join(
-                hist::Entity,
-                Expr::col((hist::Entity, hist::Column::FamilyId))
-                    .equals((family::Entity, family::Column::Id)),
-            )
-            .cond_where(slice::families(p))
-            .and_where(family::Column::CountyCode.is_in(codes.iter().cloned()))
+        let stmt = history_by_county_and_status(p, codes)
             .and_where(Expr::col((hist::Entity, hist::Column::At)).lt(end))
             .and_where(Expr::exists(later).not())
-            .group_by_col((family::Entity, family::Column::CountyCode))
-            .group_by_col((hist::Entity, hist::Column::ToStatus))
             .to_owned();
         for r in self.db.query_all(&stmt).await? {
             let (county, status, n): (String, String, i64) = (
@@ -194,29 +171,10 @@ impl Store {
         let (start, end) = month_bounds(month);
         let opened =
             Expr::cust("CASE WHEN family_status_history.from_status IS NULL THEN 1 ELSE 0 END");
-        let stmt = Query::select()
-            .expr_as(
-                Expr::col((family::Entity, family::Column::CountyCode)),
-                Alias::new("k"),
-            )
-            .expr_as(
-                Expr::col((hist::Entity, hist::Column::ToStatus)),
-                Alias::new("s"),
-            )
+        let stmt = history_by_county_and_status(p, codes)
             .expr_as(opened.clone(), Alias::new("opened"))
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .from(family::Entity)
-            .inner_join(
-                hist::Entity,
-                Expr::col((hist::Entity, hist::Column::FamilyId))
-                    .equals((family::Entity, family::Column::Id)),
-            )
-            .cond_where(slice::families(p))
-            .and_where(family::Column::CountyCode.is_in(codes.iter().cloned()))
             .and_where(Expr::col((hist::Entity, hist::Column::At)).gte(start))
             .and_where(Expr::col((hist::Entity, hist::Column::At)).lt(end))
-            .group_by_col((family::Entity, family::Column::CountyCode))
-            .group_by_col((hist::Entity, hist::Column::ToStatus))
             .add_group_by([opened])
             .to_owned();
         for r in self.db.query_all(&stmt).await? {
@@ -347,4 +305,33 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The status history of the caller's families in `codes`, counted by county (`k`) and the
+/// status moved to (`s`, count `n`): the frame both status queries add their conditions to.
+fn history_by_county_and_status(
+    p: &Principal,
+    codes: &[String],
+) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .expr_as(
+            Expr::col((family::Entity, family::Column::CountyCode)),
+            Alias::new("k"),
+        )
+        .expr_as(
+            Expr::col((hist::Entity, hist::Column::ToStatus)),
+            Alias::new("s"),
+        )
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from(family::Entity)
+        .inner_join(
+            hist::Entity,
+            Expr::col((hist::Entity, hist::Column::FamilyId))
+                .equals((family::Entity, family::Column::Id)),
+        )
+        .cond_where(slice::families(p))
+        .and_where(family::Column::CountyCode.is_in(codes.iter().cloned()))
+        .group_by_col((family::Entity, family::Column::CountyCode))
+        .group_by_col((hist::Entity, hist::Column::ToStatus))
+        .to_owned()
 }

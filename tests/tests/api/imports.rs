@@ -331,12 +331,7 @@ async fn ten_thousand_rows_go_through_the_job(app: &TestApp) {
 }
 
 async fn template_xlsx(app: &TestApp) -> Vec<u8> {
-    let service = actix_web::test::init_service(
-        actix_web::App::new().configure(nuanxin_server::http::routes(app.state.clone())),
-    )
-    .await;
-    let req = TestRequest::get().uri("/imports/families/template.xlsx");
-    let resp = actix_web::test::call_service(&service, req.to_request()).await;
-    assert_eq!(resp.status(), 200);
-    actix_web::test::read_body(resp).await.to_vec()
+    let (status, _, bytes) = app.get_bytes("/imports/families/template.xlsx", None).await;
+    assert_eq!(status, 200);
+    bytes
 }

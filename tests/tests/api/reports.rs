@@ -275,16 +275,9 @@ async fn the_monthly_report_adds_up_to_the_registry_and_the_rosters(app: &TestAp
 }
 
 async fn download(app: &TestApp, uri: &str, token: &str) -> Vec<u8> {
-    let req = TestRequest::get()
-        .uri(uri)
-        .insert_header(("authorization", format!("Bearer {token}")));
-    let service = actix_web::test::init_service(
-        actix_web::App::new().configure(nuanxin_server::http::routes(app.state.clone())),
-    )
-    .await;
-    let resp = actix_web::test::call_service(&service, req.to_request()).await;
-    assert_eq!(resp.status(), 200, "{uri}");
-    actix_web::test::read_body(resp).await.to_vec()
+    let (status, _, bytes) = app.get_bytes(uri, Some(token)).await;
+    assert_eq!(status, 200, "{uri}");
+    bytes
 }
 
 fn read_report(bytes: &[u8]) -> Vec<Vec<String>> {

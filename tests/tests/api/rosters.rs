@@ -508,16 +508,9 @@ async fn bank_accounts_are_masked_and_exports_read_back(app: &TestApp) {
 }
 
 async fn download(app: &TestApp, uri: &str, token: &str) -> Vec<u8> {
-    let req = TestRequest::get()
-        .uri(uri)
-        .insert_header(("authorization", format!("Bearer {token}")));
-    let service = actix_web::test::init_service(
-        actix_web::App::new().configure(nuanxin_server::http::routes(app.state.clone())),
-    )
-    .await;
-    let resp = actix_web::test::call_service(&service, req.to_request()).await;
-    assert_eq!(resp.status(), 200, "{uri}");
-    actix_web::test::read_body(resp).await.to_vec()
+    let (status, _, bytes) = app.get_bytes(uri, Some(token)).await;
+    assert_eq!(status, 200, "{uri}");
+    bytes
 }
 
 /// The line rows of a printed roster: those numbered in the first column.
@@ -1722,27 +1715,14 @@ async fn a_closure_back_dated_takes_back_the_months_paid_since_it_took_effect(ap
     assert!(why.contains("登记)起停发"), "{why}");
 }
 
-/// A GET with the city's token: (status, headers, body bytes).
+/// A GET with `token`: (status, headers, body bytes).
 async fn get_bytes(
     app: &TestApp,
     uri: &str,
     token: &str,
 ) -> (u16, actix_web::http::header::HeaderMap, Vec<u8>) {
-    let service = actix_web::test::init_service(
-        actix_web::App::new().configure(nuanxin_server::http::routes(app.state.clone())),
-    )
-    .await;
-    let req = TestRequest::get()
-        .uri(uri)
-        .insert_header(("authorization", format!("Bearer {token}")));
-    let resp = actix_web::test::call_service(&service, req.to_request()).await;
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    (
-        status,
-        headers,
-        actix_web::test::read_body(resp).await.to_vec(),
-    )
+    let (status, headers, bytes) = app.get_bytes(uri, Some(token)).await;
+    (status.as_u16(), headers, bytes)
 }
 
 on_both_backends!(the_bank_file_is_the_banks_and_its_answer_reconciles_the_roster);
@@ -1820,6 +1800,10 @@ async fn the_bank_file_is_the_banks_and_its_answer_reconciles_the_roster(app: &T
         text.contains("6221000011112222"),
         "the bank gets the account in the clear"
     );
+    // The county sees accounts masked only: no bank file for it (the city's above is the
+    // allowed control).
+    let (status, _, _) = get_bytes(app, &uri("generic_csv"), &county).await;
+    assert_eq!(status, 403);
     // The older bank's layout: fixed width, in GBK.
     let (status, headers, gbk) = get_bytes(app, &uri("rcb_fixed_gbk"), &city).await;
     assert_eq!(status, 200);

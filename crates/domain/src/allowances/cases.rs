@@ -517,6 +517,7 @@ fn roster_lifecycle_and_maker_checker() {
 
 #[test]
 fn yuan_formatting() {
+    use nuanxin_locale::yuan;
     assert_eq!(yuan(68_000), "680");
     assert_eq!(yuan(7_050), "70.50");
     assert_eq!(yuan(-68_000), "-680");

@@ -68,17 +68,6 @@ impl AllowanceKind {
     }
 }
 
-/// Formats fen as yuan: `68000` → `680`, `7050` → `70.50`, `-68000` → `-680`.
-pub fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let abs = fen.unsigned_abs();
-    if abs.is_multiple_of(100) {
-        format!("{sign}{}", abs / 100)
-    } else {
-        format!("{sign}{}.{:02}", abs / 100, abs % 100)
-    }
-}
-
 /// One allowance standard: an amount for reference persons in an age range, from a month on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standard {

@@ -190,21 +190,28 @@ fn read_date(
     d
 }
 
-fn parse_role(s: &str) -> Option<MemberRole> {
-    let s = s.trim();
-    [
+/// Every way a role may be written (its key, and its word in each language), rendered once
+/// per file rather than once per row.
+fn role_words() -> Vec<(String, MemberRole)> {
+    let mut out = Vec::new();
+    for r in [
         MemberRole::Father,
         MemberRole::Mother,
         MemberRole::Grandchild,
         MemberRole::Other,
-    ]
-    .into_iter()
-    .find(|r| {
-        s.eq_ignore_ascii_case(r.as_str())
-            || Locale::ALL
-                .iter()
-                .any(|l| r.word().render(*l).eq_ignore_ascii_case(s))
-    })
+    ] {
+        out.push((r.as_str().to_owned(), r));
+        out.extend(Locale::ALL.iter().map(|l| (r.word().render(*l), r)));
+    }
+    out
+}
+
+fn parse_role(words: &[(String, MemberRole)], s: &str) -> Option<MemberRole> {
+    let s = s.trim();
+    words
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(s))
+        .map(|(_, r)| *r)
 }
 
 /// Reads the rows of a file (the first is the header) into families, checking every cell
@@ -271,6 +278,7 @@ pub fn parse_import(rows: &[Vec<String>], city: &RegionCode, today: NaiveDate) -
         households.entry(key).or_default().push(line);
     }
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
+    let roles = role_words();
     for key in order {
         let lines = households.remove(&key).unwrap_or_default();
         let row_of = |line: usize| &data[line - 2];
@@ -296,7 +304,7 @@ pub fn parse_import(rows: &[Vec<String>], city: &RegionCode, today: NaiveDate) -
         for &line in &lines {
             let row = row_of(line);
             let raw_role = cell(row, ImportColumn::Role);
-            let Some(role) = parse_role(&raw_role) else {
+            let Some(role) = parse_role(&roles, &raw_role) else {
                 out.problems.push(ImportProblem {
                     row: line,
                     column: Some(ImportColumn::Role),

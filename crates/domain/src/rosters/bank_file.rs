@@ -4,7 +4,10 @@
 //! GBK for older bank systems), the header and trailer lines with the control totals, and
 //! the columns in the bank's order. Pure: the edge encodes the text and writes the XLSX.
 
+use nuanxin_locale::yuan_cents;
 use uuid::Uuid;
+
+use crate::text::csv_field;
 
 /// One payment to one person: what the bank pays, and which roster lines it settles.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,10 +186,6 @@ pub fn template(code: &str) -> Option<&'static BankTemplate> {
     TEMPLATES.iter().find(|t| t.code == code)
 }
 
-fn yuan(fen: i64) -> String {
-    format!("{}.{:02}", fen / 100, fen % 100)
-}
-
 /// A cell's text.
 pub fn value(field: Field, n: usize, t: &Transfer, remark: &str) -> String {
     match field {
@@ -195,7 +194,7 @@ pub fn value(field: Field, n: usize, t: &Transfer, remark: &str) -> String {
         Field::Name => t.name.clone(),
         Field::Account => t.account.clone(),
         Field::BankName => t.bank_name.clone(),
-        Field::AmountYuan => yuan(t.amount_fen),
+        Field::AmountYuan => yuan_cents(t.amount_fen),
         Field::AmountFen => t.amount_fen.to_string(),
         Field::Remark => remark.to_owned(),
     }
@@ -229,16 +228,8 @@ fn fill(line: &str, count: usize, total_fen: i64, month: &str) -> String {
         .replace("{total_fen:15}", &format!("{total_fen:015}"))
         .replace("{count}", &count.to_string())
         .replace("{total_fen}", &total_fen.to_string())
-        .replace("{total_yuan}", &yuan(total_fen))
+        .replace("{total_yuan}", &yuan_cents(total_fen))
         .replace("{month}", month)
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }
 
 /// The text of a CSV or fixed-width file (the edge encodes it), lines ending CRLF.

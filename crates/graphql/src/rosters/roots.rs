@@ -5,7 +5,6 @@ use async_graphql::{Context, ID, Object};
 use chrono::NaiveDate;
 use nuanxin_domain::policy::Operation;
 use nuanxin_domain::{Principal, RegionCode};
-use nuanxin_locale::msg;
 
 use crate::connection::{self, Connection};
 use crate::error::{ApiError, IntoGql};
@@ -13,7 +12,7 @@ use crate::guard::{self, Allowed, principal};
 use crate::ids::{self, Kind};
 use nuanxin_domain::allowances::Rules;
 use nuanxin_domain::registry::id_number::IdNumber;
-use nuanxin_store::{LineOutcome, PaymentSearch, RosterFilter as StoreFilter, Store, StoreError};
+use nuanxin_store::{LineOutcome, PaymentSearch, RosterFilter as StoreFilter, Store};
 
 use crate::allowances::inputs::parse_month;
 use crate::rosters::inputs::{GenerateRosterInput, LineOutcomeInput, RosterFilter};
@@ -227,33 +226,19 @@ impl RosterMutation {
         let job = store.get_job(&p, job_id).await.gql()?;
         ctx.data::<crate::jobs::JobRunner>()?
             .spawn(job_id, async move {
-                let progress_store = store.clone();
-                let report = move |done: u64, total: u64| {
-                    let s = progress_store.clone();
-                    tokio::spawn(async move {
-                        let _ = s.update_job(job_id, done, total).await;
-                    });
-                };
-                let result = store
+                let report = crate::jobs::progress_reporter(store.clone(), job_id);
+                let outcome = match store
                     .generate_roster(&p, &county, period, rules, &report)
-                    .await;
-                let outcome = match result {
+                    .await
+                {
                     Ok(r) => {
                         let n = r.line_count as u64;
                         let _ = store.update_job(job_id, n, n).await;
                         Ok(Some(r.id))
                     }
-                    // What a clerk reads on the job: never the database's own text.
-                    Err(StoreError::Internal(detail)) => {
-                        tracing::error!(%detail, job = %job_id, "roster job failed");
-                        Err(msg!("job-failed-internal"))
-                    }
-                    Err(StoreError::Unavailable) => Err(msg!("job-database-unavailable")),
-                    Err(e) => Err(ApiError::from(e).message()),
+                    Err(e) => Err(crate::jobs::failure(job_id, e)),
                 };
-                if let Err(e) = store.finish_job(job_id, outcome).await {
-                    tracing::error!(%e, "could not record the end of a roster job");
-                }
+                crate::jobs::finish(&store, job_id, outcome).await;
             });
         Ok(Job(job))
     }

@@ -9,7 +9,6 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
 use nuanxin_domain::rosters::bank_file::{
     self, BankTemplate, Encoding, Format, Transfer, control_totals,
 };
@@ -158,37 +157,24 @@ pub async fn bank_file(
     }
     let (count, total) = control_totals(&transfers);
     let (content_type, ext) = match (template.format, template.encoding) {
-        (Format::Xlsx, _) => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
+        (Format::Xlsx, _) => (super::XLSX, "xlsx"),
         (Format::Csv, Encoding::Gbk) => ("text/csv; charset=gbk", "csv"),
         (Format::Csv, Encoding::Utf8) => ("text/csv; charset=utf-8", "csv"),
         (Format::FixedWidth, Encoding::Gbk) => ("text/plain; charset=gbk", "txt"),
         (Format::FixedWidth, Encoding::Utf8) => ("text/plain; charset=utf-8", "txt"),
     };
-    let mut resp = HttpResponse::Ok().content_type(content_type).body(body);
+    let name = format!("bank-{}-{}.{ext}", roster.county, roster.period.start);
+    let mut resp = super::download(body, content_type, &name);
     let h = resp.headers_mut();
     for (name, value) in [
         ("x-control-count", count.to_string()),
         ("x-control-total-fen", total.to_string()),
         ("x-checksum-sha256", sha),
-        (
-            "content-disposition",
-            format!(
-                "attachment; filename=\"bank-{}-{}.{ext}\"",
-                roster.county, roster.period.start
-            ),
-        ),
     ] {
-        if let (Ok(n), Ok(v)) = (
-            header::HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
-            h.insert(n, v);
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(header::HeaderName::from_static(name), v);
         }
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
 }
 
@@ -216,19 +202,10 @@ pub async fn bank_result(
             &req,
         )
     };
-    let mut bytes = Vec::new();
-    while let Some(chunk) = body.next().await {
-        let Ok(chunk) = chunk else {
-            return bad(msg!("attachment-upload-broke-off"));
-        };
-        if bytes.len() + chunk.len() > crate::imports::MAX_FILE_BYTES {
-            return bad(msg!(
-                "body-too-large",
-                kilobytes = crate::imports::MAX_FILE_BYTES / 1024
-            ));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = match crate::imports::read_file(&mut body, &req).await {
+        Ok(b) => b,
+        Err(resp) => return *resp,
+    };
     let rows = match crate::imports::read_rows(&bytes) {
         Ok(r) => r,
         Err(m) => return bad(m),

@@ -92,29 +92,20 @@ pub async fn roster_export(
             Err(e) => return store_error(e, &req),
         };
         match xlsx(&roster, &heading, &rows, locale) {
-            Ok(b) => (
-                b,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
+            Ok(b) => (b, XLSX),
             Err(e) => return failed(&e),
         }
     } else {
         (csv(&roster, &rows, locale), "text/csv; charset=utf-8")
     };
-    let disposition = format!("attachment; filename=\"{}\"", file_name(&roster, ext));
-    let mut resp = HttpResponse::Ok().content_type(content_type).body(body);
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp
+    download(body, content_type, &file_name(&roster, ext))
 }
 
-fn spreadsheet(body: Vec<u8>, file_name: &str) -> HttpResponse {
-    let mut resp = HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .body(body);
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file to save, never kept by a cache (exports carry personal data).
+pub fn download(body: Vec<u8>, content_type: &str, file_name: &str) -> HttpResponse {
+    let mut resp = HttpResponse::Ok().content_type(content_type).body(body);
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
@@ -164,7 +155,7 @@ pub async fn report_export(
         Err(e) => return store_error(e, &req),
     };
     match report_xlsx(&report, locale_of(&req)) {
-        Ok(body) => spreadsheet(body, &report_file::report_file_name(&report)),
+        Ok(body) => download(body, XLSX, &report_file::report_file_name(&report)),
         Err(e) => {
             tracing::error!(%e, "report export failed");
             edge_error(

@@ -3,7 +3,8 @@
 //! in them comes from the message files, in the reader's language (Chinese by default).
 
 use nuanxin_domain::rosters::LineType;
-use nuanxin_locale::{Locale, Message, msg};
+use nuanxin_domain::text::csv_field;
+use nuanxin_locale::{Locale, Message, msg, yuan_cents};
 use nuanxin_store::{ExportRow, RosterHeading, RosterRecord, period_label};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 
@@ -61,7 +62,7 @@ fn cells(i: usize, row: &ExportRow, roster: &RosterRecord, locale: Locale) -> [S
         row.id_number_masked.clone(),
         row.line.kind.word().render(locale),
         row.line.month.to_string(),
-        format!("{:.2}", row.line.amount_fen as f64 / 100.0),
+        yuan_cents(row.line.amount_fen),
         line_label(row, roster).render(locale),
         row.line.attempt.to_string(),
         row.bank_name.clone(),
@@ -237,14 +238,6 @@ fn neutralise(s: &str) -> String {
 /// explanation).
 const TEXT_COLUMNS: [usize; 6] = [1, 2, 9, 11, 12, 13];
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 pub fn csv(roster: &RosterRecord, rows: &[ExportRow], locale: Locale) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
     out.push_str(&headers(locale).join(","));
@@ -269,16 +262,9 @@ pub fn csv(roster: &RosterRecord, rows: &[ExportRow], locale: Locale) -> Vec<u8>
         "{},,{},,,,{},,,,,,,\r\n",
         csv_field(&msg!("export-total").render(locale)),
         csv_field(&msg!("export-line-count", count = rows.len()).render(locale)),
-        yuan_2(total)
+        yuan_cents(total)
     ));
     out.into_bytes()
-}
-
-/// Fen as yuan with two decimals, as the bank and the spreadsheet want it.
-fn yuan_2(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let abs = fen.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 use nuanxin_domain::allowances::{Decision, Rules};
 use nuanxin_domain::month::YearMonth;
 use nuanxin_domain::policy::{Operation, Resource};
-use nuanxin_domain::principal::RowFilter;
 use nuanxin_domain::registry::id_number::IdNumber;
 use nuanxin_domain::{MemberRole, Principal, RegionCode, RegionLevel};
 use nuanxin_locale::msg;
@@ -61,11 +60,8 @@ impl Store {
                 msg!("month-payments-county"),
             ));
         }
-        let reached = match p.rows(Resource::Roster) {
-            RowFilter::Everything => true,
-            RowFilter::WithinRegions(list) => list.iter().any(|home| county.is_within(home)),
-            _ => false,
-        };
+        // A report or a month list reaches as far as the caller's rosters do.
+        let reached = p.covers(Resource::Roster, county);
         if !reached {
             return Err(StoreError::NotFound { what: "region" });
         }
