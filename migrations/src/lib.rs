@@ -23,6 +23,7 @@ mod m20261202_000009_create_roster_history;
 mod m20261202_000010_create_family_import;
 mod m20261202_000011_add_status_effective_on;
 mod m20261202_000012_create_bank_files;
+mod m20261202_000013_create_wechat_bindings;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_create_family_import::Migration),
             Box::new(m20261202_000011_add_status_effective_on::Migration),
             Box::new(m20261202_000012_create_bank_files::Migration),
+            Box::new(m20261202_000013_create_wechat_bindings::Migration),
         ]
     }
 }

@@ -17,12 +17,14 @@ use nuanxin_domain::{
 use nuanxin_server::bootstrap::state_from;
 use nuanxin_server::http::{AppState, routes};
 use nuanxin_store::{NewOrganisation, NewStaffUser, Store, StoreConfig, Vault, VaultKeys, demo};
+pub use nuanxin_wechat::StandIn;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 pub use serde_json;
 
+pub mod logs;
 pub mod receiver;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -590,6 +592,67 @@ where
     };
     body(&app).await;
     app.cleanup().await;
+}
+
+/// The app and secret the tests' WeChat stand-in knows.
+pub const WECHAT_APP_ID: &str = "wx0test0000000000";
+const WECHAT_SECRET: &str = "test-secret";
+
+/// How long the tests' gateway waits for WeChat.
+pub const WECHAT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800);
+
+/// A WeChat client at `standin`, as a gateway replica on `store` would have it.
+pub fn wechat_at(standin: &StandIn, store: &Store) -> nuanxin_wechat::WeChat {
+    nuanxin_wechat::WeChat::new(
+        nuanxin_wechat::WeChatConfig {
+            base_url: standin.base_url.clone(),
+            app_id: WECHAT_APP_ID.into(),
+            app_secret: WECHAT_SECRET.into(),
+            timeout: WECHAT_TIMEOUT,
+        },
+        store.clone(),
+    )
+    .expect("wechat client")
+}
+
+/// Runs a test body on one backend with WeChat configured at a fresh local stand-in.
+pub async fn run_wechat<F>(backend: Backend, body: F)
+where
+    F: AsyncFnOnce(&TestApp, &StandIn),
+{
+    let Some(mut app) = TestApp::new(backend).await else {
+        return;
+    };
+    let standin = StandIn::start(WECHAT_APP_ID, WECHAT_SECRET)
+        .await
+        .expect("wechat stand-in");
+    app.state = nuanxin_server::bootstrap::state_with_rules(
+        app.store.clone(),
+        app.state.tokens.clone(),
+        false,
+        100 * 1024,
+        Default::default(),
+        wechat_at(&standin, &app.store),
+    );
+    body(&app, &standin).await;
+    app.cleanup().await;
+}
+
+/// Declares a test that runs on SQLite and on PostgreSQL with WeChat at a stand-in.
+#[macro_export]
+macro_rules! on_both_backends_with_wechat {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::run_wechat($crate::Backend::Sqlite, super::$name).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::run_wechat($crate::Backend::Postgres, super::$name).await;
+            }
+        }
+    };
 }
 
 /// Declares a test that runs on SQLite and on PostgreSQL.

@@ -9,8 +9,8 @@ mod throttle;
 
 pub use jwt::{AccessToken, AuthError, Claims, JwtKeys, TokenService, TokenSettings};
 pub use secrets::{
-    PasswordError, hash_client_secret, hash_password, hash_refresh_token, new_client_id,
-    new_client_secret, new_refresh_token, sha256_hex, verify_password,
+    PasswordError, hash_client_secret, hash_password, hash_refresh_token, new_binding_code,
+    new_client_id, new_client_secret, new_refresh_token, sha256_hex, verify_password,
 };
 pub use signing::webhook_signature;
 pub use throttle::{

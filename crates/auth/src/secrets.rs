@@ -72,6 +72,13 @@ pub fn hash_client_secret(secret: &str) -> String {
     hash_refresh_token(secret)
 }
 
+/// A fresh one-time binding code (see `nuanxin_domain::access::binding`).
+pub fn new_binding_code() -> Result<String, PasswordError> {
+    let mut bytes = [0u8; nuanxin_domain::access::binding::LENGTH];
+    getrandom::fill(&mut bytes).map_err(|_| PasswordError::Hashing)?;
+    Ok(nuanxin_domain::access::binding::from_random(&bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

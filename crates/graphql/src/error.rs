@@ -25,6 +25,12 @@ pub enum ApiError {
     },
     #[error("the registry is temporarily unavailable")]
     Unavailable,
+    /// A service we depend on (WeChat) is down, slow or not set up; the caller may retry.
+    #[error("{0}")]
+    UnavailableBecause(Message),
+    /// Another service's limit on how often (WeChat's), passed on.
+    #[error("{0}")]
+    RateLimited(Message),
     /// Too many attempts (429), or too busy to check now (503); both say when to return.
     #[error("{0}")]
     Throttled(nuanxin_auth::Throttled),
@@ -40,7 +46,8 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::BadInput { .. } => "BAD_USER_INPUT",
             ApiError::Conflict { .. } => "CONFLICT",
-            ApiError::Unavailable => "SERVICE_UNAVAILABLE",
+            ApiError::Unavailable | ApiError::UnavailableBecause(_) => "SERVICE_UNAVAILABLE",
+            ApiError::RateLimited(_) => "RATE_LIMITED",
             ApiError::Throttled(nuanxin_auth::Throttled::Busy) => "SERVICE_UNAVAILABLE",
             ApiError::Throttled(_) => "RATE_LIMITED",
             ApiError::Internal => "INTERNAL",
@@ -57,7 +64,10 @@ impl ApiError {
     /// What a person reads about this error.
     pub fn message(&self) -> Message {
         match self {
-            ApiError::Unauthenticated(m) | ApiError::Forbidden(m) => m.clone(),
+            ApiError::Unauthenticated(m)
+            | ApiError::Forbidden(m)
+            | ApiError::UnavailableBecause(m)
+            | ApiError::RateLimited(m) => m.clone(),
             ApiError::BadInput { message, .. } | ApiError::Conflict { message, .. } => {
                 message.clone()
             }
@@ -92,6 +102,10 @@ impl ErrorExtensions for ApiError {
                 field: Some(field), ..
             } => ext.set("field", field.as_str()),
             ApiError::Throttled(t) => ext.set("retryAfter", t.retry_after_secs()),
+            // Another service's trouble: said with a time to come back, which also tells the
+            // edge that the database is not the one down.
+            ApiError::UnavailableBecause(_) => ext.set("retryAfter", 5),
+            ApiError::RateLimited(_) => ext.set("retryAfter", 60),
             _ => {}
         }
         error.extensions = Some(ext);

@@ -36,6 +36,7 @@ pub enum Kind {
     Claim,
     WebhookEndpoint,
     WebhookDelivery,
+    WechatBinding,
 }
 
 impl Kind {
@@ -66,6 +67,7 @@ impl Kind {
             Kind::Claim => "InsuranceClaim",
             Kind::WebhookEndpoint => "WebhookEndpoint",
             Kind::WebhookDelivery => "WebhookDelivery",
+            Kind::WechatBinding => "WechatBinding",
         }
     }
 }
@@ -109,6 +111,7 @@ pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ApiError> {
             Kind::Claim => "claim",
             Kind::WebhookEndpoint => "webhook endpoint",
             Kind::WebhookDelivery => "webhook delivery",
+            Kind::WechatBinding => "wechat binding",
         }));
     }
     Ok(uuid)

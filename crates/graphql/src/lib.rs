@@ -20,6 +20,7 @@ mod registry;
 mod reports;
 mod rosters;
 mod session;
+mod wechat;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use nuanxin_auth::TokenService;
@@ -44,6 +45,8 @@ use reports::roots::ReportQuery;
 pub use rosters::roots::decode_roster_id;
 use rosters::roots::{RosterMutation, RosterQuery};
 use session::roots::{SessionMutation, SessionQuery};
+use wechat::bindings::{WechatBindingMutation, WechatBindingQuery};
+use wechat::sign_in::WechatSignInMutation;
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -59,6 +62,7 @@ pub struct Query(
     PartnerQuery,
     OperationQuery,
     WebhookQuery,
+    WechatBindingQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -71,6 +75,8 @@ pub struct Mutation(
     PartnerMutation,
     OperationMutation,
     WebhookMutation,
+    WechatSignInMutation,
+    WechatBindingMutation,
 );
 
 pub type NuanxinSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -93,9 +99,12 @@ pub fn build_schema(
     tokens: TokenService,
     rules: Rules,
     jobs: jobs::JobRunner,
+    wechat: nuanxin_wechat::WeChat,
 ) -> NuanxinSchema {
     builder()
         .data(jobs)
+        .data(wechat)
+        .data(wechat::WechatSignInLimit::default())
         .data(store)
         .data(tokens)
         .data(rules)

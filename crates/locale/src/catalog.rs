@@ -23,6 +23,7 @@ files!(
     "rosters.ftl",
     "care.ftl",
     "partners.ftl",
+    "wechat.ftl",
 );
 
 type Bundle = FluentBundle<FluentResource>;

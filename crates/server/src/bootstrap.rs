@@ -89,12 +89,18 @@ pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
             .await
             .context("checking the schema (NUANXIN_MIGRATE_ON_START=0)")?;
     }
+    let wechat = match &config.wechat {
+        Some(w) => nuanxin_wechat::WeChat::new(w.clone(), store.clone())
+            .map_err(|e| anyhow!("WeChat client: {e}"))?,
+        None => nuanxin_wechat::WeChat::off(),
+    };
     Ok(state_with_rules(
         store,
         tokens,
         config.dev_mode,
         config.body_limit_bytes,
         config.allowance_rules,
+        wechat,
     )
     .with_partner_rate(config.partner_rate_per_minute))
 }
@@ -106,7 +112,14 @@ pub fn state_from(
     dev_mode: bool,
     body_limit: usize,
 ) -> AppState {
-    state_with_rules(store, tokens, dev_mode, body_limit, Rules::default())
+    state_with_rules(
+        store,
+        tokens,
+        dev_mode,
+        body_limit,
+        Rules::default(),
+        nuanxin_wechat::WeChat::off(),
+    )
 }
 
 pub fn state_with_rules(
@@ -115,6 +128,7 @@ pub fn state_with_rules(
     dev_mode: bool,
     body_limit: usize,
     rules: Rules,
+    wechat: nuanxin_wechat::WeChat,
 ) -> AppState {
     let jobs = nuanxin_graphql::jobs::JobRunner::start(store.clone());
     // Twice the pool by default; NUANXIN_MAX_IN_FLIGHT overrides (bench/load_shed.sh
@@ -124,7 +138,14 @@ pub fn state_with_rules(
         .and_then(|v| v.parse().ok())
         .unwrap_or(2 * store.pool_size() as usize);
     AppState {
-        schema: nuanxin_graphql::build_schema(store.clone(), tokens.clone(), rules, jobs.clone()),
+        schema: nuanxin_graphql::build_schema(
+            store.clone(),
+            tokens.clone(),
+            rules,
+            jobs.clone(),
+            wechat.clone(),
+        ),
+        wechat,
         jobs,
         introspection: nuanxin_graphql::build_introspection_schema(
             store.clone(),

@@ -37,6 +37,10 @@ pub enum Command {
         /// How many synthetic families the demo gets.
         #[arg(long, default_value_t = 300)]
         families: u64,
+        /// Start a local WeChat stand-in and sign mini-programs in through it (demo and
+        /// tests: login codes are `standin:<openid>:<anything>`).
+        #[arg(long)]
+        wechat_standin: bool,
     },
     /// Apply pending migrations and exit.
     Migrate,
@@ -162,6 +166,7 @@ pub enum RegionCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let locale = Locale::from_accept_language(Some(&cli.lang));
     let command = cli.command.unwrap_or(Command::Serve {
+        wechat_standin: false,
         demo: false,
         families: 300,
     });
@@ -252,7 +257,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Serve { demo, families } => serve(demo, families).await,
+        Command::Serve {
+            demo,
+            families,
+            wechat_standin,
+        } => serve(demo, families, wechat_standin).await,
         Command::Partner { command } => {
             let config = Config::from_env()?;
             let state = bootstrap::app_state(&config).await?;
@@ -362,8 +371,28 @@ async fn seed_with_progress(store: &nuanxin_store::Store, families: u64) -> anyh
     Ok(())
 }
 
-async fn serve(demo: bool, families: u64) -> anyhow::Result<()> {
-    let config = Config::from_env()?;
+/// The app id and secret the WeChat stand-in of `serve --wechat-standin` knows.
+pub const STANDIN_APP_ID: &str = "wx0demo0standin0";
+const STANDIN_SECRET: &str = "standin-secret";
+
+async fn serve(demo: bool, families: u64, wechat_standin: bool) -> anyhow::Result<()> {
+    let mut config = Config::from_env()?;
+    let standin = if wechat_standin {
+        let standin = nuanxin_wechat::StandIn::start(STANDIN_APP_ID, STANDIN_SECRET)
+            .await
+            .context("starting the WeChat stand-in")?;
+        tracing::info!(base_url = %standin.base_url, app_id = STANDIN_APP_ID,
+            "WeChat stand-in: login codes are standin:<openid>:<anything>");
+        config.wechat = Some(nuanxin_wechat::WeChatConfig {
+            base_url: standin.base_url.clone(),
+            app_id: STANDIN_APP_ID.into(),
+            app_secret: STANDIN_SECRET.into(),
+            timeout: std::time::Duration::from_secs(3),
+        });
+        Some(standin)
+    } else {
+        None
+    };
     let state = bootstrap::app_state(&config).await?;
     state.jobs.sweep_orphans().await?;
     if demo {
@@ -382,6 +411,7 @@ async fn serve(demo: bool, families: u64) -> anyhow::Result<()> {
     bootstrap::http_server(state, &config.bind, config.shutdown_grace)?.await?;
     webhooks.abort();
     jobs.drain(config.shutdown_grace).await;
+    drop(standin);
     Ok(())
 }
 

@@ -44,6 +44,9 @@ pub struct Config {
     pub partner_rate_per_minute: u32,
     /// How webhooks are sent and retried.
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// The WeChat mini-program (`NUANXIN_WECHAT_APP_ID`, `_APP_SECRET`, `_BASE_URL`,
+    /// `_TIMEOUT_MS`); WeChat sign-in is off without it.
+    pub wechat: Option<nuanxin_wechat::WeChatConfig>,
 }
 
 /// Requests a partner app may make a minute unless configured
@@ -129,7 +132,29 @@ impl Config {
                 .clamp(1, 50),
             poll: defaults.poll,
         };
+        let wechat = match (
+            env("NUANXIN_WECHAT_APP_ID"),
+            env("NUANXIN_WECHAT_APP_SECRET"),
+        ) {
+            (Some(app_id), Some(app_secret)) => Some(nuanxin_wechat::WeChatConfig {
+                base_url: env("NUANXIN_WECHAT_BASE_URL")
+                    .unwrap_or_else(|| nuanxin_wechat::WECHAT_BASE_URL.into()),
+                app_id,
+                app_secret,
+                timeout: Duration::from_millis(
+                    env("NUANXIN_WECHAT_TIMEOUT_MS")
+                        .map(|v| v.parse::<u64>())
+                        .transpose()
+                        .context("NUANXIN_WECHAT_TIMEOUT_MS must be a number of milliseconds")?
+                        .unwrap_or(3000)
+                        .clamp(100, 30_000),
+                ),
+            }),
+            (None, None) => None,
+            _ => bail!("set both NUANXIN_WECHAT_APP_ID and NUANXIN_WECHAT_APP_SECRET, or neither"),
+        };
         let config = Self {
+            wechat,
             webhooks,
             partner_rate_per_minute,
             contact_days,

@@ -21,6 +21,8 @@ pub struct AppState {
     pub jobs: nuanxin_graphql::jobs::JobRunner,
     pub store: Store,
     pub tokens: TokenService,
+    /// WeChat's servers (off unless configured): sign-in, server-side calls.
+    pub wechat: nuanxin_wechat::WeChat,
     pub dev_mode: bool,
     pub body_limit: usize,
     /// Requests per partner app and minute (a token bucket; 429 beyond it).

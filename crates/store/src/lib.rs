@@ -20,6 +20,7 @@ mod rosters;
 mod session;
 mod slice;
 pub mod vault;
+mod wechat;
 
 pub use allowances::{BankAccountRecord, NewStandard};
 pub use care::*;
@@ -39,3 +40,4 @@ pub use rosters::{
 };
 pub use session::{NewOrganisation, NewStaffUser, RefreshOutcome, Refusal, StaffUserRecord};
 pub use vault::{Vault, VaultError, VaultKeys};
+pub use wechat::*;

@@ -23,3 +23,4 @@ mod session;
 mod slice_matrix;
 mod sources_of_truth;
 mod webhooks;
+mod wechat;

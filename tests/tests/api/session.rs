@@ -460,27 +460,7 @@ async fn password_guessing_is_slowed(app: &TestApp) {
 /// Log lines are one per event: a username with a line break cannot forge another.
 #[tokio::test(flavor = "current_thread")]
 async fn a_username_cannot_forge_a_log_line() {
-    use std::sync::{Arc, Mutex};
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            if let Ok(mut v) = self.0.lock() {
-                v.extend_from_slice(buf);
-            }
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (_guard, captured) = nuanxin_tests::logs::capture();
     nuanxin_tests::run(nuanxin_tests::Backend::Sqlite, async |app: &TestApp| {
         let forged = "nobody\n2026-12-01T00:00:00Z  INFO login user=\"city.admin\"";
         let body = app
@@ -490,8 +470,7 @@ async fn a_username_cannot_forge_a_log_line() {
         assert_eq!(error_code(&body), Some("UNAUTHENTICATED"), "{body}");
     })
     .await;
-    let text = String::from_utf8(captured.0.lock().map(|v| v.clone()).unwrap_or_default())
-        .unwrap_or_default();
+    let text = captured.text();
     assert!(
         text.contains("failed login"),
         "control: the attempt is logged: {text}"

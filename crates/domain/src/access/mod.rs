@@ -2,6 +2,7 @@
 //! each audience may reach ([`policy`], the one declaration) and how sensitive values are
 //! masked ([`mask`]).
 
+pub mod binding;
 pub mod mask;
 pub mod policy;
 pub mod principal;

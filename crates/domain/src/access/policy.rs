@@ -393,6 +393,9 @@ pub enum Operation {
     ManageCampaigns,
     /// Care sites, volunteer teams, volunteers, activities.
     ManageVolunteers,
+    /// Issue WeChat binding codes (绑定码) for family members and volunteers, see and end
+    /// their bindings.
+    ManageWechatBindings,
     /// Hold (record) a counselling session.
     RecordCounselling,
     /// Overdue pairings, follow-ups and contacts; campaign coverage.
@@ -426,7 +429,7 @@ impl Operation {
         Message::term("operation", &format!("{self:?}"))
     }
 
-    pub const ALL: [Operation; 48] = [
+    pub const ALL: [Operation; 49] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -463,6 +466,7 @@ impl Operation {
         Operation::ManagePairings,
         Operation::ManageCampaigns,
         Operation::ManageVolunteers,
+        Operation::ManageWechatBindings,
         Operation::RecordCounselling,
         Operation::ReadAccountability,
         Operation::ManagePartners,
@@ -515,6 +519,7 @@ impl Operation {
             Operation::ManagePairings => "pairFamily / endPairing",
             Operation::ManageCampaigns => "createCampaign",
             Operation::ManageVolunteers => "careSites / volunteers / activities",
+            Operation::ManageWechatBindings => "issueBindingCode / wechatBindings / unbindWechat",
             Operation::RecordCounselling => "recordCounselling",
             Operation::ReadAccountability => "accountability",
             Operation::RecordConsent => "recordConsent / consents",
@@ -983,6 +988,7 @@ static CITY_ADMIN: Grant = Grant {
         Op::ManagePairings,
         Op::ManageCampaigns,
         Op::ManageVolunteers,
+        Op::ManageWechatBindings,
         Op::ReadAccountability,
         Op::ManagePartners,
         Op::RecordConsent,
@@ -1035,6 +1041,7 @@ static COUNTY_ADMIN: Grant = Grant {
         Op::ManagePairings,
         Op::ManageCampaigns,
         Op::ManageVolunteers,
+        Op::ManageWechatBindings,
         Op::ReadAccountability,
         Op::RecordConsent,
         Op::IssueGreenChannelCard,
@@ -1082,6 +1089,7 @@ static TOWNSHIP_WORKER: Grant = Grant {
         Op::MoveCase,
         Op::ManagePairings,
         Op::ManageVolunteers,
+        Op::ManageWechatBindings,
         Op::ReadAccountability,
         Op::RecordConsent,
         Op::IssueGreenChannelCard,
@@ -1128,6 +1136,7 @@ static VILLAGE_WORKER: Grant = Grant {
         Op::ReadEntitlementStatus,
         Op::RecordCare,
         Op::OpenCase,
+        Op::ManageWechatBindings,
     ],
     fields: &[
         (IdNumber, Masked),

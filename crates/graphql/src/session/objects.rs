@@ -46,6 +46,15 @@ impl Me {
     async fn kind(&self) -> Option<SubjectKind> {
         self.0.kind().map(Into::into)
     }
+    /// A family member's family (to open their own file with `family(id:)`).
+    async fn family_id(&self) -> Option<ID> {
+        match &self.0.subject {
+            domain::Subject::FamilyMember { family, .. } => {
+                Some(crate::ids::encode(crate::ids::Kind::Family, *family))
+            }
+            _ => None,
+        }
+    }
     /// Staff only.
     async fn role(&self) -> Option<StaffRole> {
         match &self.0.subject {

@@ -130,3 +130,4 @@ guard-read = read { $what }
 guard-unmask = read { $field } unmasked
 guard-unmask-any = unmasked values
 operation-ReadReports = read the monthly report
+operation-ManageWechatBindings = issue WeChat binding codes and manage bindings

@@ -130,3 +130,4 @@ guard-read = 查看{ $what }
 guard-unmask = 查看完整的{ $field }
 guard-unmask-any = 查看完整的敏感信息
 operation-ReadReports = 查看定期报告
+operation-ManageWechatBindings = 发放微信绑定码、管理微信绑定

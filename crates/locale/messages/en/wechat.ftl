@@ -1,0 +1,25 @@
+### WeChat sign-in and binding: family members and volunteers signing in with the mini-program.
+wechat-not-configured = WeChat sign-in is not set up on this server; ask the county administrator
+wechat-code-missing = Open the mini-program again and sign in
+wechat-code-invalid = The WeChat sign-in has expired; open the mini-program again and retry
+wechat-code-used = This sign-in was already used; open the mini-program again and retry
+wechat-rate-limited = Too many sign-ins; wait a minute and try again
+wechat-risky-user = WeChat flags this account as at risk and it cannot sign in for now; ask the village worker
+wechat-unavailable = WeChat cannot be reached right now; try again shortly
+wechat-ticket-invalid = The binding has timed out; open the mini-program again and retry
+binding-code-format = A binding code is 12 letters and digits; check the binding slip the worker gave you
+binding-code-unknown = The binding code is not right; check it against the binding slip
+binding-code-expired = The binding code has expired; ask the worker for a new one
+binding-code-used = This binding code was already used; ask the worker for a new one
+binding-person-gone = The person of this binding code can no longer be bound; ask the worker
+binding-deceased = A deceased person cannot be bound to WeChat
+binding-minor = A minor cannot be bound to WeChat
+binding-target-one = Choose one family member or one volunteer
+binding-already-ended = This WeChat binding has already ended
+binding-reason-required = Give the reason for ending the binding (at most 200 characters)
+binding-via-binding_code = binding code
+binding-via-phone = phone number check
+binding-slip-title = Warm Heart Action: WeChat binding slip
+binding-slip-for = For: { $name }
+binding-slip-until = Valid until { $until }
+binding-slip-how = Open the Nuanxin mini-program, tap "Bind", scan the QR code above or type the code. The code works once; do not pass it on.

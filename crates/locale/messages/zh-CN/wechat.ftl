@@ -1,0 +1,25 @@
+### 微信登录与绑定: 家庭成员、志愿者用微信小程序登录。
+wechat-not-configured = 本系统未开通微信登录，请联系区县管理员
+wechat-code-missing = 请重新打开小程序再登录
+wechat-code-invalid = 微信登录已失效，请重新打开小程序再试
+wechat-code-used = 这次登录已经用过了，请重新打开小程序再试
+wechat-rate-limited = 登录太频繁，请稍等一分钟再试
+wechat-risky-user = 微信提示该账号存在风险，暂时不能登录，请联系村(社区)工作人员
+wechat-unavailable = 暂时连不上微信，请稍后再试
+wechat-ticket-invalid = 绑定已超时，请重新打开小程序再试
+binding-code-format = 绑定码是 12 位字母和数字，请对照工作人员给的绑定单重新输入
+binding-code-unknown = 绑定码不对，请对照绑定单重新输入
+binding-code-expired = 绑定码已过期，请联系工作人员重新发放
+binding-code-used = 这个绑定码已经用过了，请联系工作人员重新发放
+binding-person-gone = 这个绑定码对应的人员已不能绑定，请联系工作人员
+binding-deceased = 已故人员不能绑定微信
+binding-minor = 未成年人不能绑定微信
+binding-target-one = 请选择一位家庭成员或一位志愿者
+binding-already-ended = 这个微信绑定已经解除
+binding-reason-required = 请填写解除绑定的原因(不超过 200 字)
+binding-via-binding_code = 绑定码
+binding-via-phone = 手机号验证
+binding-slip-title = 暖心行动 微信绑定单
+binding-slip-for = 绑定对象: { $name }
+binding-slip-until = 有效期至 { $until }
+binding-slip-how = 打开“暖心”小程序，点“绑定”，扫描上方二维码或输入绑定码。此码只能用一次，请勿转交他人。

@@ -1,0 +1,10 @@
+//! What the WeChat sign-in keeps: bindings of WeChat users to people, the binding codes
+//! staff issue, spent login codes and binding tickets, and the shared access token.
+
+mod access_token;
+mod bindings;
+mod sign_in;
+
+pub use access_token::SharedToken;
+pub use bindings::{BindRefusal, BindingTarget, IssuedBindingCode, WechatBindingRecord};
+pub use sign_in::WechatIdentity;
