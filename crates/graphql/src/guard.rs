@@ -313,6 +313,9 @@ pub fn may_manage_campaigns(ctx: &Context<'_>) -> bool {
 pub fn may_manage_volunteers(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ManageVolunteers)
 }
+pub fn may_read_own_payments(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadOwnPayments)
+}
 pub fn may_manage_wechat_bindings(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ManageWechatBindings)
 }

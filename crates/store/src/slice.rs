@@ -171,6 +171,19 @@ fn family_rows(p: &Principal) -> Condition {
     }
 }
 
+/// The caller's own families (a family member's one), or none: what the family app's
+/// "my …" queries read, whatever else the caller's rows reach.
+pub(crate) fn own_families(p: &Principal) -> Vec<uuid::Uuid> {
+    match p.rows(Resource::Family) {
+        RowFilter::Families(ids)
+            if p.kind() == Some(nuanxin_domain::principal::SubjectKind::FamilyMember) =>
+        {
+            ids
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// The members a principal may reach: those of reachable families, by the members rule,
 /// and no minors for an audience that does not reach them.
 pub(crate) fn members(p: &Principal) -> Condition {

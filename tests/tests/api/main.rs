@@ -8,6 +8,7 @@ mod care;
 mod contracts;
 mod deploy;
 mod edge;
+mod family_app;
 mod guards;
 mod imports;
 mod introspection;

@@ -393,6 +393,8 @@ pub enum Operation {
     ManageCampaigns,
     /// Care sites, volunteer teams, volunteers, activities.
     ManageVolunteers,
+    /// A family member's own payment history (my allowance), from approved rosters.
+    ReadOwnPayments,
     /// Issue WeChat binding codes (绑定码) for family members and volunteers, see and end
     /// their bindings.
     ManageWechatBindings,
@@ -429,7 +431,7 @@ impl Operation {
         Message::term("operation", &format!("{self:?}"))
     }
 
-    pub const ALL: [Operation; 49] = [
+    pub const ALL: [Operation; 50] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -467,6 +469,7 @@ impl Operation {
         Operation::ManageCampaigns,
         Operation::ManageVolunteers,
         Operation::ManageWechatBindings,
+        Operation::ReadOwnPayments,
         Operation::RecordCounselling,
         Operation::ReadAccountability,
         Operation::ManagePartners,
@@ -520,6 +523,7 @@ impl Operation {
             Operation::ManageCampaigns => "createCampaign",
             Operation::ManageVolunteers => "careSites / volunteers / activities",
             Operation::ManageWechatBindings => "issueBindingCode / wechatBindings / unbindWechat",
+            Operation::ReadOwnPayments => "myPayments",
             Operation::RecordCounselling => "recordCounselling",
             Operation::ReadAccountability => "accountability",
             Operation::RecordConsent => "recordConsent / consents",
@@ -1228,6 +1232,7 @@ static FAMILY_MEMBER: Grant = Grant {
         Op::ReadFamilies,
         Op::ReadEntitlementStatus,
         Op::ReadEntitlementAmounts,
+        Op::ReadOwnPayments,
     ],
     fields: &[
         (IdNumber, Masked),

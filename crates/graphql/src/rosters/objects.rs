@@ -7,11 +7,12 @@ use nuanxin_domain::RegionCode;
 
 use crate::connection::{self, Connection};
 use crate::error::IntoGql;
-use crate::guard::principal;
+use crate::guard::{self, Allowed, principal};
 use crate::ids::{self, Kind};
 use crate::loaders::{RegionNames, StaffNames};
 use crate::registry::objects::Member;
 use nuanxin_domain::allowances::AllowanceKind as DomainKind;
+use nuanxin_domain::policy::Operation;
 use nuanxin_store::{
     JobRecord, MonthPaymentRecord, PaymentRecord, RosterLineRecord, RosterRecord, Store, Total,
 };
@@ -578,6 +579,12 @@ impl PaymentHistoryLine {
     async fn explanation(&self, ctx: &Context<'_>) -> String {
         self.0.line.explanation.render(locale(ctx))
     }
+    /// The roster that holds it (staff; a family sees where its line stands, not the
+    /// county's roster).
+    #[graphql(
+        guard = "Allowed(Operation::ReadRosters)",
+        visible = "guard::may_read_rosters"
+    )]
     async fn roster(&self) -> Roster {
         Roster(self.0.roster.clone())
     }

@@ -56,6 +56,28 @@ impl RosterQuery {
         Ok(lines.into_iter().map(PaymentHistoryLine).collect())
     }
 
+    /// My allowance (我的补助): every month the city approved for my family's members,
+    /// newest first: paid, returned by the bank (with its reason), paid again, or on its way.
+    #[graphql(
+        guard = "Allowed(Operation::ReadOwnPayments)",
+        visible = "guard::may_read_own_payments",
+        complexity = "10 + 50 * child_complexity"
+    )]
+    async fn my_payments(
+        &self,
+        ctx: &Context<'_>,
+        month: Option<String>,
+    ) -> async_graphql::Result<Vec<PaymentHistoryLine>> {
+        let store = ctx.data::<Store>()?;
+        let month = month
+            .as_deref()
+            .map(|m| parse_month(m, "month"))
+            .transpose()
+            .gql()?;
+        let lines = store.own_payments(principal(ctx), month).await.gql()?;
+        Ok(lines.into_iter().map(PaymentHistoryLine).collect())
+    }
+
     /// A county's month (本月发放情况): every parent of the county's families, with the
     /// month's roster lines (paid, returned with the bank's reason, failed, pending) or why
     /// there is none; `search` is part of a name, or an ID number (an exact match through

@@ -131,3 +131,4 @@ guard-unmask = read { $field } unmasked
 guard-unmask-any = unmasked values
 operation-ReadReports = read the monthly report
 operation-ManageWechatBindings = issue WeChat binding codes and manage bindings
+operation-ReadOwnPayments = read their own family's payments

@@ -131,3 +131,4 @@ guard-unmask = 查看完整的{ $field }
 guard-unmask-any = 查看完整的敏感信息
 operation-ReadReports = 查看定期报告
 operation-ManageWechatBindings = 发放微信绑定码、管理微信绑定
+operation-ReadOwnPayments = 查看本家庭的补助发放记录

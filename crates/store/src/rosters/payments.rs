@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use nuanxin_domain::Principal;
 use nuanxin_domain::month::YearMonth;
 use nuanxin_domain::policy::Operation;
+use nuanxin_domain::rosters::RosterStatus;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -53,6 +54,40 @@ impl Store {
         self.payment_records(p, lines).await
     }
 
+    /// A family member's own payments (我的补助): the lines of their family in rosters the
+    /// city has approved (a draft may still change), by month; the rosters themselves are
+    /// not the family's to read, only where each line stands.
+    pub async fn own_payments(
+        &self,
+        p: &Principal,
+        month: Option<YearMonth>,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        require(p, Operation::ReadOwnPayments)?;
+        let families = slice::own_families(p);
+        let mut q = line::Entity::find().filter(line::Column::FamilyId.is_in(families));
+        if let Some(m) = month {
+            q = q.filter(line::Column::Month.eq(m.as_number()));
+        }
+        let lines = q
+            .order_by_desc(line::Column::Month)
+            .order_by_asc(line::Column::MemberId)
+            .order_by_asc(line::Column::Attempt)
+            .order_by_asc(line::Column::Id)
+            .all(&self.db)
+            .await?;
+        let approved = [
+            RosterStatus::Approved,
+            RosterStatus::Paid,
+            RosterStatus::Reconciled,
+        ]
+        .map(RosterStatus::as_str);
+        self.records_in(
+            sea_orm::Condition::all().add(roster::Column::Status.is_in(approved)),
+            lines,
+        )
+        .await
+    }
+
     /// Lines with their rosters (those the caller may read) and the bank's answers: two
     /// queries whatever the number of rosters.
     pub(crate) async fn payment_records(
@@ -60,11 +95,20 @@ impl Store {
         p: &Principal,
         lines: Vec<line::Model>,
     ) -> Result<Vec<PaymentRecord>, StoreError> {
+        self.records_in(slice::rosters(p), lines).await
+    }
+
+    /// Lines with those of their rosters that `rosters` admits, and the bank's answers.
+    async fn records_in(
+        &self,
+        rosters: sea_orm::Condition,
+        lines: Vec<line::Model>,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
         let mut roster_ids: Vec<Uuid> = lines.iter().map(|l| l.roster_id).collect();
         roster_ids.sort_unstable();
         roster_ids.dedup();
         let rosters: HashMap<Uuid, RosterRecord> = roster::Entity::find()
-            .filter(slice::rosters(p))
+            .filter(rosters)
             .filter(roster::Column::Id.is_in(roster_ids))
             .all(&self.db)
             .await?

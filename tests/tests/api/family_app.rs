@@ -1,0 +1,169 @@
+//! The family's side of the mini-program: their own file (masked), each member's
+//! entitlement explained in Chinese, and "my allowance" — which months the city approved,
+//! which were paid, returned with the bank's reason, or paid again. Nothing of another
+//! family, and not the county's roster.
+
+use nuanxin_domain::StaffRole;
+use nuanxin_domain::month::YearMonth;
+use nuanxin_tests::{TestApp, error_code, gid, on_both_backends};
+use serde_json::{Value, json};
+
+const MY_PAYMENTS: &str = "query($m: String) { myPayments(month: $m) { month memberId kind amountFen attempt state reason explanation } }";
+const ENTITLEMENT: &str = "query($id: ID!, $m: String!) { family(id: $id) { members { name entitlement(month: $m) { entitled amountFen explanation } } } }";
+
+fn last_month() -> YearMonth {
+    YearMonth::of(nuanxin_domain::time::china_today()).prev()
+}
+
+/// Last month's lines (the first roster also pays up to two years of arrears).
+async fn payments(app: &TestApp, token: &str) -> Vec<Value> {
+    let body = app
+        .gql(token, MY_PAYMENTS, json!({ "m": last_month().to_string() }))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    body["data"]["myPayments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+async fn step(app: &TestApp, token: &str, mutation: &str, id: &Value) -> Value {
+    app.gql(
+        token,
+        &format!("mutation($id: ID!) {{ {mutation}(id: $id) {{ id status }} }}"),
+        json!({ "id": id }),
+    )
+    .await
+}
+
+async fn a_family_sees_its_own_allowance_month_by_month(app: &TestApp) {
+    let (family, members) = app.family_at("411002001001", 1).await;
+    app.activate(family).await;
+    let (other, _) = app.family_at("411002001001", 2).await;
+    app.activate(other).await;
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let parent = app.family_member_token(family, members[0]);
+    let month = last_month();
+
+    // Each member's entitlement, explained in Chinese.
+    let body = app
+        .gql(
+            &parent,
+            ENTITLEMENT,
+            json!({ "id": gid("Family", family), "m": month.to_string() }),
+        )
+        .await;
+    let entitlement = &body["data"]["family"]["members"][0]["entitlement"];
+    assert_eq!(entitlement["entitled"], true, "{body}");
+    assert!(
+        entitlement["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("元")),
+        "{body}"
+    );
+
+    let roster = app
+        .gql(
+            &county,
+            "mutation($c: String!, $p: String!) { generateRoster(input: { countyCode: $c, periodStart: $p }) { id } }",
+            json!({ "c": "411002", "p": month.to_string() }),
+        )
+        .await["data"]["generateRoster"]["id"]
+        .clone();
+    // A draft may still change: the family does not see it yet.
+    assert!(payments(app, &parent).await.is_empty());
+
+    step(app, &county, "submitRoster", &roster).await;
+    let approved = step(app, &city, "approveRoster", &roster).await;
+    assert_eq!(
+        approved["data"]["approveRoster"]["status"], "APPROVED",
+        "{approved}"
+    );
+    let mine = payments(app, &parent).await;
+    assert_eq!(mine.len(), 2, "father and mother, nobody else: {mine:?}");
+    let all = app.gql(&parent, MY_PAYMENTS, json!({})).await;
+    let every = all["data"]["myPayments"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    assert!(every > 2, "without a month: arrears too, newest first");
+    assert_eq!(all["data"]["myPayments"][0]["month"], month.to_string());
+    let ours = [gid("Member", members[0]), gid("Member", members[1])];
+    assert!(
+        mine.iter()
+            .all(|l| ours.contains(&l["memberId"].as_str().unwrap_or_default().to_owned()))
+    );
+    assert!(
+        mine.iter()
+            .all(|l| l["state"] == "PENDING" && l["month"] == month.to_string())
+    );
+    assert!(
+        mine[0]["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("元"))
+    );
+
+    let today = nuanxin_domain::time::china_today().to_string();
+    app.gql(
+        &city,
+        "mutation($id: ID!, $on: NaiveDate!) { markRosterPaid(id: $id, bankBatchRef: \"XC-1\", paidOn: $on) { status } }",
+        json!({ "id": roster, "on": today }),
+    )
+    .await;
+    let lines = app
+        .gql(
+            &city,
+            "query($id: ID!) { roster(id: $id) { lines(first: 100) { edges { node { id memberId month } } } } }",
+            json!({ "id": roster }),
+        )
+        .await;
+    let father_line = lines["data"]["roster"]["lines"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["node"]["memberId"] == ours[0] && e["node"]["month"] == month.to_string())
+        .map(|e| e["node"]["id"].clone())
+        .expect("the father's line");
+    app.gql(
+        &city,
+        "mutation($id: ID!, $l: ID!) { reconcileRoster(id: $id, exceptions: [{ lineId: $l, outcome: \"returned\", reason: \"账户已销户\" }]) { status } }",
+        json!({ "id": roster, "l": father_line }),
+    )
+    .await;
+    let mine = payments(app, &parent).await;
+    let father = mine
+        .iter()
+        .find(|l| l["memberId"] == ours[0])
+        .expect("father");
+    let mother = mine
+        .iter()
+        .find(|l| l["memberId"] == ours[1])
+        .expect("mother");
+    assert_eq!(father["state"], "RETURNED", "{mine:?}");
+    assert_eq!(father["reason"], "账户已销户");
+    assert_eq!(mother["state"], "PAID");
+
+    // The roster behind a line is the county's, not the family's; staff see it.
+    let roster_of = "query { myPayments { roster { id } } }";
+    let refused = app.gql(&parent, roster_of, json!({})).await;
+    assert!(
+        refused["errors"].is_array() && refused["data"].is_null(),
+        "{refused}"
+    );
+    let staff_view = app
+        .gql(
+            &county,
+            "query($f: ID!) { paymentHistory(familyId: $f) { roster { id } } }",
+            json!({ "f": gid("Family", family) }),
+        )
+        .await;
+    assert!(
+        staff_view["data"]["paymentHistory"][0]["roster"]["id"].is_string(),
+        "{staff_view}"
+    );
+    // "My allowance" is a family's question: staff get no such list.
+    let staff = app.gql(&county, MY_PAYMENTS, json!({})).await;
+    assert_eq!(error_code(&staff), Some("FORBIDDEN"), "{staff}");
+}
+on_both_backends!(a_family_sees_its_own_allowance_month_by_month);
