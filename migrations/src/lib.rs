@@ -24,6 +24,7 @@ mod m20261202_000010_create_family_import;
 mod m20261202_000011_add_status_effective_on;
 mod m20261202_000012_create_bank_files;
 mod m20261202_000013_create_wechat_bindings;
+mod m20261202_000014_create_family_requests;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_add_status_effective_on::Migration),
             Box::new(m20261202_000012_create_bank_files::Migration),
             Box::new(m20261202_000013_create_wechat_bindings::Migration),
+            Box::new(m20261202_000014_create_family_requests::Migration),
         ]
     }
 }

@@ -313,6 +313,12 @@ pub fn may_manage_campaigns(ctx: &Context<'_>) -> bool {
 pub fn may_manage_volunteers(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ManageVolunteers)
 }
+pub fn may_submit_requests(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::SubmitRequests)
+}
+pub fn may_answer_requests(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::AnswerRequests)
+}
 pub fn may_read_own_payments(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ReadOwnPayments)
 }

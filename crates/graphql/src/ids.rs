@@ -37,6 +37,7 @@ pub enum Kind {
     WebhookEndpoint,
     WebhookDelivery,
     WechatBinding,
+    Request,
 }
 
 impl Kind {
@@ -68,6 +69,7 @@ impl Kind {
             Kind::WebhookEndpoint => "WebhookEndpoint",
             Kind::WebhookDelivery => "WebhookDelivery",
             Kind::WechatBinding => "WechatBinding",
+            Kind::Request => "FamilyRequest",
         }
     }
 }
@@ -112,6 +114,7 @@ pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ApiError> {
             Kind::WebhookEndpoint => "webhook endpoint",
             Kind::WebhookDelivery => "webhook delivery",
             Kind::WechatBinding => "wechat binding",
+            Kind::Request => "request",
         }));
     }
     Ok(uuid)

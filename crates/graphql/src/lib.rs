@@ -18,6 +18,7 @@ mod partners;
 pub mod persisted;
 mod registry;
 mod reports;
+mod requests;
 mod rosters;
 mod session;
 mod wechat;
@@ -42,6 +43,7 @@ use registry::import::ImportQuery;
 pub use registry::import::encode_job_id;
 use registry::roots::{RegionQuery, RegistryMutation, RegistryQuery};
 use reports::roots::ReportQuery;
+use requests::roots::{RequestMutation, RequestQuery};
 pub use rosters::roots::decode_roster_id;
 use rosters::roots::{RosterMutation, RosterQuery};
 use session::roots::{SessionMutation, SessionQuery};
@@ -63,6 +65,7 @@ pub struct Query(
     OperationQuery,
     WebhookQuery,
     WechatBindingQuery,
+    RequestQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -77,6 +80,7 @@ pub struct Mutation(
     WebhookMutation,
     WechatSignInMutation,
     WechatBindingMutation,
+    RequestMutation,
 );
 
 pub type NuanxinSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -167,3 +167,136 @@ async fn a_family_sees_its_own_allowance_month_by_month(app: &TestApp) {
     assert_eq!(error_code(&staff), Some("FORBIDDEN"), "{staff}");
 }
 on_both_backends!(a_family_sees_its_own_allowance_month_by_month);
+
+const SUBMIT: &str = "mutation($k: RequestKind!, $n: String, $p: String, $a: String) { submitRequest(kind: $k, note: $n, newPhone: $p, newAddress: $a) { id kind kindText state stateText note newPhone newAddress memberName } }";
+const MY_REQUESTS: &str = "query { myRequests { id kind state answerNote answeredBy } }";
+const OPEN_REQUESTS: &str = "query { familyRequests { id kind familyId memberName newPhone } }";
+const ANSWER: &str = "mutation($id: ID!, $ok: Boolean!, $n: String) { answerRequest(id: $id, accept: $ok, note: $n) { state answerNote answeredBy } }";
+const PHONE: &str = "query($id: ID!) { member(id: $id) { phone address } }";
+
+/// A family asks; the village worker answers; a new phone reaches the file only when the
+/// worker accepts it, and a worker elsewhere sees none of it.
+async fn a_familys_requests_wait_for_a_worker(app: &TestApp) {
+    let village = "411002001001";
+    let (family, members) = app.family_at(village, 3).await;
+    let (other, other_members) = app.family_at(village, 4).await;
+    let parent = app.family_member_token(family, members[0]);
+    let neighbour = app.family_member_token(other, other_members[0]);
+    let worker = app.token(StaffRole::VillageWorker, village).await;
+    let elsewhere = app.token(StaffRole::VillageWorker, "411002001002").await;
+
+    let visit = app
+        .gql(
+            &parent,
+            SUBMIT,
+            json!({ "k": "VISIT", "n": "想有人来坐坐" }),
+        )
+        .await;
+    let visit = &visit["data"]["submitRequest"];
+    assert_eq!(visit["state"], "OPEN", "{visit}");
+    assert_eq!(visit["kindText"], "申请走访");
+    assert_eq!(visit["stateText"], "待处理");
+    let bad = app
+        .gql(
+            &parent,
+            SUBMIT,
+            json!({ "k": "CONTACT_CHANGE", "p": "12345" }),
+        )
+        .await;
+    assert_eq!(error_code(&bad), Some("BAD_USER_INPUT"), "{bad}");
+    assert_eq!(bad["errors"][0]["extensions"]["field"], "newPhone");
+    let change = app
+        .gql(
+            &parent,
+            SUBMIT,
+            json!({ "k": "CONTACT_CHANGE", "p": "139 0000 2222" }),
+        )
+        .await;
+    let change = &change["data"]["submitRequest"];
+    assert_eq!(change["newPhone"], "139****2222", "{change}");
+
+    // Nothing reached the file yet.
+    let before = app
+        .gql(&worker, PHONE, json!({ "id": gid("Member", members[0]) }))
+        .await;
+    assert_ne!(before["data"]["member"]["phone"], "139****2222", "{before}");
+
+    // The worker of the village sees both; a worker elsewhere none; a neighbour not ours.
+    let open = app.gql(&worker, OPEN_REQUESTS, json!({})).await;
+    assert_eq!(
+        open["data"]["familyRequests"].as_array().map(Vec::len),
+        Some(2),
+        "{open}"
+    );
+    let none = app.gql(&elsewhere, OPEN_REQUESTS, json!({})).await;
+    assert_eq!(
+        none["data"]["familyRequests"].as_array().map(Vec::len),
+        Some(0),
+        "{none}"
+    );
+    let theirs = app.gql(&neighbour, MY_REQUESTS, json!({})).await;
+    assert_eq!(
+        theirs["data"]["myRequests"].as_array().map(Vec::len),
+        Some(0),
+        "{theirs}"
+    );
+    let outside = app
+        .gql(
+            &elsewhere,
+            ANSWER,
+            json!({ "id": change["id"], "ok": true }),
+        )
+        .await;
+    assert_eq!(error_code(&outside), Some("NOT_FOUND"), "{outside}");
+    // A family cannot answer its own request.
+    let own = app
+        .gql(&parent, ANSWER, json!({ "id": change["id"], "ok": true }))
+        .await;
+    assert_eq!(error_code(&own), Some("FORBIDDEN"), "{own}");
+
+    // Declining needs the reason the family reads.
+    let silent = app
+        .gql(&worker, ANSWER, json!({ "id": visit["id"], "ok": false }))
+        .await;
+    assert_eq!(error_code(&silent), Some("BAD_USER_INPUT"), "{silent}");
+    let declined = app
+        .gql(
+            &worker,
+            ANSWER,
+            json!({ "id": visit["id"], "ok": false, "n": "本周已安排志愿者上门, 请留意电话" }),
+        )
+        .await;
+    assert_eq!(
+        declined["data"]["answerRequest"]["state"], "DECLINED",
+        "{declined}"
+    );
+    let accepted = app
+        .gql(&worker, ANSWER, json!({ "id": change["id"], "ok": true }))
+        .await;
+    assert_eq!(
+        accepted["data"]["answerRequest"]["state"], "ACCEPTED",
+        "{accepted}"
+    );
+    let again = app
+        .gql(&worker, ANSWER, json!({ "id": change["id"], "ok": true }))
+        .await;
+    assert_eq!(error_code(&again), Some("CONFLICT"), "{again}");
+
+    // The new phone is on file now; the family reads the answers.
+    let after = app
+        .gql(&worker, PHONE, json!({ "id": gid("Member", members[0]) }))
+        .await;
+    assert_eq!(after["data"]["member"]["phone"], "139****2222", "{after}");
+    let mine = app.gql(&parent, MY_REQUESTS, json!({})).await;
+    let list = mine["data"]["myRequests"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(list.len(), 2, "{mine}");
+    assert!(
+        list.iter()
+            .any(|r| r["answerNote"] == "本周已安排志愿者上门, 请留意电话")
+    );
+    assert!(list.iter().all(|r| r["answeredBy"].is_string()));
+}
+on_both_backends!(a_familys_requests_wait_for_a_worker);

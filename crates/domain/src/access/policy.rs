@@ -393,6 +393,10 @@ pub enum Operation {
     ManageCampaigns,
     /// Care sites, volunteer teams, volunteers, activities.
     ManageVolunteers,
+    /// Ask for a visit, emergency aid or a contact change (家庭诉求), and read one's own.
+    SubmitRequests,
+    /// Read and answer families' requests (a contact change is applied on acceptance).
+    AnswerRequests,
     /// A family member's own payment history (my allowance), from approved rosters.
     ReadOwnPayments,
     /// Issue WeChat binding codes (绑定码) for family members and volunteers, see and end
@@ -431,7 +435,7 @@ impl Operation {
         Message::term("operation", &format!("{self:?}"))
     }
 
-    pub const ALL: [Operation; 50] = [
+    pub const ALL: [Operation; 52] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -470,6 +474,8 @@ impl Operation {
         Operation::ManageVolunteers,
         Operation::ManageWechatBindings,
         Operation::ReadOwnPayments,
+        Operation::SubmitRequests,
+        Operation::AnswerRequests,
         Operation::RecordCounselling,
         Operation::ReadAccountability,
         Operation::ManagePartners,
@@ -524,6 +530,8 @@ impl Operation {
             Operation::ManageVolunteers => "careSites / volunteers / activities",
             Operation::ManageWechatBindings => "issueBindingCode / wechatBindings / unbindWechat",
             Operation::ReadOwnPayments => "myPayments",
+            Operation::SubmitRequests => "submitRequest / myRequests",
+            Operation::AnswerRequests => "familyRequests / answerRequest",
             Operation::RecordCounselling => "recordCounselling",
             Operation::ReadAccountability => "accountability",
             Operation::RecordConsent => "recordConsent / consents",
@@ -993,6 +1001,7 @@ static CITY_ADMIN: Grant = Grant {
         Op::ManageCampaigns,
         Op::ManageVolunteers,
         Op::ManageWechatBindings,
+        Op::AnswerRequests,
         Op::ReadAccountability,
         Op::ManagePartners,
         Op::RecordConsent,
@@ -1046,6 +1055,7 @@ static COUNTY_ADMIN: Grant = Grant {
         Op::ManageCampaigns,
         Op::ManageVolunteers,
         Op::ManageWechatBindings,
+        Op::AnswerRequests,
         Op::ReadAccountability,
         Op::RecordConsent,
         Op::IssueGreenChannelCard,
@@ -1094,6 +1104,7 @@ static TOWNSHIP_WORKER: Grant = Grant {
         Op::ManagePairings,
         Op::ManageVolunteers,
         Op::ManageWechatBindings,
+        Op::AnswerRequests,
         Op::ReadAccountability,
         Op::RecordConsent,
         Op::IssueGreenChannelCard,
@@ -1141,6 +1152,7 @@ static VILLAGE_WORKER: Grant = Grant {
         Op::RecordCare,
         Op::OpenCase,
         Op::ManageWechatBindings,
+        Op::AnswerRequests,
     ],
     fields: &[
         (IdNumber, Masked),
@@ -1233,6 +1245,7 @@ static FAMILY_MEMBER: Grant = Grant {
         Op::ReadEntitlementStatus,
         Op::ReadEntitlementAmounts,
         Op::ReadOwnPayments,
+        Op::SubmitRequests,
     ],
     fields: &[
         (IdNumber, Masked),

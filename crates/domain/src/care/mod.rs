@@ -7,6 +7,7 @@ pub mod accountability;
 pub mod attachment;
 pub mod catalogue;
 pub mod records;
+pub mod requests;
 pub mod schedule;
 pub mod timeline;
 pub mod workflow;

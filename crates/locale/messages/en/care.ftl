@@ -77,3 +77,14 @@ care-category-elderly = elderly care
 care-category-health = health
 care-category-rebirth = rebirth support
 care-category-publicity = publicity
+# 家庭诉求 (the family app)
+request-contact-needed = Give the new phone number or the new address
+request-contact-kind = Only a contact change carries a new phone number or address
+request-kind-visit = asks for a visit
+request-kind-emergency_aid = asks for emergency aid
+request-kind-contact_change = changes their contact details
+request-state-open = open
+request-state-accepted = accepted
+request-state-declined = declined
+request-already-answered = This request has already been answered
+request-decline-reason = Say why the request is declined; the family will read it

@@ -44,6 +44,7 @@ thing-volunteer-team = volunteer team
 thing-volunteer = volunteer
 thing-record = record
 thing-wechat-binding = WeChat binding
+thing-request = request
 db-unknown-table = unknown table
 service-unavailable = the registry is temporarily unavailable; please try again in a moment
 internal-error = something went wrong on our side; quote the request id to support

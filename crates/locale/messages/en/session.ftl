@@ -132,3 +132,5 @@ guard-unmask-any = unmasked values
 operation-ReadReports = read the monthly report
 operation-ManageWechatBindings = issue WeChat binding codes and manage bindings
 operation-ReadOwnPayments = read their own family's payments
+operation-SubmitRequests = submit family requests
+operation-AnswerRequests = answer family requests

@@ -77,3 +77,14 @@ care-category-elderly = 养老关怀
 care-category-health = 健康关怀
 care-category-rebirth = 再生育关怀
 care-category-publicity = 宣传引导
+# 家庭诉求 (the family app)
+request-contact-needed = 请填写新的手机号或新的住址
+request-contact-kind = 只有“变更联系方式”才填写新的手机号或住址
+request-kind-visit = 申请走访
+request-kind-emergency_aid = 申请应急救助
+request-kind-contact_change = 变更联系方式
+request-state-open = 待处理
+request-state-accepted = 已受理
+request-state-declined = 未受理
+request-already-answered = 这条诉求已经处理过了
+request-decline-reason = 不受理时请写明原因, 家庭会看到

@@ -44,6 +44,7 @@ thing-volunteer-team = 志愿服务队
 thing-volunteer = 志愿者
 thing-record = 记录
 thing-wechat-binding = 微信绑定
+thing-request = 家庭诉求
 db-unknown-table = 没有这个数据表
 service-unavailable = 系统暂时无法访问, 请稍后再试
 internal-error = 系统出了问题; 请把请求编号告诉技术支持

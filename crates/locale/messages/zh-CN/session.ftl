@@ -132,3 +132,5 @@ guard-unmask-any = 查看完整的敏感信息
 operation-ReadReports = 查看定期报告
 operation-ManageWechatBindings = 发放微信绑定码、管理微信绑定
 operation-ReadOwnPayments = 查看本家庭的补助发放记录
+operation-SubmitRequests = 提交家庭诉求
+operation-AnswerRequests = 处理家庭诉求

@@ -13,6 +13,7 @@ mod counselling;
 mod health;
 mod pairings;
 mod records;
+mod requests;
 mod timeline;
 
 pub use accountability::{Accountability, CampaignCoverage, DutyRow, TownshipCounts};
@@ -26,6 +27,7 @@ pub use health::ConditionRecord;
 pub use pairings::{NewPairing, PairingRecord};
 pub(crate) use records::readable as readable_care_records;
 pub use records::{CareRecordRow, NewCareRecord};
+pub use requests::FamilyRequestRecord;
 pub use timeline::{TimelineEntry, TimelineItem};
 
 use nuanxin_domain::Principal;

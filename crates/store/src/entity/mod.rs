@@ -31,6 +31,7 @@ pub mod family;
 pub mod family_import;
 pub mod family_import_problem;
 pub mod family_region_change;
+pub mod family_request;
 pub mod family_status_history;
 pub mod green_channel_card;
 pub mod idempotency_key;
