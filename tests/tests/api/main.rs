@@ -23,5 +23,6 @@ mod rosters;
 mod session;
 mod slice_matrix;
 mod sources_of_truth;
+mod volunteer_app;
 mod webhooks;
 mod wechat;

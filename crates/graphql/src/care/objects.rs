@@ -442,6 +442,19 @@ impl Pairing {
     async fn ended_on(&self) -> Option<NaiveDate> {
         self.0.ended_on
     }
+    /// The last visit recorded under this pairing.
+    async fn last_visit_on(&self) -> Option<NaiveDate> {
+        self.0.last_visit_on
+    }
+    /// When the next visit is due, by the schedule (China time).
+    async fn next_visit_due(&self) -> NaiveDate {
+        self.0.next_visit_due()
+    }
+    /// On track, due within the week, or overdue, today.
+    async fn visit_state(&self, ctx: &Context<'_>) -> async_graphql::Result<DutyState> {
+        let today = ctx.data::<nuanxin_store::Store>()?.today();
+        Ok(nuanxin_domain::care::schedule::duty_state(self.0.next_visit_due(), today).into())
+    }
 }
 
 /// A holiday campaign (定期慰问).

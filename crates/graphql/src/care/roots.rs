@@ -246,6 +246,29 @@ impl CareQuery {
         ))
     }
 
+    /// My visits (a volunteer's, or a worker's own pairings): the active pairings whose next
+    /// visit is due within `withinDays` (7: this week; 0: today), overdue ones first.
+    #[graphql(
+        guard = "Allowed(Operation::ReadCare).and(Reaches(Resource::Pairing))",
+        visible = "guard::may_read_pairings",
+        complexity = "5 + 100 * child_complexity"
+    )]
+    async fn my_visits_due(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 0, maximum = 31))] within_days: Option<i32>,
+    ) -> async_graphql::Result<Vec<Pairing>> {
+        let store = ctx.data::<Store>()?;
+        let days = within_days.and_then(|d| u32::try_from(d).ok()).unwrap_or(7);
+        Ok(store
+            .my_visits_due(principal(ctx), days)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Pairing)
+            .collect())
+    }
+
     /// Holiday campaigns of the caller's region, above it or below it.
     #[graphql(
         guard = "Allowed(Operation::ReadCare).and(Reaches(Resource::Campaign))",

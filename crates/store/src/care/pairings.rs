@@ -48,6 +48,15 @@ pub struct PairingRecord {
     pub answerable_name: String,
     pub starts_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
+    /// The last visit recorded under this pairing.
+    pub last_visit_on: Option<NaiveDate>,
+}
+
+impl PairingRecord {
+    /// When the next visit is due (定时间), from the start or the last visit.
+    pub fn next_visit_due(&self) -> NaiveDate {
+        nuanxin_domain::care::schedule::next_due(self.schedule, self.starts_on, self.last_visit_on)
+    }
 }
 
 pub(crate) fn pairing_record(m: pairing::Model) -> PairingRecord {
@@ -63,6 +72,7 @@ pub(crate) fn pairing_record(m: pairing::Model) -> PairingRecord {
         answerable_name: m.answerable_name,
         starts_on: m.starts_on,
         ended_on: m.ended_on,
+        last_visit_on: m.last_visit_on,
     }
 }
 
@@ -209,5 +219,38 @@ impl Store {
             items: rows.into_iter().map(pairing_record).collect(),
             has_next_page,
         })
+    }
+
+    /// The caller's own active pairings (the volunteer, or the staff member who is the
+    /// pairing's 定人员) whose next visit is due within `within_days` of today (overdue ones
+    /// included), soonest first: "today's and this week's visits".
+    pub async fn my_visits_due(
+        &self,
+        p: &Principal,
+        within_days: u32,
+    ) -> Result<Vec<PairingRecord>, StoreError> {
+        require(p, Operation::ReadCare)?;
+        let mine = sea_orm::Condition::any()
+            .add(pairing::Column::VolunteerId.eq(p.actor_id()))
+            .add(pairing::Column::WorkerStaffId.eq(p.actor_id()));
+        let today = self.clock.today();
+        let horizon = today + chrono::Days::new(u64::from(within_days));
+        let mut due: Vec<PairingRecord> = pairing::Entity::find()
+            .filter(slice::of_families(
+                p,
+                Resource::Pairing,
+                pairing::Column::FamilyId,
+            ))
+            .filter(mine)
+            .filter(pairing::Column::EndedOn.is_null())
+            .filter(pairing::Column::StartsOn.lte(today))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(pairing_record)
+            .filter(|r| r.next_visit_due() <= horizon)
+            .collect();
+        due.sort_by_key(|r| (r.next_visit_due(), r.id));
+        Ok(due)
     }
 }
