@@ -300,3 +300,74 @@ async fn a_familys_requests_wait_for_a_worker(app: &TestApp) {
     assert!(list.iter().all(|r| r["answeredBy"].is_string()));
 }
 on_both_backends!(a_familys_requests_wait_for_a_worker);
+
+const MY_CONSENTS: &str = "query { myConsents { recipientKind given effectiveOn } }";
+const WITHDRAW: &str =
+    "mutation($k: PartnerKind!) { withdrawMyConsent(recipientKind: $k) { recipientKind given } }";
+const PARTNER_READ: &str = "query($id: ID!) { family(id: $id) { id } }";
+
+/// A family sees what it consented to and withdraws it from the phone; the partner loses
+/// access on its next request. Giving consent stays at the office (the signed form).
+async fn a_family_withdraws_its_consent_from_the_phone(app: &TestApp) {
+    let (family, members) = app.family_at("411002001001", 5).await;
+    let (other, other_members) = app.family_at("411002001001", 6).await;
+    let (_, insurer) = app
+        .partner(
+            nuanxin_domain::PartnerKind::Insurer,
+            &["411002"],
+            &[family, other],
+        )
+        .await;
+    let parent = app.family_member_token(family, members[0]);
+    let neighbour = app.family_member_token(other, other_members[0]);
+    let read = |f: uuid::Uuid| json!({ "id": gid("Family", f) });
+    let before = app.gql(&insurer, PARTNER_READ, read(family)).await;
+    assert!(
+        before["data"]["family"]["id"].is_string(),
+        "control: {before}"
+    );
+
+    let mine = app.gql(&parent, MY_CONSENTS, json!({})).await;
+    assert_eq!(mine["data"]["myConsents"][0]["given"], true, "{mine}");
+    assert_eq!(mine["data"]["myConsents"][0]["recipientKind"], "INSURER");
+    let withdrawn = app.gql(&parent, WITHDRAW, json!({ "k": "INSURER" })).await;
+    assert_eq!(
+        withdrawn["data"]["withdrawMyConsent"]["given"], false,
+        "{withdrawn}"
+    );
+    let after = app.gql(&insurer, PARTNER_READ, read(family)).await;
+    assert_eq!(error_code(&after), Some("NOT_FOUND"), "{after}");
+    // The neighbour's consent stands.
+    let still = app.gql(&insurer, PARTNER_READ, read(other)).await;
+    assert!(still["data"]["family"]["id"].is_string(), "{still}");
+    let theirs = app.gql(&neighbour, MY_CONSENTS, json!({})).await;
+    assert_eq!(
+        theirs["data"]["myConsents"].as_array().map(Vec::len),
+        Some(1),
+        "{theirs}"
+    );
+    let history = app.gql(&parent, MY_CONSENTS, json!({})).await;
+    assert_eq!(
+        history["data"]["myConsents"].as_array().map(Vec::len),
+        Some(2),
+        "{history}"
+    );
+    assert_eq!(history["data"]["myConsents"][0]["given"], false);
+    // Giving consent is not the phone's: the office records it with the signed form.
+    let give = app
+        .gql(
+            &parent,
+            "mutation($f: ID!) { recordConsent(input: { familyId: $f, recipientKind: INSURER, given: true, effectiveOn: \"2026-01-01\" }) { given } }",
+            json!({ "f": gid("Family", family) }),
+        )
+        .await;
+    assert!(
+        give["data"].is_null() && give["errors"].is_array(),
+        "{give}"
+    );
+    // Staff have no "my consents".
+    let staff = app.token(StaffRole::CountyAdmin, "411002").await;
+    let refused = app.gql(&staff, MY_CONSENTS, json!({})).await;
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+}
+on_both_backends!(a_family_withdraws_its_consent_from_the_phone);

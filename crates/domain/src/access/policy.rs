@@ -397,6 +397,8 @@ pub enum Operation {
     SubmitRequests,
     /// Read and answer families' requests (a contact change is applied on acceptance).
     AnswerRequests,
+    /// A family member's own family's consents: see them and withdraw one.
+    ManageOwnConsents,
     /// A family member's own payment history (my allowance), from approved rosters.
     ReadOwnPayments,
     /// Issue WeChat binding codes (绑定码) for family members and volunteers, see and end
@@ -435,7 +437,7 @@ impl Operation {
         Message::term("operation", &format!("{self:?}"))
     }
 
-    pub const ALL: [Operation; 52] = [
+    pub const ALL: [Operation; 53] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -474,6 +476,7 @@ impl Operation {
         Operation::ManageVolunteers,
         Operation::ManageWechatBindings,
         Operation::ReadOwnPayments,
+        Operation::ManageOwnConsents,
         Operation::SubmitRequests,
         Operation::AnswerRequests,
         Operation::RecordCounselling,
@@ -530,6 +533,7 @@ impl Operation {
             Operation::ManageVolunteers => "careSites / volunteers / activities",
             Operation::ManageWechatBindings => "issueBindingCode / wechatBindings / unbindWechat",
             Operation::ReadOwnPayments => "myPayments",
+            Operation::ManageOwnConsents => "myConsents / withdrawMyConsent",
             Operation::SubmitRequests => "submitRequest / myRequests",
             Operation::AnswerRequests => "familyRequests / answerRequest",
             Operation::RecordCounselling => "recordCounselling",
@@ -1246,6 +1250,7 @@ static FAMILY_MEMBER: Grant = Grant {
         Op::ReadEntitlementAmounts,
         Op::ReadOwnPayments,
         Op::SubmitRequests,
+        Op::ManageOwnConsents,
     ],
     fields: &[
         (IdNumber, Masked),

@@ -206,6 +206,22 @@ impl PartnerQuery {
             .collect())
     }
 
+    /// My family's consents to share with partners (授权), and withdrawals, newest first.
+    #[graphql(
+        guard = "Allowed(Operation::ManageOwnConsents)",
+        visible = "guard::may_manage_own_consents"
+    )]
+    async fn my_consents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Consent>> {
+        let store = ctx.data::<Store>()?;
+        Ok(store
+            .own_consents(principal(ctx))
+            .await
+            .gql()?
+            .into_iter()
+            .map(Consent)
+            .collect())
+    }
+
     /// Partner organisations with their contracts and apps (no secrets).
     #[graphql(
         guard = "Allowed(Operation::ManagePartners)",
@@ -393,6 +409,27 @@ impl PartnerMutation {
         Ok(GreenChannelCard(
             store
                 .revoke_green_channel_card(principal(ctx), card)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Withdraws my family's consent to share with a kind of partner, from today (that
+    /// partner loses access on its next request). Giving consent needs the signed form, at
+    /// the office.
+    #[graphql(
+        guard = "Allowed(Operation::ManageOwnConsents)",
+        visible = "guard::may_manage_own_consents"
+    )]
+    async fn withdraw_my_consent(
+        &self,
+        ctx: &Context<'_>,
+        recipient_kind: PartnerKind,
+    ) -> async_graphql::Result<Consent> {
+        let store = ctx.data::<Store>()?;
+        Ok(Consent(
+            store
+                .withdraw_own_consent(principal(ctx), recipient_kind.into())
                 .await
                 .gql()?,
         ))

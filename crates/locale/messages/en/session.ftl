@@ -134,3 +134,4 @@ operation-ManageWechatBindings = issue WeChat binding codes and manage bindings
 operation-ReadOwnPayments = read their own family's payments
 operation-SubmitRequests = submit family requests
 operation-AnswerRequests = answer family requests
+operation-ManageOwnConsents = see and withdraw their own family's consents

@@ -134,3 +134,4 @@ operation-ManageWechatBindings = 发放微信绑定码、管理微信绑定
 operation-ReadOwnPayments = 查看本家庭的补助发放记录
 operation-SubmitRequests = 提交家庭诉求
 operation-AnswerRequests = 处理家庭诉求
+operation-ManageOwnConsents = 查看并撤回本家庭的授权

@@ -57,6 +57,49 @@ impl Store {
         evidence: Option<Uuid>,
     ) -> Result<ConsentRecord, StoreError> {
         require(p, Operation::RecordConsent)?;
+        self.write_consent(p, family, recipient, given, effective_on, evidence)
+            .await
+    }
+
+    /// A family member withdraws their family's consent to share with `recipient`, from
+    /// today, in the mini-program: a withdrawal is honoured on the family's word, and
+    /// partner access ends on their next request.
+    pub async fn withdraw_own_consent(
+        &self,
+        p: &Principal,
+        recipient: PartnerKind,
+    ) -> Result<ConsentRecord, StoreError> {
+        require(p, Operation::ManageOwnConsents)?;
+        let family = slice::own_families(p)
+            .into_iter()
+            .next()
+            .ok_or(StoreError::NotFound { what: "family" })?;
+        self.write_consent(p, family, recipient, false, self.today(), None)
+            .await
+    }
+
+    /// The caller's own family's consents and withdrawals, newest first.
+    pub async fn own_consents(&self, p: &Principal) -> Result<Vec<ConsentRecord>, StoreError> {
+        require(p, Operation::ManageOwnConsents)?;
+        Ok(consent::Entity::find()
+            .filter(consent::Column::FamilyId.is_in(slice::own_families(p)))
+            .order_by_desc(consent::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(record)
+            .collect())
+    }
+
+    async fn write_consent(
+        &self,
+        p: &Principal,
+        family: Uuid,
+        recipient: PartnerKind,
+        given: bool,
+        effective_on: NaiveDate,
+        evidence: Option<Uuid>,
+    ) -> Result<ConsentRecord, StoreError> {
         if effective_on > self.today() {
             return Err(StoreError::bad_input("effectiveOn", msg!("date-in-future")));
         }
