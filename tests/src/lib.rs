@@ -479,6 +479,16 @@ impl TestApp {
         self.send(req).await.2
     }
 
+    /// One step of a roster's lifecycle (`submitRoster`, `approveRoster`, …) by id.
+    pub async fn roster_step(&self, token: &str, mutation: &str, id: &Value) -> Value {
+        self.gql(
+            token,
+            &format!("mutation($id: ID!) {{ {mutation}(id: $id) {{ id status }} }}"),
+            json!({ "id": id }),
+        )
+        .await
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         self.store.count_rows(table).await.expect("count")
     }

@@ -134,7 +134,7 @@ impl WeChat {
             }
             if inner
                 .store
-                .claim_wechat_token_refresh(app_id, REFRESH_LEASE)
+                .claim_wechat_token_refresh(app_id, REFRESH_LEASE, Utc::now() + REFRESH_MARGIN)
                 .await
                 .map_err(db)?
             {

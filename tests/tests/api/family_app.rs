@@ -28,12 +28,7 @@ async fn payments(app: &TestApp, token: &str) -> Vec<Value> {
 }
 
 async fn step(app: &TestApp, token: &str, mutation: &str, id: &Value) -> Value {
-    app.gql(
-        token,
-        &format!("mutation($id: ID!) {{ {mutation}(id: $id) {{ id status }} }}"),
-        json!({ "id": id }),
-    )
-    .await
+    app.roster_step(token, mutation, id).await
 }
 
 async fn a_family_sees_its_own_allowance_month_by_month(app: &TestApp) {

@@ -37,12 +37,7 @@ async fn lines(app: &TestApp, token: &str, roster: &Value) -> Vec<Value> {
 }
 
 async fn step(app: &TestApp, token: &str, mutation: &str, id: &Value) -> Value {
-    app.gql(
-        token,
-        &format!("mutation($id: ID!) {{ {mutation}(id: $id) {{ id status }} }}"),
-        json!({ "id": id }),
-    )
-    .await
+    app.roster_step(token, mutation, id).await
 }
 
 on_both_backends!(roster_lifecycle_arrears_retry_and_clawback);

@@ -36,6 +36,15 @@ async fn issue(app: &TestApp, worker: &str, member: uuid::Uuid) -> Value {
         .await
 }
 
+/// The printed code of a fresh binding code for `member`.
+async fn code_for(app: &TestApp, worker: &str, member: uuid::Uuid) -> String {
+    let issued = issue(app, worker, member).await;
+    issued["data"]["issueBindingCode"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a code: {issued}"))
+        .to_owned()
+}
+
 /// wxLogin of an unbound user: their binding ticket.
 async fn ticket(app: &TestApp, standin: &StandIn, openid: &str) -> String {
     let body = wx_login(app, &standin.login_code(openid)).await;
@@ -222,12 +231,7 @@ async fn a_wechat_user_is_bound_to_one_person(app: &TestApp, standin: &StandIn) 
     let worker = app.token(StaffRole::VillageWorker, VILLAGE).await;
     let mut codes = Vec::new();
     for m in &members {
-        codes.push(
-            issue(app, &worker, *m).await["data"]["issueBindingCode"]["code"]
-                .as_str()
-                .expect("code")
-                .to_owned(),
-        );
+        codes.push(code_for(app, &worker, *m).await);
     }
     let t1 = ticket(app, standin, "openid-shared").await;
     let t2 = ticket(app, standin, "openid-shared").await;
@@ -259,10 +263,7 @@ on_both_backends_with_wechat!(a_wechat_user_is_bound_to_one_person);
 async fn a_binding_code_binds_one_user_even_at_once(app: &TestApp, standin: &StandIn) {
     let (_, members) = app.family_at(VILLAGE, 8).await;
     let worker = app.token(StaffRole::VillageWorker, VILLAGE).await;
-    let code = issue(app, &worker, members[0]).await["data"]["issueBindingCode"]["code"]
-        .as_str()
-        .expect("code")
-        .to_owned();
+    let code = code_for(app, &worker, members[0]).await;
     let (t1, t2) = (
         ticket(app, standin, "openid-race-1").await,
         ticket(app, standin, "openid-race-2").await,
@@ -290,14 +291,8 @@ on_both_backends_with_wechat!(a_binding_code_binds_one_user_even_at_once);
 async fn a_binding_code_expires(app: &TestApp, standin: &StandIn) {
     let (_, members) = app.family_at(VILLAGE, 4).await;
     let worker = app.token(StaffRole::VillageWorker, VILLAGE).await;
-    let late = issue(app, &worker, members[0]).await["data"]["issueBindingCode"]["code"]
-        .as_str()
-        .expect("code")
-        .to_owned();
-    let in_time = issue(app, &worker, members[1]).await["data"]["issueBindingCode"]["code"]
-        .as_str()
-        .expect("code")
-        .to_owned();
+    let late = code_for(app, &worker, members[0]).await;
+    let in_time = code_for(app, &worker, members[1]).await;
     app.store
         .fix_clock(Some(chrono::Utc::now() + chrono::Duration::hours(71)));
     let t = ticket(app, standin, "openid-mother").await;
@@ -345,10 +340,7 @@ on_both_backends_with_wechat!(codes_are_issued_for_adults_in_the_workers_rows);
 async fn an_unbound_wechat_user_signs_in_to_nothing(app: &TestApp, standin: &StandIn) {
     let (_, members) = app.family_at(VILLAGE, 6).await;
     let worker = app.token(StaffRole::VillageWorker, VILLAGE).await;
-    let code = issue(app, &worker, members[0]).await["data"]["issueBindingCode"]["code"]
-        .as_str()
-        .expect("code")
-        .to_owned();
+    let code = code_for(app, &worker, members[0]).await;
     let t = ticket(app, standin, "openid-lost-phone").await;
     let bound = anonymous(app, BIND, json!({ "t": t, "c": code })).await;
     assert_eq!(bound["data"]["bindWechat"]["bound"], true, "{bound}");
@@ -430,10 +422,7 @@ async fn the_session_key_never_leaves_the_server() {
         async |app: &TestApp, standin: &StandIn| {
             let (_, members) = app.family_at(VILLAGE, 7).await;
             let worker = app.token(StaffRole::VillageWorker, VILLAGE).await;
-            let code = issue(app, &worker, members[0]).await["data"]["issueBindingCode"]["code"]
-                .as_str()
-                .expect("code")
-                .to_owned();
+            let code = code_for(app, &worker, members[0]).await;
             let first = wx_login(app, &standin.login_code("openid-key")).await;
             let t = first["data"]["wxLogin"]["bindingTicket"].clone();
             let bound = anonymous(app, BIND, json!({ "t": t, "c": code })).await;

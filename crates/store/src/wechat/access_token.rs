@@ -52,11 +52,14 @@ impl Store {
     }
 
     /// Takes the lease to fetch a new token for `lease`; false when another replica holds
-    /// it. One conditional statement, so two replicas cannot both win.
+    /// it, or has just kept a token good beyond `fresh_until` (a replica that read the row
+    /// before that token was kept must not fetch another). One conditional statement, so two
+    /// replicas cannot both win.
     pub async fn claim_wechat_token_refresh(
         &self,
         app_id: &str,
         lease: Duration,
+        fresh_until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let now = Utc::now();
         tok::Entity::insert(tok::ActiveModel {
@@ -76,6 +79,11 @@ impl Store {
                     .add(tok::Column::RefreshingUntil.is_null())
                     .add(tok::Column::RefreshingUntil.lt(now)),
             )
+            .filter(
+                Condition::any()
+                    .add(tok::Column::ExpiresAt.is_null())
+                    .add(tok::Column::ExpiresAt.lte(fresh_until)),
+            )
             .exec(&self.db)
             .await?;
         Ok(claimed.rows_affected == 1)
@@ -92,9 +100,22 @@ impl Store {
             .vault
             .encrypt(&field(app_id), Uuid::nil(), token)
             .map_err(|e| StoreError::Internal(e.to_string()))?;
-        tok::Entity::update_many()
-            .col_expr(tok::Column::TokenEnc, Expr::value(enc))
-            .col_expr(tok::Column::ExpiresAt, Expr::value(expires_at))
+        self.end_refresh(
+            app_id,
+            tok::Entity::update_many()
+                .col_expr(tok::Column::TokenEnc, Expr::value(enc))
+                .col_expr(tok::Column::ExpiresAt, Expr::value(expires_at)),
+        )
+        .await
+    }
+
+    /// Runs `update` on the app's row with the lease released.
+    async fn end_refresh(
+        &self,
+        app_id: &str,
+        update: sea_orm::UpdateMany<tok::Entity>,
+    ) -> Result<(), StoreError> {
+        update
             .col_expr(
                 tok::Column::RefreshingUntil,
                 Expr::value(Option::<DateTime<Utc>>::None),
@@ -107,15 +128,7 @@ impl Store {
 
     /// Gives up the lease without a token (the fetch failed), so another may try at once.
     pub async fn release_wechat_token_refresh(&self, app_id: &str) -> Result<(), StoreError> {
-        tok::Entity::update_many()
-            .col_expr(
-                tok::Column::RefreshingUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .filter(tok::Column::AppId.eq(app_id))
-            .exec(&self.db)
-            .await?;
-        Ok(())
+        self.end_refresh(app_id, tok::Entity::update_many()).await
     }
 
     /// Marks the shared token expired (WeChat refused it), so the next caller fetches anew.
