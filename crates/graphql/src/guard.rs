@@ -313,6 +313,9 @@ pub fn may_manage_campaigns(ctx: &Context<'_>) -> bool {
 pub fn may_manage_volunteers(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ManageVolunteers)
 }
+pub fn may_read_own_visits(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadOwnVisits)
+}
 pub fn may_manage_own_consents(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ManageOwnConsents)
 }

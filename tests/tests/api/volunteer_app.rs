@@ -83,6 +83,38 @@ async fn a_volunteer_sees_their_visits_and_logs_one(app: &TestApp) {
         .await;
     assert_eq!(error_code(&outside), Some("NOT_FOUND"), "{outside}");
 
+    // The family sees who visits them and when next; the other family only its own.
+    let family_members = app
+        .store
+        .members_of_families(&nuanxin_domain::Principal::system("test"), &[paired])
+        .await
+        .expect("members");
+    let parent_id = family_members[&paired][0].id();
+    let parent = app.family_member_token(paired, parent_id);
+    let visits = app
+        .gql(
+            &parent,
+            "query { myVisits { familyId workerName nextVisitDue lastVisitOn } }",
+            json!({}),
+        )
+        .await;
+    let list = visits["data"]["myVisits"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(list.len(), 1, "{visits}");
+    assert_eq!(list[0]["familyId"], gid("Family", paired));
+    assert_eq!(list[0]["workerName"], "测试志愿者");
+    assert_eq!(list[0]["lastVisitOn"], today.as_str());
+    let refused = app
+        .gql(&token, "query { myVisits { id } }", json!({}))
+        .await;
+    assert_eq!(
+        error_code(&refused),
+        Some("FORBIDDEN"),
+        "a volunteer has myVisitsDue: {refused}"
+    );
+
     // A worker's "my visits" are their own pairings: none here.
     let worker = app.token(StaffRole::VillageWorker, village).await;
     let body = app.gql(&worker, DUE, json!({})).await;

@@ -397,6 +397,8 @@ pub enum Operation {
     SubmitRequests,
     /// Read and answer families' requests (a contact change is applied on acceptance).
     AnswerRequests,
+    /// A family member's own family's pairings: who visits them, and when next.
+    ReadOwnVisits,
     /// A family member's own family's consents: see them and withdraw one.
     ManageOwnConsents,
     /// A family member's own payment history (my allowance), from approved rosters.
@@ -437,7 +439,7 @@ impl Operation {
         Message::term("operation", &format!("{self:?}"))
     }
 
-    pub const ALL: [Operation; 53] = [
+    pub const ALL: [Operation; 54] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -477,6 +479,7 @@ impl Operation {
         Operation::ManageWechatBindings,
         Operation::ReadOwnPayments,
         Operation::ManageOwnConsents,
+        Operation::ReadOwnVisits,
         Operation::SubmitRequests,
         Operation::AnswerRequests,
         Operation::RecordCounselling,
@@ -534,6 +537,7 @@ impl Operation {
             Operation::ManageWechatBindings => "issueBindingCode / wechatBindings / unbindWechat",
             Operation::ReadOwnPayments => "myPayments",
             Operation::ManageOwnConsents => "myConsents / withdrawMyConsent",
+            Operation::ReadOwnVisits => "myVisits",
             Operation::SubmitRequests => "submitRequest / myRequests",
             Operation::AnswerRequests => "familyRequests / answerRequest",
             Operation::RecordCounselling => "recordCounselling",
@@ -1251,6 +1255,7 @@ static FAMILY_MEMBER: Grant = Grant {
         Op::ReadOwnPayments,
         Op::SubmitRequests,
         Op::ManageOwnConsents,
+        Op::ReadOwnVisits,
     ],
     fields: &[
         (IdNumber, Masked),

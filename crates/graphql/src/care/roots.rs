@@ -269,6 +269,22 @@ impl CareQuery {
             .collect())
     }
 
+    /// Who visits my family (结对帮扶) and when the next visit is due, the next one first.
+    #[graphql(
+        guard = "Allowed(Operation::ReadOwnVisits)",
+        visible = "guard::may_read_own_visits"
+    )]
+    async fn my_visits(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Pairing>> {
+        let store = ctx.data::<Store>()?;
+        Ok(store
+            .own_visits(principal(ctx))
+            .await
+            .gql()?
+            .into_iter()
+            .map(Pairing)
+            .collect())
+    }
+
     /// Holiday campaigns of the caller's region, above it or below it.
     #[graphql(
         guard = "Allowed(Operation::ReadCare).and(Reaches(Resource::Campaign))",

@@ -135,3 +135,4 @@ operation-ReadOwnPayments = read their own family's payments
 operation-SubmitRequests = submit family requests
 operation-AnswerRequests = answer family requests
 operation-ManageOwnConsents = see and withdraw their own family's consents
+operation-ReadOwnVisits = see who visits their family and when

@@ -135,3 +135,4 @@ operation-ReadOwnPayments = 查看本家庭的补助发放记录
 operation-SubmitRequests = 提交家庭诉求
 operation-AnswerRequests = 处理家庭诉求
 operation-ManageOwnConsents = 查看并撤回本家庭的授权
+operation-ReadOwnVisits = 查看本家庭的结对帮扶和下次走访

@@ -253,4 +253,20 @@ impl Store {
         due.sort_by_key(|r| (r.next_visit_due(), r.id));
         Ok(due)
     }
+
+    /// The caller's own family's active pairings (who visits them, and when next), the
+    /// next visit first: the family app's "upcoming visits".
+    pub async fn own_visits(&self, p: &Principal) -> Result<Vec<PairingRecord>, StoreError> {
+        require(p, Operation::ReadOwnVisits)?;
+        let mut visits: Vec<PairingRecord> = pairing::Entity::find()
+            .filter(pairing::Column::FamilyId.is_in(slice::own_families(p)))
+            .filter(pairing::Column::EndedOn.is_null())
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(pairing_record)
+            .collect();
+        visits.sort_by_key(|r| (r.next_visit_due(), r.id));
+        Ok(visits)
+    }
 }
