@@ -72,7 +72,7 @@ fn volunteer_rows(p: &Principal) -> Condition {
     slice::by_region_code(p, Resource::CareSite, volunteer::Column::RegionCode)
 }
 
-/// Ends `row`'s binding (inside a transaction).
+/// Ends the live bindings that `live` selects, with who and why (inside a transaction).
 async fn end<C: ConnectionTrait>(
     conn: &C,
     live: Condition,
