@@ -297,7 +297,7 @@ impl TestApp {
         tokens
     }
 
-    /// A token for a family member (the mini-program's sign-in comes with a later issue).
+    /// A token for a family member, as `wxLogin` issues it once they are bound.
     pub fn family_member_token(&self, family: Uuid, member: Uuid) -> String {
         self.token_for(&Principal::of(Subject::FamilyMember { family, member }))
     }

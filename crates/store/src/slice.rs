@@ -171,15 +171,11 @@ fn family_rows(p: &Principal) -> Condition {
     }
 }
 
-/// The caller's own families (a family member's one), or none: what the family app's
-/// "my …" queries read, whatever else the caller's rows reach.
+/// The caller's own family, when the policy's rule for families is "own family", or none:
+/// what the family app's "my …" queries read (paired families are not one's own).
 pub(crate) fn own_families(p: &Principal) -> Vec<uuid::Uuid> {
-    match p.rows(Resource::Family) {
-        RowFilter::Families(ids)
-            if p.kind() == Some(nuanxin_domain::principal::SubjectKind::FamilyMember) =>
-        {
-            ids
-        }
+    match (p.grant().rows(Resource::Family), p.rows(Resource::Family)) {
+        (nuanxin_domain::policy::Rows::OwnFamily, RowFilter::Families(ids)) => ids,
         _ => Vec::new(),
     }
 }

@@ -68,6 +68,27 @@ pub enum BindRefusal {
 const MEMBER: &str = "family_member";
 const VOLUNTEER: &str = "volunteer";
 
+/// The subject a binding (or a binding code) speaks for.
+pub(super) fn principal_of(
+    family: Option<Uuid>,
+    member: Option<Uuid>,
+    volunteer: Option<Uuid>,
+) -> Option<Principal> {
+    match (family, member, volunteer) {
+        (Some(family), Some(member), _) => {
+            Some(Principal::of(Subject::FamilyMember { family, member }))
+        }
+        (_, _, Some(volunteer)) => Some(Principal::of(Subject::Volunteer { volunteer })),
+        _ => None,
+    }
+}
+
+/// A person a binding is for, as loaded.
+enum Person {
+    Member(member::Model),
+    Volunteer(volunteer::Model),
+}
+
 fn volunteer_rows(p: &Principal) -> Condition {
     slice::by_region_code(p, Resource::CareSite, volunteer::Column::RegionCode)
 }
@@ -95,19 +116,15 @@ async fn end<C: ConnectionTrait>(
 }
 
 impl Store {
-    /// The person named by `target`, if in the caller's rows: (family, name).
+    /// The person named by `target`, if in the caller's rows and one who can be bound now:
+    /// (family, name).
     async fn binding_person(
         &self,
         p: &Principal,
         target: BindingTarget,
     ) -> Result<(Option<Uuid>, String), StoreError> {
-        match target {
-            BindingTarget::Member(id) => {
-                let m = member::Entity::find_by_id(id)
-                    .filter(slice::members(p))
-                    .one(&self.db)
-                    .await?
-                    .ok_or(StoreError::NotFound { what: "member" })?;
+        match self.person_in_rows(p, target).await? {
+            Some(Person::Member(m)) => {
                 if m.deceased_on.is_some() {
                     return Err(StoreError::bad_input("memberId", msg!("binding-deceased")));
                 }
@@ -117,15 +134,13 @@ impl Store {
                 }
                 Ok((Some(m.family_id), m.name))
             }
-            BindingTarget::Volunteer(id) => {
-                let v = volunteer::Entity::find_by_id(id)
-                    .filter(volunteer_rows(p))
-                    .filter(volunteer::Column::Active.eq(true))
-                    .one(&self.db)
-                    .await?
-                    .ok_or(StoreError::NotFound { what: "volunteer" })?;
-                Ok((None, v.name))
-            }
+            Some(Person::Volunteer(v)) if v.active => Ok((None, v.name)),
+            Some(Person::Volunteer(_)) | None => Err(StoreError::NotFound {
+                what: match target {
+                    BindingTarget::Member(_) => "member",
+                    BindingTarget::Volunteer(_) => "volunteer",
+                },
+            }),
         }
     }
 
@@ -206,20 +221,22 @@ impl Store {
             return Ok(Err(BindRefusal::AlreadyUsed));
         }
         // Still someone to bind (read in this transaction: SQLite has one writer).
-        let principal = match (c.family_id, c.member_id, c.volunteer_id) {
+        let still_there = match (c.family_id, c.member_id, c.volunteer_id) {
             (Some(family), Some(m), _) => member::Entity::find_by_id(m)
                 .filter(member::Column::FamilyId.eq(family))
                 .filter(member::Column::DeceasedOn.is_null())
                 .one(&txn)
                 .await?
-                .map(|_| Principal::of(Subject::FamilyMember { family, member: m })),
+                .is_some(),
             (_, _, Some(v)) => volunteer::Entity::find_by_id(v)
                 .filter(volunteer::Column::Active.eq(true))
                 .one(&txn)
                 .await?
-                .map(|_| Principal::of(Subject::Volunteer { volunteer: v })),
-            _ => None,
+                .is_some(),
+            _ => false,
         };
+        let principal =
+            principal_of(c.family_id, c.member_id, c.volunteer_id).filter(|_| still_there);
         let Some(principal) = principal else {
             return Ok(Err(BindRefusal::Gone));
         };
@@ -328,31 +345,38 @@ impl Store {
         })
     }
 
-    /// A member or volunteer in the caller's rows (living or not: the history of a binding
-    /// stays readable).
+    /// A member or volunteer in the caller's rows (living or not, active or not: the history
+    /// of a binding stays readable).
+    async fn person_in_rows(
+        &self,
+        p: &Principal,
+        target: BindingTarget,
+    ) -> Result<Option<Person>, StoreError> {
+        Ok(match target {
+            BindingTarget::Member(id) => member::Entity::find_by_id(id)
+                .filter(slice::members(p))
+                .one(&self.db)
+                .await?
+                .map(Person::Member),
+            BindingTarget::Volunteer(id) => volunteer::Entity::find_by_id(id)
+                .filter(volunteer_rows(p))
+                .one(&self.db)
+                .await?
+                .map(Person::Volunteer),
+        })
+    }
+
+    /// A binding's person in the caller's rows, or the binding is not found.
     async fn binding_person_in_rows(
         &self,
         p: &Principal,
         target: BindingTarget,
     ) -> Result<(), StoreError> {
-        let found = match target {
-            BindingTarget::Member(id) => member::Entity::find_by_id(id)
-                .filter(slice::members(p))
-                .one(&self.db)
-                .await?
-                .is_some(),
-            BindingTarget::Volunteer(id) => volunteer::Entity::find_by_id(id)
-                .filter(volunteer_rows(p))
-                .one(&self.db)
-                .await?
-                .is_some(),
-        };
-        if found {
-            Ok(())
-        } else {
-            Err(StoreError::NotFound {
+        match self.person_in_rows(p, target).await? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::NotFound {
                 what: "wechat binding",
-            })
+            }),
         }
     }
 

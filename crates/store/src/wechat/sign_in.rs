@@ -3,7 +3,7 @@
 //! user carries to `bindWechat` (minutes, once).
 
 use chrono::{DateTime, Duration, Utc};
-use nuanxin_domain::{Principal, Subject};
+use nuanxin_domain::Principal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::Store;
@@ -82,12 +82,10 @@ impl Store {
         else {
             return Ok(None);
         };
-        let principal = match (row.family_id, row.member_id, row.volunteer_id) {
-            (Some(family), Some(member), _) => {
-                Principal::of(Subject::FamilyMember { family, member })
-            }
-            (_, _, Some(volunteer)) => Principal::of(Subject::Volunteer { volunteer }),
-            _ => return Ok(None),
+        let Some(principal) =
+            super::bindings::principal_of(row.family_id, row.member_id, row.volunteer_id)
+        else {
+            return Ok(None);
         };
         // The account look every request makes decides whether it still speaks for anyone.
         Ok(self.recheck(&principal).await?.ok())
