@@ -25,6 +25,7 @@ mod m20261202_000011_add_status_effective_on;
 mod m20261202_000012_create_bank_files;
 mod m20261202_000013_create_wechat_bindings;
 mod m20261202_000014_create_family_requests;
+mod m20261203_000015_create_emergency_calls;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_create_bank_files::Migration),
             Box::new(m20261202_000013_create_wechat_bindings::Migration),
             Box::new(m20261202_000014_create_family_requests::Migration),
+            Box::new(m20261203_000015_create_emergency_calls::Migration),
         ]
     }
 }

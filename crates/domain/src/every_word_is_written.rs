@@ -5,6 +5,7 @@ use nuanxin_locale::{Locale, Message, has_message};
 
 use crate::access::policy::{Audience, Operation, Resource, SensitiveField};
 use crate::allowances::AllowanceKind;
+use crate::care::emergency::{CallLevel, CallState, CallStep};
 use crate::care::records::RecordKind;
 use crate::care::workflow::{Workflow, state_word};
 use crate::partners::insurance::CLAIM_STEPS;
@@ -42,6 +43,9 @@ fn words() -> Vec<Message> {
         out.push(Message::term("claim-state", from));
         out.push(Message::term("claim-state", to));
     }
+    out.extend(CallLevel::ALL.map(CallLevel::word));
+    out.extend(CallState::ALL.map(CallState::word));
+    out.extend(CallStep::ALL.map(CallStep::word));
     for level in ["province", "city", "county", "township", "village"] {
         out.push(Message::term("region-level", level));
     }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 /// every wrapping this schema uses (`[T!]!`), and keep it within the depth limit, so a live
 /// client can send the same query.
 pub const INTROSPECTION: &str = "query Contract { __schema { \
-  queryType { name } mutationType { name } \
+  queryType { name } mutationType { name } subscriptionType { name } \
   types { kind name description \
     fields(includeDeprecated: true) { name description args { name description type { ...T } defaultValue } type { ...T } } \
     inputFields { name description type { ...T } defaultValue } \
@@ -99,11 +99,20 @@ pub fn sdl_from_introspection(data: &Value) -> String {
     if let Some(m) = schema["mutationType"]["name"].as_str() {
         let _ = writeln!(out, "  mutation: {m}");
     }
-    out.push_str("}\n");
+    // An object with no field this audience may use (the subscription root, for most) is
+    // left out: it is no type of theirs, and `type X {}` is not valid SDL.
+    let has_fields =
+        |t: &Value| t["kind"] != "OBJECT" || t["fields"].as_array().is_some_and(|f| !f.is_empty());
     let mut types: Vec<&Value> = schema["types"]
         .as_array()
-        .map(|a| a.iter().collect())
+        .map(|a| a.iter().filter(|t| has_fields(t)).collect())
         .unwrap_or_default();
+    if let Some(s) = schema["subscriptionType"]["name"].as_str()
+        && types.iter().any(|t| t["name"] == s)
+    {
+        let _ = writeln!(out, "  subscription: {s}");
+    }
+    out.push_str("}\n");
     types.sort_by_key(|t| t["name"].as_str().unwrap_or_default().to_owned());
     for t in types {
         let name = t["name"].as_str().unwrap_or_default();

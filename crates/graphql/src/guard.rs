@@ -367,3 +367,15 @@ pub fn may_record_claim(ctx: &Context<'_>) -> bool {
 pub fn may_decide_claim(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::DecideClaim)
 }
+pub fn may_raise_emergency_calls(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::RaiseEmergencyCall)
+}
+pub fn may_receive_emergency_calls(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReceiveEmergencyCalls)
+}
+pub fn may_answer_emergency_calls(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::AnswerEmergencyCalls)
+}
+pub fn may_manage_emergency_devices(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ManageEmergencyDevices)
+}

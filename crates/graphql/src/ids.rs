@@ -38,6 +38,7 @@ pub enum Kind {
     WebhookDelivery,
     WechatBinding,
     Request,
+    EmergencyCall,
 }
 
 impl Kind {
@@ -70,6 +71,7 @@ impl Kind {
             Kind::WebhookDelivery => "WebhookDelivery",
             Kind::WechatBinding => "WechatBinding",
             Kind::Request => "FamilyRequest",
+            Kind::EmergencyCall => "EmergencyCall",
         }
     }
 }
@@ -115,6 +117,7 @@ pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ApiError> {
             Kind::WebhookDelivery => "webhook delivery",
             Kind::WechatBinding => "wechat binding",
             Kind::Request => "request",
+            Kind::EmergencyCall => "emergency call",
         }));
     }
     Ok(uuid)

@@ -7,6 +7,7 @@ mod allowances;
 mod care;
 mod connection;
 pub mod contract;
+mod emergency;
 pub mod error;
 mod guard;
 mod ids;
@@ -23,7 +24,7 @@ mod rosters;
 mod session;
 mod wechat;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 use nuanxin_auth::TokenService;
 use nuanxin_domain::Principal;
 use nuanxin_domain::allowances::Rules;
@@ -36,6 +37,9 @@ use access::roots::AccessQuery;
 use allowances::roots::{AllowanceMutation, AllowanceQuery};
 pub use care::roots::attachment_ids;
 use care::roots::{CareMutation, CareQuery};
+pub use emergency::roots::encode_call_id;
+use emergency::roots::{EmergencyMutation, EmergencyQuery};
+pub use emergency::subscription::Subscription;
 use partners::operations::{OperationMutation, OperationQuery};
 use partners::roots::{PartnerMutation, PartnerQuery};
 use partners::webhooks::{WebhookMutation, WebhookQuery};
@@ -66,6 +70,7 @@ pub struct Query(
     WebhookQuery,
     WechatBindingQuery,
     RequestQuery,
+    EmergencyQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -81,15 +86,16 @@ pub struct Mutation(
     WechatSignInMutation,
     WechatBindingMutation,
     RequestMutation,
+    EmergencyMutation,
 );
 
-pub type NuanxinSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type NuanxinSchema = Schema<Query, Mutation, Subscription>;
 
-fn unlimited() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+fn unlimited() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
 }
 
-fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     unlimited()
         .limit_depth(LIMITS.depth)
         .limit_complexity(LIMITS.complexity)

@@ -24,6 +24,7 @@ files!(
     "care.ftl",
     "partners.ftl",
     "wechat.ftl",
+    "emergency.ftl",
 );
 
 type Bundle = FluentBundle<FluentResource>;

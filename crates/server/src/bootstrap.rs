@@ -160,6 +160,7 @@ pub fn state_with_rules(
         admission: std::sync::Arc::new(tokio::sync::Semaphore::new(max_in_flight)),
         partner_rate: nuanxin_auth::KeyedLimit::per_minute(crate::config::DEFAULT_PARTNER_RATE),
         client_throttle: nuanxin_auth::LoginThrottle::new(nuanxin_auth::ThrottleSettings::default()),
+        device_throttle: nuanxin_auth::LoginThrottle::new(nuanxin_auth::ThrottleSettings::default()),
     }
 }
 

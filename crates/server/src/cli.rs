@@ -408,8 +408,10 @@ async fn serve(demo: bool, families: u64, wechat_standin: bool) -> anyhow::Resul
     );
     let jobs = state.jobs.clone();
     let webhooks = crate::webhooks::Deliverer::new(config.webhooks)?.spawn(state.store.clone());
+    let escalation = crate::emergency::spawn_escalation(state.store.clone(), config.escalation);
     bootstrap::http_server(state, &config.bind, config.shutdown_grace)?.await?;
     webhooks.abort();
+    escalation.abort();
     jobs.drain(config.shutdown_grace).await;
     drop(standin);
     Ok(())

@@ -47,6 +47,9 @@ pub struct Config {
     /// The WeChat mini-program (`NUANXIN_WECHAT_APP_ID`, `_APP_SECRET`, `_BASE_URL`,
     /// `_TIMEOUT_MS`); WeChat sign-in is off without it.
     pub wechat: Option<nuanxin_wechat::WeChatConfig>,
+    /// How long an emergency call waits for an acknowledgement before it climbs to the
+    /// next level (`NUANXIN_EMERGENCY_ESCALATE_AFTER_SECS`, 3 minutes by default).
+    pub escalation: crate::emergency::EscalationSettings,
 }
 
 /// Requests a partner app may make a minute unless configured
@@ -153,7 +156,17 @@ impl Config {
             (None, None) => None,
             _ => bail!("set both NUANXIN_WECHAT_APP_ID and NUANXIN_WECHAT_APP_SECRET, or neither"),
         };
+        let escalate_after = secs(
+            "NUANXIN_EMERGENCY_ESCALATE_AFTER_SECS",
+            Duration::from_secs(
+                nuanxin_domain::care::emergency::DEFAULT_ESCALATE_AFTER.num_seconds() as u64,
+            ),
+        )?;
+        if !(Duration::from_secs(10)..=Duration::from_secs(3600)).contains(&escalate_after) {
+            bail!("NUANXIN_EMERGENCY_ESCALATE_AFTER_SECS is between 10 and 3600 seconds");
+        }
         let config = Self {
+            escalation: crate::emergency::EscalationSettings::new(escalate_after),
             wechat,
             webhooks,
             partner_rate_per_minute,

@@ -56,6 +56,10 @@ pub fn routes(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     web::get().to(crate::exports::report_export),
                 )
                 .route("/auth/token", web::post().to(crate::oauth::token))
+                .route(
+                    "/emergency/device-calls",
+                    web::post().to(crate::emergency::device_call),
+                )
                 .route("/imports/families", web::post().to(crate::imports::upload))
                 .route(
                     "/imports/families/{file}",

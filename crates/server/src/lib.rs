@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod caller;
 pub mod cli;
 pub mod config;
+pub mod emergency;
 pub mod exports;
 pub mod http;
 pub mod imports;

@@ -29,6 +29,8 @@ pub struct AppState {
     pub partner_rate: nuanxin_auth::KeyedLimit,
     /// Attempts at `POST /auth/token` per client id and per address.
     pub client_throttle: nuanxin_auth::LoginThrottle,
+    /// Attempts at `POST /emergency/device-calls` per device serial and per address.
+    pub device_throttle: nuanxin_auth::LoginThrottle,
 }
 
 impl AppState {

@@ -45,7 +45,9 @@ impl StoreConfig {
 }
 
 /// The tables tests may count and read.
-const TABLES: [&str; 62] = [
+const TABLES: [&str; 64] = [
+    "emergency_call_step",
+    "emergency_call",
     "family_request",
     "wechat_access_token",
     "wechat_ticket",
@@ -128,6 +130,7 @@ pub struct Store {
     pub(crate) clock: crate::clock::Clock,
     pub(crate) contact_days: u32,
     pub(crate) backdate_limit_months: u32,
+    pub(crate) events: crate::events::Events,
 }
 
 /// How long the edge trusts a look at an account (the issue allows at most 30 s).
@@ -164,7 +167,7 @@ impl Store {
                 .await
                 .map_err(StoreError::from)?;
         }
-        Ok(Self {
+        let store = Self {
             db,
             vault: Arc::new(vault),
             city: config.city.clone(),
@@ -179,7 +182,10 @@ impl Store {
                 .max_capacity(50_000)
                 .time_to_live(ACCOUNT_CACHE_TTL)
                 .build(),
-        })
+            events: crate::events::Events::default(),
+        };
+        store.start_listening();
+        Ok(store)
     }
 
     /// Applies pending migrations.

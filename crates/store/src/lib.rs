@@ -10,6 +10,7 @@ mod db;
 pub mod demo;
 mod entity;
 mod error;
+mod events;
 mod health;
 mod partners;
 mod records;
@@ -26,6 +27,7 @@ pub use allowances::{BankAccountRecord, NewStandard};
 pub use care::*;
 pub use db::{Store, StoreConfig};
 pub use error::StoreError;
+pub use events::CallEvent;
 pub use partners::*;
 pub use records::{
     AccessLogEntry, EligibilitySnapshot, FamilyRecord, MemberRecord, Page, RequestMeta, Revealed,

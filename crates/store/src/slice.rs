@@ -287,6 +287,30 @@ pub(crate) fn by_region_code(
 /// reading one family's records does not repeat the region subquery per source (measured:
 /// the timeline went from 77 to 673 requests/s, see bench/README.md).
 pub(crate) fn family_in_rows(p: &Principal, resource: Resource, f: &family::Model) -> bool {
+    place_in_rows(
+        p,
+        resource,
+        &FamilyPlace {
+            id: f.id,
+            city: &f.city_code,
+            county: &f.county_code,
+            township: f.township_code.as_deref(),
+            village: f.village_code.as_deref(),
+        },
+    )
+}
+
+/// A family by its id and the codes of its regions: what a row decision needs.
+pub(crate) struct FamilyPlace<'a> {
+    pub id: uuid::Uuid,
+    pub city: &'a str,
+    pub county: &'a str,
+    pub township: Option<&'a str>,
+    pub village: Option<&'a str>,
+}
+
+/// [`family_in_rows`] for a family known by its place (an event from another replica).
+pub(crate) fn place_in_rows(p: &Principal, resource: Resource, f: &FamilyPlace<'_>) -> bool {
     // Consent is not on the row: an audience that needs it is decided in SQL only.
     if p.grant().needs_consent {
         return false;
@@ -296,11 +320,11 @@ pub(crate) fn family_in_rows(p: &Principal, resource: Resource, f: &family::Mode
         RowFilter::WithinRegions(list) => list.iter().any(|r| {
             let code = r.as_str();
             match r.level() {
-                RegionLevel::Province => f.city_code.starts_with(r.prefix()),
-                RegionLevel::City => f.city_code == code,
-                RegionLevel::County => f.county_code == code,
-                RegionLevel::Township => f.township_code.as_deref() == Some(code),
-                RegionLevel::Village => f.village_code.as_deref() == Some(code),
+                RegionLevel::Province => f.city.starts_with(r.prefix()),
+                RegionLevel::City => f.city == code,
+                RegionLevel::County => f.county == code,
+                RegionLevel::Township => f.township == Some(code),
+                RegionLevel::Village => f.village == Some(code),
             }
         }),
         RowFilter::Families(ids) => ids.contains(&f.id),

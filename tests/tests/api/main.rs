@@ -8,6 +8,7 @@ mod care;
 mod contracts;
 mod deploy;
 mod edge;
+mod emergency;
 mod family_app;
 mod guards;
 mod imports;

@@ -13,6 +13,7 @@
 
 use nuanxin_locale::Message;
 
+use crate::care::emergency::CallLevel;
 use crate::care::workflow::Workflow;
 use crate::registry::family::FamilyStatus;
 use crate::rosters::RosterStatus;
@@ -234,6 +235,8 @@ pub enum Resource {
     CareSite,
     /// A partner organisation with its contracts and apps (never their secrets).
     Organisation,
+    /// An emergency call (紧急呼叫) with its steps, reached by the family's region.
+    EmergencyCall,
 }
 
 impl Resource {
@@ -242,7 +245,7 @@ impl Resource {
         Message::term("resource", &format!("{self:?}"))
     }
 
-    pub const ALL: [Resource; 17] = [
+    pub const ALL: [Resource; 18] = [
         Resource::Region,
         Resource::Family,
         Resource::Member,
@@ -260,6 +263,7 @@ impl Resource {
         Resource::CounsellingNote,
         Resource::CareSite,
         Resource::Organisation,
+        Resource::EmergencyCall,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -281,6 +285,7 @@ impl Resource {
             Resource::CounsellingNote => "counselling notes",
             Resource::CareSite => "care site",
             Resource::Organisation => "partner organisation",
+            Resource::EmergencyCall => "emergency call",
         }
     }
 }
@@ -399,6 +404,16 @@ pub enum Operation {
     AnswerRequests,
     /// A family member's own family's pairings: who visits them, and when next.
     ReadOwnVisits,
+    /// Press the emergency button (紧急呼叫) for one's own family (a family member, or the
+    /// system for a registered device that proved its credential).
+    RaiseEmergencyCall,
+    /// Receive emergency calls as they happen (the subscription) and read them with their
+    /// steps: workers for the families in their rows, the paired volunteer, the family.
+    ReceiveEmergencyCalls,
+    /// Acknowledge (接听) and close an emergency call of a family in one's rows.
+    AnswerEmergencyCalls,
+    /// Issue a registered emergency-call device its credential (shown once).
+    ManageEmergencyDevices,
     /// A family member's own family's consents: see them and withdraw one.
     ManageOwnConsents,
     /// A family member's own payment history (my allowance), from approved rosters.
@@ -439,7 +454,7 @@ impl Operation {
         Message::term("operation", &format!("{self:?}"))
     }
 
-    pub const ALL: [Operation; 54] = [
+    pub const ALL: [Operation; 58] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -480,6 +495,10 @@ impl Operation {
         Operation::ReadOwnPayments,
         Operation::ManageOwnConsents,
         Operation::ReadOwnVisits,
+        Operation::RaiseEmergencyCall,
+        Operation::ReceiveEmergencyCalls,
+        Operation::AnswerEmergencyCalls,
+        Operation::ManageEmergencyDevices,
         Operation::SubmitRequests,
         Operation::AnswerRequests,
         Operation::RecordCounselling,
@@ -538,6 +557,12 @@ impl Operation {
             Operation::ReadOwnPayments => "myPayments",
             Operation::ManageOwnConsents => "myConsents / withdrawMyConsent",
             Operation::ReadOwnVisits => "myVisits",
+            Operation::RaiseEmergencyCall => "raiseEmergencyCall / POST /emergency/device-calls",
+            Operation::ReceiveEmergencyCalls => {
+                "emergencyCalls (subscription) / emergencyCalls / emergencyCall"
+            }
+            Operation::AnswerEmergencyCalls => "acknowledgeEmergencyCall / closeEmergencyCall",
+            Operation::ManageEmergencyDevices => "issueDeviceCredential",
             Operation::SubmitRequests => "submitRequest / myRequests",
             Operation::AnswerRequests => "familyRequests / answerRequest",
             Operation::RecordCounselling => "recordCounselling",
@@ -825,6 +850,7 @@ const STAFF_ROWS: &[(Resource, Rows)] = &[
     (R::Campaign, Rows::HomeRegionSubtree),
     (R::CounsellingSession, Rows::HomeRegionSubtree),
     (R::CareSite, Rows::HomeRegionSubtree),
+    (R::EmergencyCall, Rows::HomeRegionSubtree),
 ];
 
 /// A village worker visits and phones: everything of the staff rows but health data.
@@ -842,6 +868,7 @@ const VILLAGE_ROWS: &[(Resource, Rows)] = &[
     (R::Campaign, Rows::HomeRegionSubtree),
     (R::CounsellingSession, Rows::HomeRegionSubtree),
     (R::CareSite, Rows::HomeRegionSubtree),
+    (R::EmergencyCall, Rows::HomeRegionSubtree),
 ];
 
 /// What every staff member who does care work runs beside the registry.
@@ -974,6 +1001,7 @@ const CITY_ROWS: &[(Resource, Rows)] = &[
     (R::CounsellingSession, Rows::HomeRegionSubtree),
     (R::CareSite, Rows::HomeRegionSubtree),
     (R::Organisation, Rows::Everything),
+    (R::EmergencyCall, Rows::HomeRegionSubtree),
 ];
 
 // The city approves and pays what the counties generate and submit (maker-checker), and
@@ -1015,6 +1043,9 @@ static CITY_ADMIN: Grant = Grant {
         Op::RecordConsent,
         Op::IssueGreenChannelCard,
         Op::RecordClaim,
+        Op::ReceiveEmergencyCalls,
+        Op::AnswerEmergencyCalls,
+        Op::ManageEmergencyDevices,
     ],
     fields: ALL_UNMASKABLE,
     transitions: &[
@@ -1068,6 +1099,9 @@ static COUNTY_ADMIN: Grant = Grant {
         Op::RecordConsent,
         Op::IssueGreenChannelCard,
         Op::RecordClaim,
+        Op::ReceiveEmergencyCalls,
+        Op::AnswerEmergencyCalls,
+        Op::ManageEmergencyDevices,
     ],
     // The county files accounts and sees them masked; the bank file, and with it the
     // clear account numbers, is the city's (it pays).
@@ -1117,6 +1151,9 @@ static TOWNSHIP_WORKER: Grant = Grant {
         Op::RecordConsent,
         Op::IssueGreenChannelCard,
         Op::RecordClaim,
+        Op::ReceiveEmergencyCalls,
+        Op::AnswerEmergencyCalls,
+        Op::ManageEmergencyDevices,
     ],
     fields: &[
         (IdNumber, Unmaskable),
@@ -1161,6 +1198,9 @@ static VILLAGE_WORKER: Grant = Grant {
         Op::OpenCase,
         Op::ManageWechatBindings,
         Op::AnswerRequests,
+        Op::ReceiveEmergencyCalls,
+        Op::AnswerEmergencyCalls,
+        Op::ManageEmergencyDevices,
     ],
     fields: &[
         (IdNumber, Masked),
@@ -1246,7 +1286,11 @@ static HOSPITAL: Grant = Grant {
 
 // A parent sees their own file, masked where staff see masks, and what they are owed.
 static FAMILY_MEMBER: Grant = Grant {
-    rows: &[(R::Family, Rows::OwnFamily), (R::Member, Rows::OwnFamily)],
+    rows: &[
+        (R::Family, Rows::OwnFamily),
+        (R::Member, Rows::OwnFamily),
+        (R::EmergencyCall, Rows::OwnFamily),
+    ],
     operations: &[
         Op::Logout,
         Op::ReadFamilies,
@@ -1256,6 +1300,8 @@ static FAMILY_MEMBER: Grant = Grant {
         Op::SubmitRequests,
         Op::ManageOwnConsents,
         Op::ReadOwnVisits,
+        Op::RaiseEmergencyCall,
+        Op::ReceiveEmergencyCalls,
     ],
     fields: &[
         (IdNumber, Masked),
@@ -1278,6 +1324,7 @@ static VOLUNTEER: Grant = Grant {
         (R::CareCatalogue, Rows::Everything),
         (R::CareRecord, Rows::PairedFamilies),
         (R::Pairing, Rows::PairedFamilies),
+        (R::EmergencyCall, Rows::PairedFamilies),
     ],
     operations: &[
         Op::Logout,
@@ -1285,6 +1332,8 @@ static VOLUNTEER: Grant = Grant {
         Op::ReadCatalogue,
         Op::ReadCare,
         Op::RecordCare,
+        Op::ReceiveEmergencyCalls,
+        Op::AnswerEmergencyCalls,
     ],
     fields: &[(Phone, Masked), (Address, Masked)],
     transitions: &[],
@@ -1313,6 +1362,7 @@ static SYSTEM: Grant = Grant {
         (R::CounsellingSession, Rows::Everything),
         (R::CareSite, Rows::Everything),
         (R::Organisation, Rows::Everything),
+        (R::EmergencyCall, Rows::Everything),
     ],
     operations: &[
         Op::ReadRegions,
@@ -1348,6 +1398,8 @@ static SYSTEM: Grant = Grant {
         Op::RecordConsent,
         Op::IssueGreenChannelCard,
         Op::RecordClaim,
+        Op::RaiseEmergencyCall,
+        Op::ReceiveEmergencyCalls,
     ],
     // Counselling notes are for counsellors only, never the system (nor city admins).
     fields: ALL_UNMASKABLE,
@@ -1374,6 +1426,22 @@ pub fn grant(audience: Audience) -> &'static Grant {
         Audience::FamilyMember => &FAMILY_MEMBER,
         Audience::Volunteer => &VOLUNTEER,
         Audience::System => &SYSTEM,
+    }
+}
+
+/// The escalation ladder of emergency calls (紧急呼叫): the level from which an audience
+/// hears a call of a family in its rows. The village worker and the paired volunteer hear
+/// it at once (and the family sees its own call); the township once it has gone
+/// unacknowledged to the township level, the county at the county level. Anyone else hears
+/// none (the city reads calls afterwards; partners and auditors never).
+pub fn hears_emergency_calls_from(audience: Audience) -> Option<CallLevel> {
+    match audience {
+        Audience::Staff(StaffRole::VillageWorker)
+        | Audience::Volunteer
+        | Audience::FamilyMember => Some(CallLevel::Village),
+        Audience::Staff(StaffRole::TownshipWorker) => Some(CallLevel::Township),
+        Audience::Staff(StaffRole::CountyAdmin) => Some(CallLevel::County),
+        _ => None,
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod accountability;
 pub mod attachment;
 pub mod catalogue;
+pub mod emergency;
 pub mod records;
 pub mod requests;
 pub mod schedule;

@@ -85,6 +85,7 @@ resource-CounsellingSession = counselling session
 resource-CounsellingNote = counselling notes
 resource-CareSite = care site
 resource-Organisation = partner organisation
+resource-EmergencyCall = emergency call
 # 敏感个人信息
 sensitive-field-idNumber = ID number
 sensitive-field-phone = phone
@@ -136,3 +137,7 @@ operation-SubmitRequests = submit family requests
 operation-AnswerRequests = answer family requests
 operation-ManageOwnConsents = see and withdraw their own family's consents
 operation-ReadOwnVisits = see who visits their family and when
+operation-RaiseEmergencyCall = raise an emergency call
+operation-ReceiveEmergencyCalls = receive and read emergency calls
+operation-AnswerEmergencyCalls = acknowledge and close emergency calls
+operation-ManageEmergencyDevices = issue emergency-call device credentials

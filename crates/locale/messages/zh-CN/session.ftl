@@ -85,6 +85,7 @@ resource-CounsellingSession = 心理疏导
 resource-CounsellingNote = 心理疏导记录
 resource-CareSite = 暖心家园
 resource-Organisation = 合作单位
+resource-EmergencyCall = 紧急呼叫
 # 敏感个人信息
 sensitive-field-idNumber = 身份证号
 sensitive-field-phone = 电话
@@ -136,3 +137,7 @@ operation-SubmitRequests = 提交家庭诉求
 operation-AnswerRequests = 处理家庭诉求
 operation-ManageOwnConsents = 查看并撤回本家庭的授权
 operation-ReadOwnVisits = 查看本家庭的结对帮扶和下次走访
+operation-RaiseEmergencyCall = 发起紧急呼叫
+operation-ReceiveEmergencyCalls = 接收和查看紧急呼叫
+operation-AnswerEmergencyCalls = 接听和结束紧急呼叫
+operation-ManageEmergencyDevices = 发放紧急呼叫设备密钥

@@ -306,6 +306,7 @@ impl Store {
             serial: Set(serial.to_owned()),
             registered_on: Set(self.today()),
             active: Set(true),
+            credential_hash: Set(None),
             created_at: Set(Utc::now()),
         }
         .insert(&self.db)

@@ -10,6 +10,8 @@ pub struct Model {
     pub serial: String,
     pub registered_on: Date,
     pub active: bool,
+    /// The device secret's SHA-256 (hex); `None` until a credential is issued.
+    pub credential_hash: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

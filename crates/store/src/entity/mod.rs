@@ -26,6 +26,8 @@ pub mod consent;
 pub mod consent_state;
 pub mod counselling_note;
 pub mod counselling_session;
+pub mod emergency_call;
+pub mod emergency_call_step;
 pub mod emergency_device;
 pub mod family;
 pub mod family_import;
