@@ -26,6 +26,7 @@ pub use serde_json;
 
 pub mod logs;
 pub mod receiver;
+pub mod ws;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -48,6 +49,8 @@ pub struct TestApp {
     pub state: AppState,
     pub store: Store,
     pub jwt_keys: JwtKeys,
+    vault_keys: VaultKeys,
+    url: String,
     pg_cleanup: Option<(String, String)>,
 }
 
@@ -104,8 +107,9 @@ impl TestApp {
                 (with_database(&admin, &name), Some((admin, name)))
             }
         };
-        let vault = Vault::new(&VaultKeys::generate("test").expect("keys")).expect("vault");
-        let mut config = StoreConfig::new(url, RegionCode::parse(CITY).expect("city"));
+        let vault_keys = VaultKeys::generate("test").expect("keys");
+        let vault = Vault::new(&vault_keys).expect("vault");
+        let mut config = StoreConfig::new(url.clone(), RegionCode::parse(CITY).expect("city"));
         config.max_connections = 5;
         let store = Store::connect(&config, vault).await.expect("connect");
         store.migrate().await.expect("migrate");
@@ -118,8 +122,26 @@ impl TestApp {
             state,
             store,
             jwt_keys,
+            vault_keys,
+            url,
             pg_cleanup,
         })
+    }
+
+    /// A real server for this test's app, listening on 127.0.0.1.
+    pub fn listen(&self) -> Listening {
+        Listening::start(self.state.clone())
+    }
+
+    /// Another gateway replica on this test's database: its own store (its own pool and,
+    /// on PostgreSQL, its own LISTEN), the same keys. Close its store when done.
+    pub async fn replica(&self) -> AppState {
+        let mut config = StoreConfig::new(self.url.clone(), RegionCode::parse(CITY).expect("city"));
+        config.max_connections = 5;
+        let store = Store::connect(&config, Vault::new(&self.vault_keys).expect("vault"))
+            .await
+            .expect("connect the replica");
+        state_from(store, self.state.tokens.clone(), false, 100 * 1024)
     }
 
     /// Drops the PostgreSQL test database (best effort).
@@ -680,4 +702,40 @@ macro_rules! on_both_backends {
             }
         }
     };
+}
+
+/// A real HTTP server (one worker) on 127.0.0.1, stopped when dropped.
+pub struct Listening {
+    pub addr: std::net::SocketAddr,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Listening {
+    pub fn start(state: AppState) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let server =
+            actix_web::HttpServer::new(move || App::new().configure(routes(state.clone())))
+                .workers(1)
+                .disable_signals()
+                .listen(listener)
+                .expect("listen")
+                .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Self { addr, handle }
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/graphql/ws", self.addr)
+    }
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move { handle.stop(false).await });
+        }
+    }
 }

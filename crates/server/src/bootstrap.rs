@@ -161,6 +161,7 @@ pub fn state_with_rules(
         partner_rate: nuanxin_auth::KeyedLimit::per_minute(crate::config::DEFAULT_PARTNER_RATE),
         client_throttle: nuanxin_auth::LoginThrottle::new(nuanxin_auth::ThrottleSettings::default()),
         device_throttle: nuanxin_auth::LoginThrottle::new(nuanxin_auth::ThrottleSettings::default()),
+        ws: crate::subscriptions::WsSettings::default(),
     }
 }
 

@@ -67,11 +67,22 @@ pub async fn authenticate(
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .ok_or(EdgeAuthError::Invalid)?;
-    let claimed = tokens.verify(token.trim()).map_err(|e| match e {
+    let claimed = verify(token.trim(), tokens)?;
+    recheck(&claimed, store).await
+}
+
+/// A bearer token's claims, signature and expiry checked (the account is not looked at).
+pub fn verify(token: &str, tokens: &TokenService) -> Result<Principal, EdgeAuthError> {
+    tokens.verify(token).map_err(|e| match e {
         AuthError::Expired => EdgeAuthError::Expired,
         _ => EdgeAuthError::Invalid,
-    })?;
-    match store.authenticated(&claimed).await {
+    })
+}
+
+/// The caller a verified token names, as the account says now (disabled, demoted, moved
+/// or signed out is refused). A long-lived connection asks again from time to time.
+pub async fn recheck(claimed: &Principal, store: &Store) -> Result<Principal, EdgeAuthError> {
+    match store.authenticated(claimed).await {
         Ok(Ok(p)) => Ok(p),
         Ok(Err(refusal)) => {
             tracing::info!(?refusal, "token refused");

@@ -38,6 +38,7 @@ pub fn routes(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .app_data(web::Data::new(state))
                 .wrap(actix_web::middleware::from_fn(request_id))
                 .route("/graphql", web::post().to(graphql_post))
+                .route("/graphql/ws", web::get().to(crate::subscriptions::upgrade))
                 .route("/graphql", web::get().to(graphql_get))
                 .route(
                     "/exports/rosters/{file}",
@@ -128,7 +129,7 @@ fn retry_soon(message: Message, req: &HttpRequest) -> HttpResponse {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MediaType {
+pub(crate) enum MediaType {
     Json,
     GraphqlResponseJson,
 }
@@ -478,7 +479,7 @@ fn operation_kind(
 
 /// Gives every error a code and the request id, and picks the HTTP status (and the
 /// `Retry-After` seconds, when an error says when to come back).
-fn finish_errors(
+pub(crate) fn finish_errors(
     response: &mut Response,
     request_id: &str,
     media: MediaType,

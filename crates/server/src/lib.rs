@@ -15,5 +15,6 @@ pub mod partner_cli;
 pub mod persisted;
 pub mod replies;
 pub mod state;
+pub mod subscriptions;
 pub mod telemetry;
 pub mod webhooks;

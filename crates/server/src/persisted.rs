@@ -44,15 +44,25 @@ impl Localised for Refusal {
 localised_error!(Refusal);
 
 impl Refusal {
+    /// The `extensions.code` of the refusal.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::Malformed(_) => "BAD_USER_INPUT",
+            Refusal::NotAllowed => "PERSISTED_QUERY_NOT_ALLOWED",
+            Refusal::NotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Refusal::Unavailable => "SERVICE_UNAVAILABLE",
+        }
+    }
+
     pub fn response(&self, req: &HttpRequest) -> HttpResponse {
-        let (status, code) = match self {
-            Refusal::Malformed(_) => (StatusCode::BAD_REQUEST, "BAD_USER_INPUT"),
-            Refusal::NotAllowed => (StatusCode::FORBIDDEN, "PERSISTED_QUERY_NOT_ALLOWED"),
+        let status = match self {
+            Refusal::Malformed(_) => StatusCode::BAD_REQUEST,
+            Refusal::NotAllowed => StatusCode::FORBIDDEN,
             // Apollo's clients answer this one by sending the whole document.
-            Refusal::NotFound => (StatusCode::OK, "PERSISTED_QUERY_NOT_FOUND"),
-            Refusal::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"),
+            Refusal::NotFound => StatusCode::OK,
+            Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         };
-        edge_error(status, code, &self.message(), req)
+        edge_error(status, self.code(), &self.message(), req)
     }
 }
 

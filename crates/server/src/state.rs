@@ -31,6 +31,8 @@ pub struct AppState {
     pub client_throttle: nuanxin_auth::LoginThrottle,
     /// Attempts at `POST /emergency/device-calls` per device serial and per address.
     pub device_throttle: nuanxin_auth::LoginThrottle,
+    /// How `/graphql/ws` connections are kept.
+    pub ws: crate::subscriptions::WsSettings,
 }
 
 impl AppState {

@@ -24,6 +24,7 @@ mod rosters;
 mod session;
 mod slice_matrix;
 mod sources_of_truth;
+mod subscriptions;
 mod volunteer_app;
 mod webhooks;
 mod wechat;

@@ -772,9 +772,18 @@ pub struct Grant {
     pub registered_operations_only: bool,
 }
 
+/// The operations that are subscriptions (`/graphql/ws`): an audience granted none of them
+/// has nothing to listen to, and its connection is refused at `connection_init` (4403).
+pub const SUBSCRIPTION_OPERATIONS: &[Operation] = &[Operation::ReceiveEmergencyCalls];
+
 impl Grant {
     pub fn allows(&self, op: Operation) -> bool {
         self.operations.contains(&op)
+    }
+
+    /// True when the audience may hold a subscription at all.
+    pub fn may_subscribe(&self) -> bool {
+        SUBSCRIPTION_OPERATIONS.iter().any(|op| self.allows(*op))
     }
 
     pub fn rows(&self, resource: Resource) -> Rows {

@@ -69,3 +69,5 @@ app-rate-limited = this app's request budget is spent; try again in { $seconds }
 query-too-many-aliases = the query uses { $found } aliases; at most { $limit } are allowed
 query-too-deep = the query nests { $found } levels deep or more; at most { $limit } are allowed
 query-once-per-request = `{ $field }` may appear once per request, not { $found } times
+ws-upgrade-needed = Subscriptions need a WebSocket connection with the sub-protocol graphql-transport-ws
+ws-too-many-subscriptions = One connection holds at most { $max } subscriptions at once; complete the ones you no longer need
