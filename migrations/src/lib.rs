@@ -26,6 +26,8 @@ mod m20261202_000012_create_bank_files;
 mod m20261202_000013_create_wechat_bindings;
 mod m20261202_000014_create_family_requests;
 mod m20261203_000015_create_emergency_calls;
+mod m20261204_000016_add_phone_index;
+mod m20261204_000017_create_mini_programs;
 
 pub struct Migrator;
 
@@ -56,6 +58,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_create_wechat_bindings::Migration),
             Box::new(m20261202_000014_create_family_requests::Migration),
             Box::new(m20261203_000015_create_emergency_calls::Migration),
+            Box::new(m20261204_000016_add_phone_index::Migration),
+            Box::new(m20261204_000017_create_mini_programs::Migration),
         ]
     }
 }

@@ -114,6 +114,15 @@ impl TestApp {
         let store = Store::connect(&config, vault).await.expect("connect");
         store.migrate().await.expect("migrate");
         demo::seed_regions(&store).await.expect("regions");
+        // The tests' mini-program, which family members' and volunteers' tokens name.
+        store
+            .add_mini_program(
+                &Principal::system("test fixture: the city registers its mini-program"),
+                WECHAT_APP_ID,
+                "暖心行动",
+            )
+            .await
+            .expect("the mini-program");
         let jwt_keys = JwtKeys::generate("test").expect("jwt keys");
         let tokens = TokenService::new(jwt_keys.clone(), TokenSettings::default());
         let state = state_from(store.clone(), tokens, false, 100 * 1024);
@@ -281,7 +290,7 @@ impl TestApp {
             .expect("volunteer");
         (
             v,
-            self.token_for(&Principal::of(Subject::Volunteer { volunteer: v })),
+            self.mini_program_token(&Principal::of(Subject::Volunteer { volunteer: v })),
         )
     }
 
@@ -321,7 +330,16 @@ impl TestApp {
 
     /// A token for a family member, as `wxLogin` issues it once they are bound.
     pub fn family_member_token(&self, family: Uuid, member: Uuid) -> String {
-        self.token_for(&Principal::of(Subject::FamilyMember { family, member }))
+        self.mini_program_token(&Principal::of(Subject::FamilyMember { family, member }))
+    }
+
+    /// A token for a family member or volunteer, as signed in through the tests'
+    /// mini-program ([`WECHAT_APP_ID`]).
+    pub fn mini_program_token(&self, p: &Principal) -> String {
+        self.tokens()
+            .issue_through(p, Some(WECHAT_APP_ID))
+            .expect("issue")
+            .token
     }
 
     /// Verifies and activates a family, as the city would.
@@ -370,7 +388,8 @@ impl TestApp {
         (status, headers, json)
     }
 
-    /// When `token` is a partner app's, registers `document` on the app's allow-list, as
+    /// When `token` is a partner app's (or a mini-program user's), registers `document` on
+    /// the app's (the mini-program's) allow-list, as
     /// the city does for every operation a partner runs: tests of what the *policy* lets a
     /// partner do send their documents through a registered allow-list, as a real app
     /// would. The allow-list's own tests send raw requests ([`TestApp::gql_unregistered`]).
@@ -378,20 +397,37 @@ impl TestApp {
         let Ok(p) = self.tokens().verify(token) else {
             return;
         };
-        if let Subject::Partner { app, .. } = p.subject {
+        let city = Principal::system("test fixture: the city registers the app's operation");
+        let new = || {
             let doc = nuanxin_graphql::persisted::check_document(document).expect("a document");
-            self.store
-                .register_operations(
-                    &Principal::system("test fixture: the city registers the app's operation"),
-                    app,
-                    vec![nuanxin_store::NewOperation {
-                        hash: doc.hash,
-                        document: doc.document,
-                        operation_names: doc.operation_names,
-                    }],
-                )
-                .await
-                .expect("register the operation");
+            vec![nuanxin_store::NewOperation {
+                hash: doc.hash,
+                document: doc.document,
+                operation_names: doc.operation_names,
+            }]
+        };
+        let mini_program = p.token.as_ref().and_then(|t| t.app.clone());
+        match (p.subject, mini_program) {
+            (Subject::Partner { app, .. }, _) => {
+                self.store
+                    .register_operations(&city, app, new())
+                    .await
+                    .expect("register the operation");
+            }
+            (Subject::FamilyMember { .. } | Subject::Volunteer { .. }, Some(app_id)) => {
+                let programs = self
+                    .store
+                    .mini_programs(&city)
+                    .await
+                    .expect("mini-programs");
+                if let Some(mp) = programs.into_iter().find(|m| m.wechat_app_id == app_id) {
+                    self.store
+                        .register_mini_program_operations(&city, mp.id, new())
+                        .await
+                        .expect("register the operation");
+                }
+            }
+            _ => {}
         }
     }
 

@@ -99,6 +99,9 @@ pub struct Claims {
     /// Username or app name, for logs and the access log.
     #[serde(default)]
     pub name: String,
+    /// Family members and volunteers: the mini-program (WeChat app id) signed in through.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub app: String,
 }
 
 #[derive(Debug, Clone)]
@@ -124,6 +127,16 @@ impl TokenService {
     }
 
     pub fn issue(&self, principal: &Principal) -> Result<AccessToken, AuthError> {
+        self.issue_through(principal, None)
+    }
+
+    /// A token for a family member or volunteer signed in through the mini-program `app`
+    /// (its WeChat app id): its requests run only that mini-program's registered operations.
+    pub fn issue_through(
+        &self,
+        principal: &Principal,
+        app: Option<&str>,
+    ) -> Result<AccessToken, AuthError> {
         let (kid, secret) = self.keys.0.first().ok_or(AuthError::NoKeys)?;
         let now = Utc::now();
         let exp = now + self.settings.access_ttl;
@@ -162,6 +175,7 @@ impl TokenService {
             region,
             org,
             name: principal.actor_name(),
+            app: app.unwrap_or_default().to_owned(),
         };
         let mut header = Header::new(ALG);
         header.kid = Some(kid.clone());
@@ -203,6 +217,7 @@ impl TokenService {
         principal.token = Some(TokenRef {
             id: c.jti,
             expires_at: DateTime::from_timestamp(c.exp, 0).ok_or(AuthError::Invalid)?,
+            app: Some(c.app).filter(|a| !a.is_empty()),
         });
         Ok(principal)
     }
@@ -344,6 +359,7 @@ mod tests {
             region: "411000".into(),
             org: String::new(),
             name: "x".into(),
+            app: String::new(),
         };
         let mut header = Header::new(ALG);
         header.kid = Some(kid);

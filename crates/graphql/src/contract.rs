@@ -73,7 +73,7 @@ pub async fn render(audience: Audience) -> String {
         out.push_str("# Introspection itself is off for anonymous callers: this file documents what they may call.\n");
     }
     if restricted {
-        out.push_str("# Introspection is off for partners at run time: this file is your documentation. Your app\n# runs only the operations the city registered for it (send the document, or its SHA-256 as\n# extensions.persistedQuery.sha256Hash); anything else is PERSISTED_QUERY_NOT_ALLOWED.\n");
+        out.push_str("# Introspection is off for this audience at run time: this file is your documentation. Your\n# app (a partner's, or the mini-program a user signed in through) runs only the operations the\n# city registered for it (send the document, or its SHA-256 as\n# extensions.persistedQuery.sha256Hash); anything else is PERSISTED_QUERY_NOT_ALLOWED.\n");
     }
     out.push('\n');
     out.push_str(&sdl_from_introspection(&json));

@@ -39,6 +39,7 @@ pub enum Kind {
     WechatBinding,
     Request,
     EmergencyCall,
+    MiniProgram,
 }
 
 impl Kind {
@@ -72,6 +73,7 @@ impl Kind {
             Kind::WechatBinding => "WechatBinding",
             Kind::Request => "FamilyRequest",
             Kind::EmergencyCall => "EmergencyCall",
+            Kind::MiniProgram => "MiniProgram",
         }
     }
 }
@@ -118,6 +120,7 @@ pub fn decode(kind: Kind, id: &ID, field: &str) -> Result<Uuid, ApiError> {
             Kind::WechatBinding => "wechat binding",
             Kind::Request => "request",
             Kind::EmergencyCall => "emergency call",
+            Kind::MiniProgram => "mini-program",
         }));
     }
     Ok(uuid)

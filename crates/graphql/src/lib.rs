@@ -40,6 +40,7 @@ use care::roots::{CareMutation, CareQuery};
 pub use emergency::roots::encode_call_id;
 use emergency::roots::{EmergencyMutation, EmergencyQuery};
 pub use emergency::subscription::Subscription;
+use partners::mini_programs::{MiniProgramMutation, MiniProgramQuery};
 use partners::operations::{OperationMutation, OperationQuery};
 use partners::roots::{PartnerMutation, PartnerQuery};
 use partners::webhooks::{WebhookMutation, WebhookQuery};
@@ -67,6 +68,7 @@ pub struct Query(
     CareQuery,
     PartnerQuery,
     OperationQuery,
+    MiniProgramQuery,
     WebhookQuery,
     WechatBindingQuery,
     RequestQuery,
@@ -82,6 +84,7 @@ pub struct Mutation(
     CareMutation,
     PartnerMutation,
     OperationMutation,
+    MiniProgramMutation,
     WebhookMutation,
     WechatSignInMutation,
     WechatBindingMutation,

@@ -102,7 +102,11 @@ pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
         config.allowance_rules,
         wechat,
     )
-    .with_partner_rate(config.partner_rate_per_minute))
+    .with_partner_rate(config.partner_rate_per_minute)
+    .with_mini_program_rate(
+        config.mini_program_rate_per_minute,
+        config.mini_program_user_rate_per_minute,
+    ))
 }
 
 /// App state with the default allowance rules (tests).
@@ -159,6 +163,12 @@ pub fn state_with_rules(
         rules,
         admission: std::sync::Arc::new(tokio::sync::Semaphore::new(max_in_flight)),
         partner_rate: nuanxin_auth::KeyedLimit::per_minute(crate::config::DEFAULT_PARTNER_RATE),
+        mini_program_rate: nuanxin_auth::KeyedLimit::per_minute(
+            crate::config::DEFAULT_MINI_PROGRAM_RATE,
+        ),
+        mini_program_user_rate: nuanxin_auth::KeyedLimit::per_minute(
+            crate::config::DEFAULT_MINI_PROGRAM_USER_RATE,
+        ),
         client_throttle: nuanxin_auth::LoginThrottle::new(nuanxin_auth::ThrottleSettings::default()),
         device_throttle: nuanxin_auth::LoginThrottle::new(nuanxin_auth::ThrottleSettings::default()),
         ws: crate::subscriptions::WsSettings::default(),

@@ -42,6 +42,9 @@ pub struct Config {
     pub backdate_limit_months: u32,
     /// Requests per partner app and minute.
     pub partner_rate_per_minute: u32,
+    /// Requests per mini-program and minute, and per user of one.
+    pub mini_program_rate_per_minute: u32,
+    pub mini_program_user_rate_per_minute: u32,
     /// How webhooks are sent and retried.
     pub webhooks: crate::webhooks::WebhookSettings,
     /// The WeChat mini-program (`NUANXIN_WECHAT_APP_ID`, `_APP_SECRET`, `_BASE_URL`,
@@ -51,6 +54,13 @@ pub struct Config {
     /// next level (`NUANXIN_EMERGENCY_ESCALATE_AFTER_SECS`, 3 minutes by default).
     pub escalation: crate::emergency::EscalationSettings,
 }
+
+/// Requests one mini-program may make a minute, all its users together, unless configured
+/// (`NUANXIN_MINI_PROGRAM_RATE_PER_MINUTE`): a hundred a second.
+pub const DEFAULT_MINI_PROGRAM_RATE: u32 = 6000;
+/// Requests one user of a mini-program may make a minute unless configured
+/// (`NUANXIN_MINI_PROGRAM_USER_RATE_PER_MINUTE`): a page makes a few; a loop makes many.
+pub const DEFAULT_MINI_PROGRAM_USER_RATE: u32 = 120;
 
 /// Requests a partner app may make a minute unless configured
 /// (`NUANXIN_PARTNER_RATE_PER_MINUTE`): ten a second, far above an enrolment script's need.
@@ -116,6 +126,22 @@ impl Config {
             .context("NUANXIN_PARTNER_RATE_PER_MINUTE must be a number")?
             .unwrap_or(DEFAULT_PARTNER_RATE)
             .max(1);
+        let per_minute = |name: &str, default: u32| -> anyhow::Result<u32> {
+            Ok(env(name)
+                .map(|v| v.parse::<u32>())
+                .transpose()
+                .with_context(|| format!("{name} must be a number"))?
+                .unwrap_or(default)
+                .max(1))
+        };
+        let mini_program_rate_per_minute = per_minute(
+            "NUANXIN_MINI_PROGRAM_RATE_PER_MINUTE",
+            DEFAULT_MINI_PROGRAM_RATE,
+        )?;
+        let mini_program_user_rate_per_minute = per_minute(
+            "NUANXIN_MINI_PROGRAM_USER_RATE_PER_MINUTE",
+            DEFAULT_MINI_PROGRAM_USER_RATE,
+        )?;
         let defaults = crate::webhooks::WebhookSettings::default();
         let secs = |name: &str, default: Duration| -> anyhow::Result<Duration> {
             Ok(env(name)
@@ -170,6 +196,8 @@ impl Config {
             wechat,
             webhooks,
             partner_rate_per_minute,
+            mini_program_rate_per_minute,
+            mini_program_user_rate_per_minute,
             contact_days,
             backdate_limit_months,
             database_url,

@@ -382,6 +382,23 @@ async fn execute(
         }
         return resp;
     }
+    // Each mini-program has its budget, and each of its users theirs.
+    if let Some(app) = crate::persisted::mini_program_of(&principal)
+        && let Err(t) = state.mini_program_rate.admit(app).and_then(|()| {
+            state
+                .mini_program_user_rate
+                .admit(&principal.actor_id().to_string())
+        })
+    {
+        let mut resp = HttpResponse::build(StatusCode::TOO_MANY_REQUESTS).json(serde_json::json!({
+            "errors": [{ "message": msg!("mini-program-rate-limited", seconds = t.retry_after_secs()).render(locale_of(req)),
+                "extensions": { "code": "RATE_LIMITED", "retryAfter": t.retry_after_secs(), "requestId": rid } }]
+        }));
+        if let Ok(v) = HeaderValue::from_str(&t.retry_after_secs().to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return resp;
+    }
     let sent_whole = !request.query.is_empty();
     if let Err(refusal) =
         crate::persisted::admit(&mut request, named, &principal, &state.store).await

@@ -61,6 +61,37 @@ pub enum PartnerCommand {
     },
     /// List organisations and apps.
     List,
+    /// Register a WeChat mini-program by its AppID (prints its id).
+    MiniProgramAdd {
+        #[arg(long)]
+        wechat_app_id: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Let a mini-program run the operations of these `.graphql` files (its users' tokens
+    /// run nothing else); prints each document's SHA-256.
+    MiniProgramOpsAdd {
+        #[arg(long)]
+        wechat_app_id: String,
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
+}
+
+/// The documents of `.graphql` files, checked and hashed, one per file.
+fn documents_of(files: &[std::path::PathBuf]) -> anyhow::Result<Vec<NewOperation>> {
+    let mut documents = Vec::with_capacity(files.len());
+    for f in files {
+        let text = std::fs::read_to_string(f).map_err(|e| anyhow!("{}: {e}", f.display()))?;
+        let doc = nuanxin_graphql::persisted::check_document(&text)
+            .map_err(|e| anyhow!("{}: {e}", f.display()))?;
+        documents.push(NewOperation {
+            hash: doc.hash,
+            document: doc.document,
+            operation_names: doc.operation_names,
+        });
+    }
+    Ok(documents)
 }
 
 fn date(s: &str, flag: &str) -> anyhow::Result<NaiveDate> {
@@ -141,19 +172,9 @@ pub async fn run(store: &Store, command: PartnerCommand) -> anyhow::Result<()> {
             println!("app {app} disabled");
         }
         PartnerCommand::OpsAdd { app, files } => {
-            let mut documents = Vec::with_capacity(files.len());
-            for f in &files {
-                let text =
-                    std::fs::read_to_string(f).map_err(|e| anyhow!("{}: {e}", f.display()))?;
-                let doc = nuanxin_graphql::persisted::check_document(&text)
-                    .map_err(|e| anyhow!("{}: {e}", f.display()))?;
-                documents.push(NewOperation {
-                    hash: doc.hash,
-                    document: doc.document,
-                    operation_names: doc.operation_names,
-                });
-            }
-            let registered = store.register_operations(&system, app, documents).await?;
+            let registered = store
+                .register_operations(&system, app, documents_of(&files)?)
+                .await?;
             for o in registered {
                 println!("{}\t{}", o.hash, o.operation_names.join(","));
             }
@@ -166,6 +187,36 @@ pub async fn run(store: &Store, command: PartnerCommand) -> anyhow::Result<()> {
                     o.operation_names.join(","),
                     o.registered_at.format("%Y-%m-%d %H:%M")
                 );
+            }
+        }
+        PartnerCommand::MiniProgramAdd {
+            wechat_app_id,
+            name,
+        } => {
+            let mp = store
+                .add_mini_program(&system, &wechat_app_id, &name)
+                .await?;
+            println!("mini_program {}", mp.id);
+        }
+        PartnerCommand::MiniProgramOpsAdd {
+            wechat_app_id,
+            files,
+        } => {
+            let Some(mp) = store
+                .mini_programs(&system)
+                .await?
+                .into_iter()
+                .find(|m| m.wechat_app_id == wechat_app_id.trim())
+            else {
+                bail!(
+                    "no mini-program with AppID {wechat_app_id}: add it first (mini-program-add)"
+                );
+            };
+            let registered = store
+                .register_mini_program_operations(&system, mp.id, documents_of(&files)?)
+                .await?;
+            for o in registered {
+                println!("{}\t{}", o.hash, o.operation_names.join(","));
             }
         }
         PartnerCommand::List => {

@@ -82,12 +82,16 @@ pub async fn admit(
             None if request.query.is_empty() => return Err(Refusal::NotAllowed),
             None => persisted::document_hash(&request.query),
         };
-        let Subject::Partner { app, .. } = &principal.subject else {
-            return Err(Refusal::NotAllowed);
+        // A partner app's own list; a family member's or volunteer's, the list of the
+        // mini-program their token came through (none: nothing runs).
+        let listed = match (&principal.subject, mini_program_of(principal)) {
+            (Subject::Partner { app, .. }, _) => store.allowed_operation(*app, &hash).await,
+            (Subject::FamilyMember { .. } | Subject::Volunteer { .. }, Some(mp)) => {
+                store.mini_program_operation(mp, &hash).await
+            }
+            _ => return Err(Refusal::NotAllowed),
         };
-        store
-            .allowed_operation(*app, &hash)
-            .await
+        listed
             .map_err(|_| Refusal::Unavailable)?
             .ok_or(Refusal::NotAllowed)?
     } else {
@@ -104,4 +108,9 @@ pub async fn admit(
         request.query = document;
     }
     Ok(())
+}
+
+/// The mini-program (WeChat app id) a caller's token was issued through.
+pub fn mini_program_of(principal: &Principal) -> Option<&str> {
+    principal.token.as_ref()?.app.as_deref()
 }

@@ -27,6 +27,9 @@ pub struct AppState {
     pub body_limit: usize,
     /// Requests per partner app and minute (a token bucket; 429 beyond it).
     pub partner_rate: nuanxin_auth::KeyedLimit,
+    /// Requests per mini-program and minute, and per user of a mini-program and minute.
+    pub mini_program_rate: nuanxin_auth::KeyedLimit,
+    pub mini_program_user_rate: nuanxin_auth::KeyedLimit,
     /// Attempts at `POST /auth/token` per client id and per address.
     pub client_throttle: nuanxin_auth::LoginThrottle,
     /// Attempts at `POST /emergency/device-calls` per device serial and per address.
@@ -39,6 +42,13 @@ impl AppState {
     /// The same state with another per-app budget (configuration, tests).
     pub fn with_partner_rate(mut self, per_minute: u32) -> Self {
         self.partner_rate = nuanxin_auth::KeyedLimit::per_minute(per_minute);
+        self
+    }
+
+    /// The same state with other mini-program budgets (configuration, tests).
+    pub fn with_mini_program_rate(mut self, per_app: u32, per_user: u32) -> Self {
+        self.mini_program_rate = nuanxin_auth::KeyedLimit::per_minute(per_app);
+        self.mini_program_user_rate = nuanxin_auth::KeyedLimit::per_minute(per_user);
         self
     }
 }

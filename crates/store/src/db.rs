@@ -45,7 +45,9 @@ impl StoreConfig {
 }
 
 /// The tables tests may count and read.
-const TABLES: [&str; 64] = [
+const TABLES: [&str; 66] = [
+    "mini_program_operation",
+    "mini_program",
     "emergency_call_step",
     "emergency_call",
     "family_request",
@@ -204,6 +206,7 @@ impl Store {
                 .map_err(StoreError::from)?,
         }
         self.reseal_legacy().await?;
+        self.index_phones().await?;
         self.backfill_account_history().await?;
         self.seed_catalogue().await?;
         self.seed_standards_if_empty().await
@@ -238,6 +241,7 @@ impl Store {
             )));
         }
         self.reseal_legacy().await?;
+        self.index_phones().await?;
         self.backfill_account_history().await?;
         self.seed_catalogue().await?;
         self.seed_standards_if_empty().await

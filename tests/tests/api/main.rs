@@ -14,6 +14,7 @@ mod guards;
 mod imports;
 mod introspection;
 mod language;
+mod mini_programs;
 mod operations;
 mod partner_matrix;
 mod partners;

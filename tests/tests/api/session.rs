@@ -33,6 +33,7 @@ fn claims(app: &TestApp, sub: uuid::Uuid) -> Claims {
         region: "411000".into(),
         org: String::new(),
         name: "forger".into(),
+        app: String::new(),
     }
 }
 

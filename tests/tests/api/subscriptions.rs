@@ -136,6 +136,7 @@ async fn expired_token(app: &TestApp, kid: &str, key: &[u8]) -> String {
         region: "411002001001".into(),
         org: String::new(),
         name: "old".into(),
+        app: String::new(),
     };
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some(kid.into());

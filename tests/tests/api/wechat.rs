@@ -452,3 +452,126 @@ async fn the_session_key_never_leaves_the_server() {
         "the app secret is not logged either"
     );
 }
+
+const BIND_PHONE: &str = "mutation($t: String!, $c: String!) { bindWechatByPhone(ticket: $t, phoneCode: $c) { bound accessToken me { kind id familyId } } }";
+const SUBMIT_PHONE: &str =
+    "mutation($p: String) { submitRequest(kind: CONTACT_CHANGE, newPhone: $p) { id } }";
+const ANSWER: &str = "mutation($id: ID!) { answerRequest(id: $id, accept: true) { state } }";
+
+/// A user who proves through WeChat the phone number on file is bound to that one adult;
+/// a number nobody has, or one two people share, binds nobody and leaves the ticket good
+/// for a worker's binding code; a child with the same number is never the one bound.
+async fn a_proved_phone_number_binds_its_one_holder(app: &TestApp, standin: &StandIn) {
+    // The grandchild (a minor) has the father's number on file too.
+    let (family, members) = app.family_with(VILLAGE, 2, true).await;
+    let (father, mother) = (members[0], members[1]);
+    let father_phone = "13800000035";
+    let t = ticket(app, standin, "phone-father").await;
+    let bound = anonymous(
+        app,
+        BIND_PHONE,
+        json!({ "t": t, "c": standin.phone_code(father_phone) }),
+    )
+    .await;
+    assert_eq!(bound["data"]["bindWechatByPhone"]["bound"], true, "{bound}");
+    assert_eq!(
+        bound["data"]["bindWechatByPhone"]["me"]["id"],
+        father.to_string(),
+        "{bound}"
+    );
+    let worker = app.token(StaffRole::VillageWorker, VILLAGE).await;
+    let history = app
+        .gql(&worker, BINDINGS, json!({ "m": gid("Member", father) }))
+        .await;
+    assert_eq!(
+        history["data"]["wechatBindings"][0]["via"], "PHONE",
+        "{history}"
+    );
+    assert_eq!(
+        history["data"]["wechatBindings"][0]["active"], true,
+        "{history}"
+    );
+
+    // A number nobody has on file: refused, and the same ticket still takes a code.
+    let t = ticket(app, standin, "phone-stranger").await;
+    let unknown = anonymous(
+        app,
+        BIND_PHONE,
+        json!({ "t": t, "c": standin.phone_code("13900000000") }),
+    )
+    .await;
+    assert_eq!(error_code(&unknown), Some("BAD_USER_INPUT"), "{unknown}");
+    assert_eq!(error_field(&unknown), Some("phoneCode"), "{unknown}");
+    let code = code_for(app, &worker, mother).await;
+    let by_code = anonymous(app, BIND, json!({ "t": t, "c": code })).await;
+    assert_eq!(
+        by_code["data"]["bindWechat"]["me"]["id"],
+        mother.to_string(),
+        "{by_code}"
+    );
+
+    // The mother reports the father's number as hers; once a worker confirms it, the
+    // number is shared by two adults and binds neither.
+    let mother_token = by_code["data"]["bindWechat"]["accessToken"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let asked = app
+        .gql(&mother_token, SUBMIT_PHONE, json!({ "p": father_phone }))
+        .await;
+    let request = asked["data"]["submitRequest"]["id"].clone();
+    let answered = app.gql(&worker, ANSWER, json!({ "id": request })).await;
+    assert_eq!(
+        answered["data"]["answerRequest"]["state"], "ACCEPTED",
+        "{answered}"
+    );
+    let t = ticket(app, standin, "phone-someone").await;
+    let shared = anonymous(
+        app,
+        BIND_PHONE,
+        json!({ "t": t, "c": standin.phone_code(father_phone) }),
+    )
+    .await;
+    assert_eq!(error_code(&shared), Some("BAD_USER_INPUT"), "{shared}");
+    assert!(
+        shared["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("不止一个人"),
+        "{shared}"
+    );
+    let _ = family;
+}
+on_both_backends_with_wechat!(a_proved_phone_number_binds_its_one_holder);
+
+/// Phones kept before the phone index existed are indexed when the store starts.
+async fn phones_on_file_before_the_index_are_indexed_at_start(app: &TestApp, standin: &StandIn) {
+    use sea_orm::ConnectionTrait as _;
+    let (_, members) = app.family_at(VILLAGE, 3).await;
+    app.store
+        .raw_connection()
+        .execute_unprepared("UPDATE member SET phone_bidx = NULL")
+        .await
+        .expect("forget the index");
+    let t = ticket(app, standin, "phone-early").await;
+    let before = anonymous(
+        app,
+        BIND_PHONE,
+        json!({ "t": t, "c": standin.phone_code("13800000049") }),
+    )
+    .await;
+    assert_eq!(error_code(&before), Some("BAD_USER_INPUT"), "{before}");
+    app.store.migrate().await.expect("start again");
+    let after = anonymous(
+        app,
+        BIND_PHONE,
+        json!({ "t": t, "c": standin.phone_code("13800000049") }),
+    )
+    .await;
+    assert_eq!(
+        after["data"]["bindWechatByPhone"]["me"]["id"],
+        members[0].to_string(),
+        "{after}"
+    );
+}
+on_both_backends_with_wechat!(phones_on_file_before_the_index_are_indexed_at_start);

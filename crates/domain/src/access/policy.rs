@@ -1321,7 +1321,7 @@ static FAMILY_MEMBER: Grant = Grant {
     transitions: &[],
     minors: true,
     needs_consent: false,
-    registered_operations_only: false,
+    registered_operations_only: true,
 };
 
 // A volunteer sees the families they visit, with what a visit needs: no ID numbers, no
@@ -1348,7 +1348,7 @@ static VOLUNTEER: Grant = Grant {
     transitions: &[],
     minors: false,
     needs_consent: false,
-    registered_operations_only: false,
+    registered_operations_only: true,
 };
 
 // The command line, seeding and background jobs: everything a county or the city does in

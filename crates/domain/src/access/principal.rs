@@ -129,6 +129,9 @@ pub struct Principal {
 pub struct TokenRef {
     pub id: String,
     pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// The mini-program (its WeChat app id) the token was issued through: its requests
+    /// run only that mini-program's registered operations.
+    pub app: Option<String>,
 }
 
 impl Principal {

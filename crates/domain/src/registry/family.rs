@@ -293,10 +293,38 @@ pub fn normalize_phone(input: &str) -> Option<String> {
     ok.then_some(digits)
 }
 
+/// The form a phone number is compared in: its digits, without China's country code, as
+/// WeChat's proved number (`purePhoneNumber`) and a clerk's typing (`0374-1234567`) agree.
+pub fn phone_match_key(input: &str) -> Option<String> {
+    let digits: String = input.chars().filter(char::is_ascii_digit).collect();
+    let national = match digits.strip_prefix("86") {
+        Some(rest) if digits.len() == 13 && rest.starts_with('1') => rest.to_owned(),
+        _ => digits,
+    };
+    normalize_phone(&national)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use FamilyStatus::*;
+
+    #[test]
+    fn phones_match_in_one_form() {
+        assert_eq!(
+            phone_match_key("138 0013 8000").as_deref(),
+            Some("13800138000")
+        );
+        assert_eq!(
+            phone_match_key("+86 13800138000").as_deref(),
+            Some("13800138000")
+        );
+        assert_eq!(
+            phone_match_key("0374-1234567").as_deref(),
+            Some("03741234567")
+        );
+        assert_eq!(phone_match_key("12345"), None);
+    }
 
     fn at() -> DateTime<Utc> {
         DateTime::from_timestamp(1_700_000_000, 0).expect("ts")

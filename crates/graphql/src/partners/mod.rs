@@ -2,6 +2,7 @@
 //! rotates client secrets, and disables them, keeps each app's allow-list of operations and
 //! each organisation's webhooks.
 
+pub mod mini_programs;
 pub mod objects;
 pub mod operations;
 pub mod roots;

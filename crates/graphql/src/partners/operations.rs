@@ -36,6 +36,40 @@ impl From<OperationRecord> for PartnerOperation {
     }
 }
 
+/// Documents to register, each parsed, checked and hashed (the first at fault is named by
+/// its place in the list).
+pub(crate) fn checked_documents(documents: &[String]) -> Result<Vec<NewOperation>, ApiError> {
+    if documents.len() > nuanxin_store::MAX_OPERATIONS_PER_APP {
+        return Err(ApiError::bad_input(
+            "documents",
+            msg!(
+                "operations-too-many",
+                max = nuanxin_store::MAX_OPERATIONS_PER_APP
+            ),
+        ));
+    }
+    let mut checked = Vec::with_capacity(documents.len());
+    for (i, d) in documents.iter().enumerate() {
+        let doc = check_document(d).map_err(|e| {
+            ApiError::bad_input(
+                "documents",
+                msg!(
+                    "operation-document-bad",
+                    number = i + 1,
+                    max = MAX_DOCUMENT_BYTES,
+                    reason = e.message()
+                ),
+            )
+        })?;
+        checked.push(NewOperation {
+            hash: doc.hash,
+            document: doc.document,
+            operation_names: doc.operation_names,
+        });
+    }
+    Ok(checked)
+}
+
 #[derive(Default)]
 pub struct OperationQuery;
 
@@ -82,37 +116,7 @@ impl OperationMutation {
     ) -> async_graphql::Result<Vec<PartnerOperation>> {
         let store = ctx.data::<Store>()?;
         let app = ids::decode(Kind::PartnerApp, &app_id, "appId").gql()?;
-        if documents.len() > nuanxin_store::MAX_OPERATIONS_PER_APP {
-            return Err(ApiError::bad_input(
-                "documents",
-                msg!(
-                    "operations-too-many",
-                    max = nuanxin_store::MAX_OPERATIONS_PER_APP
-                ),
-            ))
-            .gql();
-        }
-        let mut checked = Vec::with_capacity(documents.len());
-        for (i, d) in documents.iter().enumerate() {
-            let doc = check_document(d)
-                .map_err(|e| {
-                    ApiError::bad_input(
-                        "documents",
-                        msg!(
-                            "operation-document-bad",
-                            number = i + 1,
-                            max = MAX_DOCUMENT_BYTES,
-                            reason = e.message()
-                        ),
-                    )
-                })
-                .gql()?;
-            checked.push(NewOperation {
-                hash: doc.hash,
-                document: doc.document,
-                operation_names: doc.operation_names,
-            });
-        }
+        let checked = checked_documents(&documents).gql()?;
         Ok(store
             .register_operations(principal(ctx), app, checked)
             .await

@@ -8,7 +8,7 @@ use nuanxin_auth::{TokenService, hash_refresh_token, new_refresh_token};
 use nuanxin_domain::access::binding;
 use nuanxin_domain::{Operation, Principal};
 use nuanxin_locale::msg;
-use nuanxin_store::{BindRefusal, Store, WechatIdentity};
+use nuanxin_store::{BindRefusal, PhoneBindRefusal, Store, WechatIdentity};
 use nuanxin_wechat::WeChat;
 
 use crate::error::{ApiError, IntoGql};
@@ -35,10 +35,13 @@ fn admit(ctx: &Context<'_>) -> async_graphql::Result<()> {
         .gql()
 }
 
+/// Our token for a bound user, naming the mini-program they came through: it runs only that
+/// mini-program's registered operations.
 fn signed_in(ctx: &Context<'_>, principal: Principal) -> async_graphql::Result<WxLoginPayload> {
     let tokens = ctx.data::<TokenService>()?;
+    let app = ctx.data::<WeChat>()?.app_id();
     let access = tokens
-        .issue(&principal)
+        .issue_through(&principal, app)
         .map_err(|_| ApiError::Internal)
         .gql()?;
     Ok(WxLoginPayload {
@@ -153,5 +156,58 @@ impl WechatSignInMutation {
         };
         tracing::info!(reason = why.key(), "wechat binding refused");
         Err(ApiError::bad_input("bindingCode", why)).gql()
+    }
+
+    /// Binds the WeChat user of `ticket` to the person whose phone number on file the user
+    /// proves with the code of WeChat's phone-number button (`getPhoneNumber`), and signs
+    /// them in. When nobody or more than one person has that number, nothing is bound and
+    /// the ticket stays good for a binding code.
+    #[graphql(guard = "Allowed(Operation::Login)", visible = "guard::may_log_in")]
+    async fn bind_wechat_by_phone(
+        &self,
+        ctx: &Context<'_>,
+        ticket: String,
+        phone_code: String,
+    ) -> async_graphql::Result<WxLoginPayload> {
+        if ticket.is_empty() || ticket.len() > MAX_CODE {
+            return Err(ApiError::Unauthenticated(msg!("wechat-ticket-invalid"))).gql();
+        }
+        let phone_code = phone_code.trim();
+        if phone_code.is_empty() || phone_code.len() > MAX_CODE {
+            return Err(ApiError::bad_input(
+                "phoneCode",
+                msg!("wechat-phone-code-missing"),
+            ))
+            .gql();
+        }
+        admit(ctx)?;
+        let store = ctx.data::<Store>()?;
+        let wechat = ctx.data::<WeChat>()?;
+        let Some(phone) = wechat
+            .phone_number(phone_code)
+            .await
+            .map_err(api_error)
+            .gql()?
+        else {
+            return Err(ApiError::bad_input(
+                "phoneCode",
+                msg!("binding-phone-abroad"),
+            ))
+            .gql();
+        };
+        let outcome = store
+            .bind_wechat_by_phone(&hash_refresh_token(&ticket), &phone)
+            .await
+            .gql()?;
+        let why = match outcome {
+            Ok(principal) => return signed_in(ctx, principal),
+            Err(PhoneBindRefusal::Ticket) => {
+                return Err(ApiError::Unauthenticated(msg!("wechat-ticket-invalid"))).gql();
+            }
+            Err(PhoneBindRefusal::NotOnFile) => msg!("binding-phone-not-on-file"),
+            Err(PhoneBindRefusal::Shared) => msg!("binding-phone-shared"),
+        };
+        tracing::info!(reason = why.key(), "wechat binding by phone refused");
+        Err(ApiError::bad_input("phoneCode", why)).gql()
     }
 }

@@ -71,3 +71,4 @@ query-too-deep = the query nests { $found } levels deep or more; at most { $limi
 query-once-per-request = `{ $field }` may appear once per request, not { $found } times
 ws-upgrade-needed = Subscriptions need a WebSocket connection with the sub-protocol graphql-transport-ws
 ws-too-many-subscriptions = One connection holds at most { $max } subscriptions at once; complete the ones you no longer need
+thing-mini-program = mini-program

@@ -23,3 +23,7 @@ binding-slip-title = Warm Heart Action: WeChat binding slip
 binding-slip-for = For: { $name }
 binding-slip-until = Valid until { $until }
 binding-slip-how = Open the Nuanxin mini-program, tap "Bind", scan the QR code above or type the code. The code works once; do not pass it on.
+binding-phone-not-on-file = Nobody has this phone number on file; ask the village (community) worker for a binding slip
+binding-phone-shared = This phone number is on file for more than one person; ask the worker for a binding slip
+binding-phone-abroad = Only a mainland China phone number can be used to bind; ask the worker for a binding slip
+wechat-phone-code-missing = WeChat's phone-number permission did not arrive; tap "Bind with my phone number" and try again

@@ -71,3 +71,4 @@ query-too-deep = 查询嵌套达到 { $found } 层或更深, 最多允许 { $lim
 query-once-per-request = { $field } 每个请求只能出现一次, 不能出现 { $found } 次
 ws-upgrade-needed = 订阅要用 WebSocket 连接,子协议为 graphql-transport-ws
 ws-too-many-subscriptions = 一个连接最多同时订阅 { $max } 项,请先结束不用的订阅
+thing-mini-program = 小程序

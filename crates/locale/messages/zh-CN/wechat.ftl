@@ -23,3 +23,7 @@ binding-slip-title = 暖心行动 微信绑定单
 binding-slip-for = 绑定对象: { $name }
 binding-slip-until = 有效期至 { $until }
 binding-slip-how = 打开“暖心”小程序，点“绑定”，扫描上方二维码或输入绑定码。此码只能用一次，请勿转交他人。
+binding-phone-not-on-file = 没有找到登记了这个手机号的人，请联系村（社区）工作人员要一张绑定单
+binding-phone-shared = 这个手机号登记在不止一个人名下，请联系工作人员要一张绑定单
+binding-phone-abroad = 只能用中国大陆的手机号绑定，请联系工作人员要一张绑定单
+wechat-phone-code-missing = 没有收到微信的手机号授权，请点“用手机号绑定”再试一次

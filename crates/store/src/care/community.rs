@@ -183,6 +183,7 @@ impl Store {
             active: Set(true),
             team_id: Set(Some(t.id)),
             phone_enc: Set(phone_enc),
+            phone_bidx: Set(phone.as_deref().and_then(|ph| self.phone_bidx(ph))),
             region_code: Set(Some(s.region_code)),
             created_at: Set(Utc::now()),
         }

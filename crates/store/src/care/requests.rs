@@ -184,10 +184,15 @@ impl Store {
                     .vault
                     .decrypt(PHONE_FIELD, row.id, enc)
                     .map_err(|e| StoreError::Internal(e.to_string()))?;
-                change = change.col_expr(
-                    member::Column::PhoneEnc,
-                    Expr::value(self.encrypt("phone", row.member_id, &phone)?),
-                );
+                change = change
+                    .col_expr(
+                        member::Column::PhoneEnc,
+                        Expr::value(self.encrypt("phone", row.member_id, &phone)?),
+                    )
+                    .col_expr(
+                        member::Column::PhoneBidx,
+                        Expr::value(self.phone_bidx(&phone)),
+                    );
             }
             if let Some(address) = &row.new_address {
                 change = change.col_expr(member::Column::Address, Expr::value(address.clone()));

@@ -15,6 +15,8 @@ pub struct Model {
     pub birth_date: Date,
     pub sex: String,
     pub phone_enc: Option<String>,
+    /// Blind index of the phone's digits (binding a WeChat user by a proved phone).
+    pub phone_bidx: Option<String>,
     pub address: Option<String>,
     pub hukou_region_code: String,
     pub deceased_on: Option<Date>,

@@ -42,6 +42,8 @@ pub mod insurance_policy;
 pub mod job;
 pub mod member;
 pub mod member_fact;
+pub mod mini_program;
+pub mod mini_program_operation;
 pub mod organisation;
 pub mod organisation_region;
 pub mod partner_app;

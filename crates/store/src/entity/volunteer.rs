@@ -10,6 +10,8 @@ pub struct Model {
     pub team_id: Option<Uuid>,
     /// Vault envelope of the volunteer's phone.
     pub phone_enc: Option<String>,
+    /// Blind index of the phone's digits (binding a WeChat user by a proved phone).
+    pub phone_bidx: Option<String>,
     /// Where the volunteer serves (staff of that region manage them).
     pub region_code: Option<String>,
     pub created_at: DateTimeUtc,

@@ -6,6 +6,7 @@ mod apps;
 mod consent;
 mod green_channel;
 mod insurance;
+mod mini_programs;
 mod operations;
 mod webhooks;
 
@@ -13,6 +14,7 @@ pub use apps::{AppRecord, ClientRefusal, OrganisationRecord, SecretRecord};
 pub use consent::ConsentRecord;
 pub use green_channel::{CardRecord, GreenChannelCheck};
 pub use insurance::{ClaimRecord, EnrolmentEntry, PolicyRecord};
+pub use mini_programs::MiniProgramRecord;
 pub use operations::{MAX_OPERATIONS_PER_APP, NewOperation, OperationRecord};
 pub use webhooks::{
     AttemptOutcome, DeliveryRecord, DeliveryState, DueDelivery, EndpointRecord, RetryPolicy,

@@ -50,6 +50,30 @@ fn record(m: op::Model) -> OperationRecord {
     }
 }
 
+/// The documents not on an allow-list yet (each once), refused when the list would grow
+/// beyond [`MAX_OPERATIONS_PER_APP`].
+pub(super) fn not_yet_listed(
+    existing: &[String],
+    documents: Vec<NewOperation>,
+) -> Result<Vec<NewOperation>, StoreError> {
+    if documents.is_empty() {
+        return Err(StoreError::bad_input("documents", msg!("operations-none")));
+    }
+    let mut fresh: Vec<NewOperation> = Vec::new();
+    for d in documents {
+        if !existing.contains(&d.hash) && !fresh.iter().any(|f| f.hash == d.hash) {
+            fresh.push(d);
+        }
+    }
+    if existing.len() + fresh.len() > MAX_OPERATIONS_PER_APP {
+        return Err(StoreError::bad_input(
+            "documents",
+            msg!("operations-too-many", max = MAX_OPERATIONS_PER_APP),
+        ));
+    }
+    Ok(fresh)
+}
+
 impl Store {
     /// Adds documents to an app's allow-list (a document already there stays as it was).
     pub async fn register_operations(
@@ -59,9 +83,6 @@ impl Store {
         documents: Vec<NewOperation>,
     ) -> Result<Vec<OperationRecord>, StoreError> {
         manages(p)?;
-        if documents.is_empty() {
-            return Err(StoreError::bad_input("documents", msg!("operations-none")));
-        }
         let txn = self.db.begin().await?;
         partner_app::Entity::find_by_id(app)
             .one(&txn)
@@ -74,18 +95,7 @@ impl Store {
             .into_iter()
             .map(|m| m.hash)
             .collect();
-        let mut fresh: Vec<NewOperation> = Vec::new();
-        for d in documents {
-            if !existing.contains(&d.hash) && !fresh.iter().any(|f| f.hash == d.hash) {
-                fresh.push(d);
-            }
-        }
-        if existing.len() + fresh.len() > MAX_OPERATIONS_PER_APP {
-            return Err(StoreError::bad_input(
-                "documents",
-                msg!("operations-too-many", max = MAX_OPERATIONS_PER_APP),
-            ));
-        }
+        let fresh = not_yet_listed(&existing, documents)?;
         let now = Utc::now();
         if !fresh.is_empty() {
             op::Entity::insert_many(fresh.into_iter().map(|d| op::ActiveModel {
@@ -153,11 +163,20 @@ impl Store {
             .map(|m| m.document))
     }
 
-    /// A registered document by its hash alone, for callers without an allow-list (staff)
-    /// who send the hash of a document some app registered.
+    /// A registered document by its hash alone, for callers without an allow-list (staff,
+    /// anonymous sign-in) who send the hash of a document some app or mini-program
+    /// registered.
     pub async fn registered_document(&self, hash: &str) -> Result<Option<String>, StoreError> {
-        Ok(op::Entity::find()
+        if let Some(m) = op::Entity::find()
             .filter(op::Column::Hash.eq(hash))
+            .one(&self.db)
+            .await?
+        {
+            return Ok(Some(m.document));
+        }
+        // A mini-program's sign-in runs before there is a token to name it.
+        Ok(crate::entity::mini_program_operation::Entity::find()
+            .filter(crate::entity::mini_program_operation::Column::Hash.eq(hash))
             .one(&self.db)
             .await?
             .map(|m| m.document))

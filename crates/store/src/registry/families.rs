@@ -661,6 +661,7 @@ impl Store {
                 .as_deref()
                 .map(|ph| self.encrypt("phone", id, ph))
                 .transpose()?),
+            phone_bidx: Set(m.phone.as_deref().and_then(|ph| self.phone_bidx(ph))),
             address: Set(m.address.clone()),
             hukou_region_code: Set(m.hukou_region.as_str().to_owned()),
             deceased_on: Set(m.deceased_on),

@@ -327,6 +327,7 @@ impl Store {
             active: Set(true),
             team_id: Set(None),
             phone_enc: Set(None),
+            phone_bidx: Set(None),
             region_code: Set(None),
             created_at: Set(now),
         })

@@ -65,8 +65,8 @@ pub enum BindRefusal {
     Gone,
 }
 
-const MEMBER: &str = "family_member";
-const VOLUNTEER: &str = "volunteer";
+pub(super) const MEMBER: &str = "family_member";
+pub(super) const VOLUNTEER: &str = "volunteer";
 
 /// The subject a binding (or a binding code) speaks for.
 pub(super) fn principal_of(
@@ -240,52 +240,25 @@ impl Store {
         let Some(principal) = principal else {
             return Ok(Err(BindRefusal::Gone));
         };
-        let same_user = Condition::all()
-            .add(binding::Column::AppId.eq(identity.app_id.as_str()))
-            .add(binding::Column::Openid.eq(identity.openid.as_str()));
-        let replaced = end(&txn, same_user, None, "rebound", now).await?;
-        let same_person = match (c.member_id, c.volunteer_id) {
-            (Some(m), _) => binding::Column::MemberId.eq(m),
-            (_, Some(v)) => binding::Column::VolunteerId.eq(v),
-            _ => return Ok(Err(BindRefusal::Gone)),
-        };
-        let superseded = end(
+        let Some(id) = bind_in(
             &txn,
-            Condition::all()
-                .add(same_person)
-                .add(binding::Column::AppId.eq(identity.app_id.as_str())),
-            None,
-            "superseded",
+            &identity,
+            &c.subject_kind,
+            (c.family_id, c.member_id, c.volunteer_id),
+            BindVia::Code(c.issued_by),
             now,
         )
-        .await?;
-        let id = Uuid::now_v7();
-        binding::Entity::insert(binding::ActiveModel {
-            id: Set(id),
-            app_id: Set(identity.app_id.clone()),
-            openid: Set(identity.openid.clone()),
-            unionid: Set(identity.unionid.clone()),
-            subject_kind: Set(c.subject_kind.clone()),
-            family_id: Set(c.family_id),
-            member_id: Set(c.member_id),
-            volunteer_id: Set(c.volunteer_id),
-            via: Set("binding_code".into()),
-            bound_at: Set(now),
-            issued_by: Set(Some(c.issued_by)),
-            unbound_at: Set(None),
-            unbound_by: Set(None),
-            unbound_reason: Set(None),
-        })
-        .exec_without_returning(&txn)
-        .await?;
+        .await?
+        else {
+            return Ok(Err(BindRefusal::Gone));
+        };
         code::Entity::update_many()
             .col_expr(code::Column::BindingId, Expr::value(id))
             .filter(code::Column::Id.eq(c.id))
             .exec(&txn)
             .await?;
         txn.commit().await?;
-        tracing::info!(binding = %id, code = %c.id, kind = %c.subject_kind,
-            ended_for_this_user = replaced, ended_for_this_person = superseded, "wechat bound");
+        tracing::info!(binding = %id, code = %c.id, kind = %c.subject_kind, "wechat bound");
         // With the reach its rows need (a volunteer's pairings), as every request sees it.
         Ok(self
             .recheck(&principal)
@@ -430,9 +403,76 @@ fn target_of(row: &binding::Model) -> Option<BindingTarget> {
     }
 }
 
+/// How a binding came about.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum BindVia {
+    /// A binding code, issued by this staff member.
+    Code(Uuid),
+    /// The user proved the phone number on file through WeChat.
+    Phone,
+}
+
+/// Binds `identity` to the person named by (family, member, volunteer), inside the
+/// caller's transaction: the WeChat user's earlier binding ends ("rebound"), so does the
+/// person's ("superseded"), both kept as rows. `None` when the ids name nobody.
+pub(super) async fn bind_in<C: ConnectionTrait>(
+    txn: &C,
+    identity: &WechatIdentity,
+    subject_kind: &str,
+    (family, member, volunteer): (Option<Uuid>, Option<Uuid>, Option<Uuid>),
+    via: BindVia,
+    now: DateTime<Utc>,
+) -> Result<Option<Uuid>, StoreError> {
+    let same_person = match (member, volunteer) {
+        (Some(m), _) => binding::Column::MemberId.eq(m),
+        (_, Some(v)) => binding::Column::VolunteerId.eq(v),
+        _ => return Ok(None),
+    };
+    let same_user = Condition::all()
+        .add(binding::Column::AppId.eq(identity.app_id.as_str()))
+        .add(binding::Column::Openid.eq(identity.openid.as_str()));
+    let replaced = end(txn, same_user, None, "rebound", now).await?;
+    let superseded = end(
+        txn,
+        Condition::all()
+            .add(same_person)
+            .add(binding::Column::AppId.eq(identity.app_id.as_str())),
+        None,
+        "superseded",
+        now,
+    )
+    .await?;
+    let (via, issued_by) = match via {
+        BindVia::Code(by) => ("binding_code", Some(by)),
+        BindVia::Phone => ("phone", None),
+    };
+    let id = Uuid::now_v7();
+    binding::Entity::insert(binding::ActiveModel {
+        id: Set(id),
+        app_id: Set(identity.app_id.clone()),
+        openid: Set(identity.openid.clone()),
+        unionid: Set(identity.unionid.clone()),
+        subject_kind: Set(subject_kind.to_owned()),
+        family_id: Set(family),
+        member_id: Set(member),
+        volunteer_id: Set(volunteer),
+        via: Set(via.into()),
+        bound_at: Set(now),
+        issued_by: Set(issued_by),
+        unbound_at: Set(None),
+        unbound_by: Set(None),
+        unbound_reason: Set(None),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    tracing::info!(binding = %id, via, ended_for_this_user = replaced,
+        ended_for_this_person = superseded, "wechat binding kept");
+    Ok(Some(id))
+}
+
 /// Spends a ticket inside the binding's transaction: the identity it was issued for, or
 /// `None` when it is unknown, expired or spent.
-async fn take_ticket<C: ConnectionTrait>(
+pub(super) async fn take_ticket<C: ConnectionTrait>(
     conn: &C,
     ticket_hash: &str,
     now: DateTime<Utc>,

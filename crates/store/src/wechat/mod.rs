@@ -3,8 +3,10 @@
 
 mod access_token;
 mod bindings;
+mod phones;
 mod sign_in;
 
 pub use access_token::SharedToken;
 pub use bindings::{BindRefusal, BindingTarget, IssuedBindingCode, WechatBindingRecord};
+pub use phones::PhoneBindRefusal;
 pub use sign_in::WechatIdentity;
