@@ -5,8 +5,13 @@
 #   * the insurer's enrolment script killed half-way, run again, run once more from the
 #     start, and verified: every listed member has exactly one policy;
 #   * the hospital's desk check: a card holder is eligible, a member without a card is
-#     not, a mistyped ID number is caught before it is sent.
-# Called by .ci/run after the test suite; needs python3 (standard library only).
+#     not, a mistyped ID number is caught before it is sent;
+#   * the reference mini-program (clients/miniprogram): a family member binds, reads the
+#     family and allowance pages, asks for help and presses the emergency button; a
+#     volunteer checks in and logs a visit — pages rendered by miniprogram-simulate, every
+#     wx.request sent to this server, which answers WeChat's calls through its stand-in.
+# Called by .ci/run after the test suite; needs python3 (standard library only) and Node
+# (npm ci installs the mini-program's test tools from its package-lock.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +40,13 @@ app_for() { # kind name -> exports <PREFIX>_ID and <PREFIX>_SECRET; registers th
 app_for insurer "中国人寿许昌分公司" INSURER clients/insurer/*.graphql
 app_for hospital "许昌市中心医院" HOSPITAL clients/hospital/*.graphql
 
-$BIN serve > "$WORK/server.log" 2>&1 &
+# The reference mini-program: registered by the AppID the server's WeChat stand-in answers
+# for, with the operations of its .graphql files.
+MINI_PROGRAM_APP_ID=wx0demo0standin0
+$BIN partner mini-program-add --wechat-app-id "$MINI_PROGRAM_APP_ID" --name "暖心行动" >/dev/null
+$BIN partner mini-program-ops-add --wechat-app-id "$MINI_PROGRAM_APP_ID" clients/miniprogram/operations/*.graphql >/dev/null
+
+$BIN serve --wechat-standin > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
@@ -81,4 +92,7 @@ hospital "41100219620412"; s2=$?
 set -e
 [ "$s1" -eq 1 ] || fail "a member without a card was answered $s1"
 [ "$s2" -eq 2 ] || fail "a mistyped ID number was answered $s2"
+echo "== the reference mini-program: its pages in WeChat's component test tool, against this server"
+(cd clients/miniprogram && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npx jest --runInBand) \
+  || fail "the reference mini-program's tests"
 echo "== reference clients passed"

@@ -1,0 +1,5 @@
+module.exports = {
+  testEnvironment: 'jsdom',
+  testTimeout: 30000,
+  roots: ['<rootDir>/test'],
+};
