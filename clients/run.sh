@@ -46,6 +46,9 @@ MINI_PROGRAM_APP_ID=wx0demo0standin0
 $BIN partner mini-program-add --wechat-app-id "$MINI_PROGRAM_APP_ID" --name "暖心行动" >/dev/null
 $BIN partner mini-program-ops-add --wechat-app-id "$MINI_PROGRAM_APP_ID" clients/miniprogram/operations/*.graphql >/dev/null
 
+export NUANXIN_WECHAT_TEMPLATE_ALLOWANCE_PAID=tmpl-allowance-paid \
+  NUANXIN_WECHAT_TEMPLATE_VISIT_SCHEDULED=tmpl-visit-scheduled \
+  NUANXIN_WECHAT_TEMPLATE_REQUEST_ANSWERED=tmpl-request-answered
 $BIN serve --wechat-standin > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT

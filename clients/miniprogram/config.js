@@ -5,4 +5,11 @@ const fromTests = typeof process !== 'undefined' && process.env && process.env.N
 
 module.exports = {
   baseUrl: fromTests || 'https://nuanxin.xuchang.gov.cn',
+  // The subscription-message templates chosen in the WeChat admin console, per kind of
+  // reminder (the server is configured with the same ids: NUANXIN_WECHAT_TEMPLATE_*).
+  templates: {
+    ALLOWANCE_PAID: 'tmpl-allowance-paid',
+    VISIT_SCHEDULED: 'tmpl-visit-scheduled',
+    REQUEST_ANSWERED: 'tmpl-request-answered',
+  },
 };

@@ -28,6 +28,7 @@ mod m20261202_000014_create_family_requests;
 mod m20261203_000015_create_emergency_calls;
 mod m20261204_000016_add_phone_index;
 mod m20261204_000017_create_mini_programs;
+mod m20261204_000018_create_notices;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_create_emergency_calls::Migration),
             Box::new(m20261204_000016_add_phone_index::Migration),
             Box::new(m20261204_000017_create_mini_programs::Migration),
+            Box::new(m20261204_000018_create_notices::Migration),
         ]
     }
 }

@@ -53,12 +53,30 @@ test('the family page and the allowance history are in Chinese', async () => {
   expect(text(allowance, '.empty')).toContain('还没有发放记录');
 });
 
+test('reminders the user accepts, and only those, are told to the server', async () => {
+  const config = require('../config.js');
+  wxStub.state.subscribe = { [config.templates.REQUEST_ANSWERED]: 'accept' };
+  const home = render('home');
+  await home.instance.onLoad();
+  await home.instance.askForReminders();
+  expect(home.data.reminders).toContain('已开启 1 项提醒');
+  wxStub.state.subscribe = {};
+  await home.instance.askForReminders();
+  expect(home.data.reminders).toContain('没有开启提醒');
+});
+
 test('asking for a visit is one tap', async () => {
   const help = render('help');
   help.querySelector('.ask-visit').dispatchEvent('tap');
   await until(() => help.data.done || help.data.error, 'the answer');
   expect(help.data.error).toBe('');
   expect(text(help, '.done')).toContain('已经收到');
+  // The worker answers it; the reminder accepted above queues one message, in the log.
+  const open = await live.gql(worker, '{ familyRequests { id familyId } }');
+  const ours = open.familyRequests.find((r) => r.familyId === family.family);
+  await live.gql(worker, 'mutation($id: ID!) { answerRequest(id: $id, accept: true) { state } }', { id: ours.id });
+  const log = await live.gql(worker, 'query($f: ID!) { notices(familyId: $f) { kind kindText } }', { f: family.family });
+  expect(log.notices).toEqual([{ kind: 'REQUEST_ANSWERED', kindText: '诉求答复提醒' }]);
 });
 
 test('the emergency button reaches the village worker, once however often it is pressed', async () => {

@@ -3,7 +3,7 @@
 // stand-in, storage is a map, and page navigation is recorded.
 const http = require('http');
 
-const state = { storage: new Map(), navigations: [], openid: 'test-user', logins: 0 };
+const state = { storage: new Map(), navigations: [], openid: 'test-user', logins: 0, subscribe: {} };
 
 function request({ url, method, header, data, success, fail }) {
   const body = JSON.stringify(data || {});
@@ -35,6 +35,12 @@ function install() {
     navigateTo: ({ url }) => state.navigations.push(url),
     getLocation: ({ success }) => success({ latitude: 34.02345, longitude: 113.85213 }),
     vibrateLong: () => {},
+    // The user's answer to the subscription prompt: set per test in state.subscribe.
+    requestSubscribeMessage: ({ tmplIds, success }) => {
+      const answers = {};
+      for (const id of tmplIds) answers[id] = state.subscribe[id] || 'reject';
+      success({ errMsg: 'requestSubscribeMessage:ok', ...answers });
+    },
   };
 }
 

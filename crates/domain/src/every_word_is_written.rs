@@ -6,6 +6,7 @@ use nuanxin_locale::{Locale, Message, has_message};
 use crate::access::policy::{Audience, Operation, Resource, SensitiveField};
 use crate::allowances::AllowanceKind;
 use crate::care::emergency::{CallLevel, CallState, CallStep};
+use crate::care::notices::{NoticeKind, NoticeState};
 use crate::care::records::RecordKind;
 use crate::care::workflow::{Workflow, state_word};
 use crate::partners::insurance::CLAIM_STEPS;
@@ -46,6 +47,8 @@ fn words() -> Vec<Message> {
     out.extend(CallLevel::ALL.map(CallLevel::word));
     out.extend(CallState::ALL.map(CallState::word));
     out.extend(CallStep::ALL.map(CallStep::word));
+    out.extend(NoticeKind::ALL.map(NoticeKind::word));
+    out.extend(NoticeState::ALL.map(NoticeState::word));
     for level in ["province", "city", "county", "township", "village"] {
         out.push(Message::term("region-level", level));
     }

@@ -379,3 +379,9 @@ pub fn may_answer_emergency_calls(ctx: &Context<'_>) -> bool {
 pub fn may_manage_emergency_devices(ctx: &Context<'_>) -> bool {
     allows(ctx, Operation::ManageEmergencyDevices)
 }
+pub fn may_accept_notices(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::AcceptNotices)
+}
+pub fn may_read_notices(ctx: &Context<'_>) -> bool {
+    allows(ctx, Operation::ReadNotices)
+}

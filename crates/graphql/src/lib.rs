@@ -53,6 +53,7 @@ pub use rosters::roots::decode_roster_id;
 use rosters::roots::{RosterMutation, RosterQuery};
 use session::roots::{SessionMutation, SessionQuery};
 use wechat::bindings::{WechatBindingMutation, WechatBindingQuery};
+use wechat::notices::{NoticeMutation, NoticeQuery};
 use wechat::sign_in::WechatSignInMutation;
 
 #[derive(MergedObject, Default)]
@@ -71,6 +72,7 @@ pub struct Query(
     MiniProgramQuery,
     WebhookQuery,
     WechatBindingQuery,
+    NoticeQuery,
     RequestQuery,
     EmergencyQuery,
 );
@@ -88,6 +90,7 @@ pub struct Mutation(
     WebhookMutation,
     WechatSignInMutation,
     WechatBindingMutation,
+    NoticeMutation,
     RequestMutation,
     EmergencyMutation,
 );

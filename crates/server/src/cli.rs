@@ -409,9 +409,12 @@ async fn serve(demo: bool, families: u64, wechat_standin: bool) -> anyhow::Resul
     let jobs = state.jobs.clone();
     let webhooks = crate::webhooks::Deliverer::new(config.webhooks)?.spawn(state.store.clone());
     let escalation = crate::emergency::spawn_escalation(state.store.clone(), config.escalation);
+    let notices = crate::notices::Sender::new(state.wechat.clone(), config.notices.clone())
+        .spawn(state.store.clone());
     bootstrap::http_server(state, &config.bind, config.shutdown_grace)?.await?;
     webhooks.abort();
     escalation.abort();
+    notices.abort();
     jobs.drain(config.shutdown_grace).await;
     drop(standin);
     Ok(())

@@ -53,6 +53,8 @@ pub struct Config {
     /// How long an emergency call waits for an acknowledgement before it climbs to the
     /// next level (`NUANXIN_EMERGENCY_ESCALATE_AFTER_SECS`, 3 minutes by default).
     pub escalation: crate::emergency::EscalationSettings,
+    /// WeChat subscription messages: each kind's template (`NUANXIN_WECHAT_TEMPLATE_*`).
+    pub notices: crate::notices::NoticeSettings,
 }
 
 /// Requests one mini-program may make a minute, all its users together, unless configured
@@ -191,7 +193,14 @@ impl Config {
         if !(Duration::from_secs(10)..=Duration::from_secs(3600)).contains(&escalate_after) {
             bail!("NUANXIN_EMERGENCY_ESCALATE_AFTER_SECS is between 10 and 3600 seconds");
         }
+        let mut notices = crate::notices::NoticeSettings::default();
+        for kind in nuanxin_domain::care::notices::NoticeKind::ALL {
+            if let Some(template) = env(&crate::notices::template_variable(kind)) {
+                notices.templates.insert(kind, template);
+            }
+        }
         let config = Self {
+            notices,
             escalation: crate::emergency::EscalationSettings::new(escalate_after),
             wechat,
             webhooks,

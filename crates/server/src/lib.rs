@@ -10,6 +10,7 @@ pub mod exports;
 pub mod http;
 pub mod imports;
 pub mod keys;
+pub mod notices;
 pub mod oauth;
 pub mod partner_cli;
 pub mod persisted;

@@ -45,7 +45,9 @@ impl StoreConfig {
 }
 
 /// The tables tests may count and read.
-const TABLES: [&str; 66] = [
+const TABLES: [&str; 68] = [
+    "notice",
+    "notice_acceptance",
     "mini_program_operation",
     "mini_program",
     "emergency_call_step",

@@ -15,6 +15,7 @@ mod imports;
 mod introspection;
 mod language;
 mod mini_programs;
+mod notices;
 mod operations;
 mod partner_matrix;
 mod partners;

@@ -414,6 +414,11 @@ pub enum Operation {
     AnswerEmergencyCalls,
     /// Issue a registered emergency-call device its credential (shown once).
     ManageEmergencyDevices,
+    /// A family member accepts WeChat subscription messages (订阅消息) of some kinds; each
+    /// acceptance lets one message through.
+    AcceptNotices,
+    /// The delivery log of the messages sent to a family in one's rows.
+    ReadNotices,
     /// A family member's own family's consents: see them and withdraw one.
     ManageOwnConsents,
     /// A family member's own payment history (my allowance), from approved rosters.
@@ -454,7 +459,7 @@ impl Operation {
         Message::term("operation", &format!("{self:?}"))
     }
 
-    pub const ALL: [Operation; 58] = [
+    pub const ALL: [Operation; 60] = [
         Operation::Login,
         Operation::Logout,
         Operation::ReadRegions,
@@ -499,6 +504,8 @@ impl Operation {
         Operation::ReceiveEmergencyCalls,
         Operation::AnswerEmergencyCalls,
         Operation::ManageEmergencyDevices,
+        Operation::AcceptNotices,
+        Operation::ReadNotices,
         Operation::SubmitRequests,
         Operation::AnswerRequests,
         Operation::RecordCounselling,
@@ -563,6 +570,8 @@ impl Operation {
             }
             Operation::AnswerEmergencyCalls => "acknowledgeEmergencyCall / closeEmergencyCall",
             Operation::ManageEmergencyDevices => "issueDeviceCredential",
+            Operation::AcceptNotices => "acceptNotices",
+            Operation::ReadNotices => "notices",
             Operation::SubmitRequests => "submitRequest / myRequests",
             Operation::AnswerRequests => "familyRequests / answerRequest",
             Operation::RecordCounselling => "recordCounselling",
@@ -1055,6 +1064,7 @@ static CITY_ADMIN: Grant = Grant {
         Op::ReceiveEmergencyCalls,
         Op::AnswerEmergencyCalls,
         Op::ManageEmergencyDevices,
+        Op::ReadNotices,
     ],
     fields: ALL_UNMASKABLE,
     transitions: &[
@@ -1111,6 +1121,7 @@ static COUNTY_ADMIN: Grant = Grant {
         Op::ReceiveEmergencyCalls,
         Op::AnswerEmergencyCalls,
         Op::ManageEmergencyDevices,
+        Op::ReadNotices,
     ],
     // The county files accounts and sees them masked; the bank file, and with it the
     // clear account numbers, is the city's (it pays).
@@ -1163,6 +1174,7 @@ static TOWNSHIP_WORKER: Grant = Grant {
         Op::ReceiveEmergencyCalls,
         Op::AnswerEmergencyCalls,
         Op::ManageEmergencyDevices,
+        Op::ReadNotices,
     ],
     fields: &[
         (IdNumber, Unmaskable),
@@ -1210,6 +1222,7 @@ static VILLAGE_WORKER: Grant = Grant {
         Op::ReceiveEmergencyCalls,
         Op::AnswerEmergencyCalls,
         Op::ManageEmergencyDevices,
+        Op::ReadNotices,
     ],
     fields: &[
         (IdNumber, Masked),
@@ -1311,6 +1324,7 @@ static FAMILY_MEMBER: Grant = Grant {
         Op::ReadOwnVisits,
         Op::RaiseEmergencyCall,
         Op::ReceiveEmergencyCalls,
+        Op::AcceptNotices,
     ],
     fields: &[
         (IdNumber, Masked),

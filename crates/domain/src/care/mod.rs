@@ -7,6 +7,7 @@ pub mod accountability;
 pub mod attachment;
 pub mod catalogue;
 pub mod emergency;
+pub mod notices;
 pub mod records;
 pub mod requests;
 pub mod schedule;

@@ -2,6 +2,7 @@
 //! worker issued (`issueBindingCode`, `bindWechat`), and the bindings staff see and end.
 
 pub mod bindings;
+pub mod notices;
 pub mod objects;
 pub mod sign_in;
 

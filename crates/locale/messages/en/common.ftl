@@ -72,3 +72,4 @@ query-once-per-request = `{ $field }` may appear once per request, not { $found 
 ws-upgrade-needed = Subscriptions need a WebSocket connection with the sub-protocol graphql-transport-ws
 ws-too-many-subscriptions = One connection holds at most { $max } subscriptions at once; complete the ones you no longer need
 thing-mini-program = mini-program
+thing-notice = message reminder

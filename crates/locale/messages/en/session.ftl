@@ -141,3 +141,5 @@ operation-RaiseEmergencyCall = raise an emergency call
 operation-ReceiveEmergencyCalls = receive and read emergency calls
 operation-AnswerEmergencyCalls = acknowledge and close emergency calls
 operation-ManageEmergencyDevices = issue emergency-call device credentials
+operation-AcceptNotices = accept WeChat message reminders
+operation-ReadNotices = read the delivery log of message reminders

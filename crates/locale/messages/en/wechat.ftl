@@ -27,3 +27,13 @@ binding-phone-not-on-file = Nobody has this phone number on file; ask the villag
 binding-phone-shared = This phone number is on file for more than one person; ask the worker for a binding slip
 binding-phone-abroad = Only a mainland China phone number can be used to bind; ask the worker for a binding slip
 wechat-phone-code-missing = WeChat's phone-number permission did not arrive; tap "Bind with my phone number" and try again
+# Subscription messages: what a message tells, and where its delivery stands.
+notice-kind-allowance_paid = allowance paid
+notice-kind-visit_scheduled = visit scheduled
+notice-kind-request_answered = request answered
+notice-state-pending = waiting to be sent
+notice-state-sent = sent
+notice-state-failed = could not be sent
+notice-state-refused = not accepted by the user
+notice-kinds-none = Choose at least one kind of reminder
+notice-allowance-what = Allowance for family-planning special families

@@ -72,3 +72,4 @@ query-once-per-request = { $field } 每个请求只能出现一次, 不能出现
 ws-upgrade-needed = 订阅要用 WebSocket 连接,子协议为 graphql-transport-ws
 ws-too-many-subscriptions = 一个连接最多同时订阅 { $max } 项,请先结束不用的订阅
 thing-mini-program = 小程序
+thing-notice = 消息提醒

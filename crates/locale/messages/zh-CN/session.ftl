@@ -141,3 +141,5 @@ operation-RaiseEmergencyCall = 发起紧急呼叫
 operation-ReceiveEmergencyCalls = 接收和查看紧急呼叫
 operation-AnswerEmergencyCalls = 接听和结束紧急呼叫
 operation-ManageEmergencyDevices = 发放紧急呼叫设备密钥
+operation-AcceptNotices = 接收微信消息提醒
+operation-ReadNotices = 查看消息提醒的发送记录

@@ -27,3 +27,13 @@ binding-phone-not-on-file = 没有找到登记了这个手机号的人，请联�
 binding-phone-shared = 这个手机号登记在不止一个人名下，请联系工作人员要一张绑定单
 binding-phone-abroad = 只能用中国大陆的手机号绑定，请联系工作人员要一张绑定单
 wechat-phone-code-missing = 没有收到微信的手机号授权，请点“用手机号绑定”再试一次
+# 订阅消息: what a message tells, and where its delivery stands.
+notice-kind-allowance_paid = 补助到账提醒
+notice-kind-visit_scheduled = 走访安排提醒
+notice-kind-request_answered = 诉求答复提醒
+notice-state-pending = 待发送
+notice-state-sent = 已发送
+notice-state-failed = 发送失败
+notice-state-refused = 用户未接受
+notice-kinds-none = 请至少选择一种提醒
+notice-allowance-what = 计划生育特殊家庭扶助金

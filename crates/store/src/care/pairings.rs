@@ -4,6 +4,7 @@
 
 use chrono::{NaiveDate, Utc};
 use nuanxin_domain::Principal;
+use nuanxin_domain::care::notices::{self, NoticeKind};
 use nuanxin_domain::care::schedule::Schedule;
 use nuanxin_domain::policy::{Operation, Resource};
 use nuanxin_domain::text;
@@ -141,6 +142,23 @@ impl Store {
             },
             other => other,
         })?;
+        // Each member who accepted a reminder of it hears who will visit, and from when.
+        let members = crate::entity::member::Entity::find()
+            .filter(crate::entity::member::Column::FamilyId.eq(family.id))
+            .filter(crate::entity::member::Column::DeceasedOn.is_null())
+            .all(&txn)
+            .await?;
+        for m in members {
+            crate::wechat::notices::queue(
+                &txn,
+                family.id,
+                m.id,
+                NoticeKind::VisitScheduled,
+                notices::visit_scheduled(&model.worker_name, model.starts_on),
+                self.clock.now(),
+            )
+            .await?;
+        }
         txn.commit().await?;
         self.forget_accounts();
         Ok(pairing_record(model))

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use nuanxin_domain::access::mask;
+use nuanxin_domain::care::notices::{self, NoticeKind};
 use nuanxin_domain::care::requests::{RequestKind, RequestState, ValidRequest};
 use nuanxin_domain::{Operation, Principal};
 use nuanxin_locale::msg;
@@ -159,6 +160,7 @@ impl Store {
             RequestState::Declined
         };
         let now = self.clock.now();
+        let note_for_notice = note.clone();
         let txn = self.db.begin().await?;
         let answered = req::Entity::update_many()
             .col_expr(req::Column::State, Expr::value(state.as_str()))
@@ -199,6 +201,22 @@ impl Store {
             }
             change.exec(&txn).await?;
         }
+        // The member who asked hears the answer, if they accepted a reminder of it.
+        let asked = RequestKind::parse(&row.kind)
+            .map(|k| {
+                nuanxin_locale::Message::term("request-kind", k.as_str())
+                    .render(nuanxin_locale::Locale::Zh)
+            })
+            .unwrap_or_default();
+        crate::wechat::notices::queue(
+            &txn,
+            row.family_id,
+            row.member_id,
+            NoticeKind::RequestAnswered,
+            notices::request_answered(&asked, accept, note_for_notice.as_deref()),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         tracing::info!(request = %id, by = %p.actor_id(), state = state.as_str(), "family request answered");
         self.request_records(vec![self.request_row(id).await?])

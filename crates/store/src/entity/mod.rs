@@ -44,6 +44,8 @@ pub mod member;
 pub mod member_fact;
 pub mod mini_program;
 pub mod mini_program_operation;
+pub mod notice;
+pub mod notice_acceptance;
 pub mod organisation;
 pub mod organisation_region;
 pub mod partner_app;

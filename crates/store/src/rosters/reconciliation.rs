@@ -119,7 +119,60 @@ impl Store {
             None,
         )
         .await?;
+        self.queue_paid_notices(&txn, id, &ids, now).await?;
         txn.commit().await?;
         self.get_roster(p, id).await
+    }
+
+    /// Tells each member paid by this roster (every line but the exceptions), who accepted
+    /// a reminder of it, that the month was paid. Only members with an acceptance are read.
+    async fn queue_paid_notices<C: sea_orm::ConnectionTrait>(
+        &self,
+        txn: &C,
+        roster_id: Uuid,
+        exceptions: &[Uuid],
+        now: chrono::DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        use crate::entity::notice_acceptance as acceptance;
+        use nuanxin_domain::care::notices::{self, NoticeKind};
+        let of_roster = sea_orm::sea_query::Query::select()
+            .column(line::Column::MemberId)
+            .from(line::Entity)
+            .and_where(line::Column::RosterId.eq(roster_id))
+            .to_owned();
+        let waiting: Vec<Uuid> = acceptance::Entity::find()
+            .select_only()
+            .column(acceptance::Column::MemberId)
+            .filter(acceptance::Column::Kind.eq(NoticeKind::AllowancePaid.as_str()))
+            .filter(acceptance::Column::UsedAt.is_null())
+            .filter(acceptance::Column::MemberId.in_subquery(of_roster))
+            .distinct()
+            .into_tuple()
+            .all(txn)
+            .await?;
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        let what = nuanxin_locale::msg!("notice-allowance-what").render(nuanxin_locale::Locale::Zh);
+        let paid = line::Entity::find()
+            .filter(line::Column::RosterId.eq(roster_id))
+            .filter(line::Column::MemberId.is_in(waiting))
+            .filter(line::Column::Id.is_not_in(exceptions.to_vec()))
+            .filter(line::Column::AmountFen.gt(0))
+            .all(txn)
+            .await?;
+        for l in paid {
+            let month = format!("{}年{}月", l.month / 100, l.month % 100);
+            crate::wechat::notices::queue(
+                txn,
+                l.family_id,
+                l.member_id,
+                NoticeKind::AllowancePaid,
+                notices::allowance_paid(&month, l.amount_fen, &what),
+                now,
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

@@ -3,10 +3,12 @@
 
 mod access_token;
 mod bindings;
+pub(crate) mod notices;
 mod phones;
 mod sign_in;
 
 pub use access_token::SharedToken;
 pub use bindings::{BindRefusal, BindingTarget, IssuedBindingCode, WechatBindingRecord};
+pub use notices::{Acceptances, DueNotice, NoticeOutcome, NoticeRecord, NoticeRetry};
 pub use phones::PhoneBindRefusal;
 pub use sign_in::WechatIdentity;
