@@ -5,6 +5,8 @@
 //! `postgres://postgres@127.0.0.1:5432/test`); with `NUANXIN_REQUIRE_POSTGRES=1` (CI) an
 //! unreachable PostgreSQL fails the test instead of skipping it.
 
+// As the server crate: the schema's async resolvers nest deeper than 128 in a release build.
+#![recursion_limit = "256"]
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::{App, test as atest};

@@ -14,6 +14,7 @@ beforeAll(async () => {
   wxStub.install();
   worker = await live.staff('weidu.village');
   family = await live.registerFamily(await live.staff('weidu.township'), VILLAGE);
+  await live.payLastMonth(family.family);
 });
 
 test('a new WeChat user binds with the printed code and lands on the family page', async () => {
@@ -40,7 +41,7 @@ test('a new WeChat user binds with the printed code and lands on the family page
   expect(wxStub.state.navigations).toEqual(['/pages/home/home']);
 });
 
-test('the family page and the allowance history are in Chinese', async () => {
+test('the family page and the allowance history (last month, approved) are in Chinese', async () => {
   const home = render('home');
   await home.instance.onLoad();
   expect(home.data.error).toBe('');
@@ -50,7 +51,10 @@ test('the family page and the allowance history are in Chinese', async () => {
   const allowance = render('allowance');
   await allowance.instance.onLoad();
   expect(allowance.data.error).toBe('');
-  expect(text(allowance, '.empty')).toContain('还没有发放记录');
+  expect(allowance.data.lines.length).toBeGreaterThan(0);
+  expect(text(allowance, '.line .state')).toBe('待发放');
+  // The page writes month and amount apart with a full-width space; the DOM reads it as one.
+  expect(text(allowance, '.line')).toMatch(/年\d+月\s\d+\.\d\d 元/);
 });
 
 test('reminders the user accepts, and only those, are told to the server', async () => {

@@ -64,4 +64,28 @@ async function registerFamily(token, village) {
   return { family: data.registerFamily.id, member: data.registerFamily.members[0].id };
 }
 
-module.exports = { gql, staff, registerFamily, BASE };
+/** Last month, YYYY-MM, in China Standard Time. */
+function lastMonth(now = new Date()) {
+  const cst = new Date(now.getTime() + 8 * 3600 * 1000);
+  const y = cst.getUTCFullYear();
+  const m = cst.getUTCMonth(); // 0-based: this is last month's number
+  return m === 0 ? `${y - 1}-12` : `${y}-${String(m).padStart(2, '0')}`;
+}
+
+/**
+ * The county verifies and activates `family`, generates last month's roster of its county
+ * and submits it; the city approves it: the family's lines are then in its payment history.
+ */
+async function payLastMonth(family) {
+  const county = await staff('weidu.admin');
+  const city = await staff('city.admin');
+  for (const status of ['VERIFIED', 'ACTIVE']) {
+    await gql(county, 'mutation($id: ID!, $s: FamilyStatus!) { changeFamilyStatus(id: $id, status: $s, reason: "材料齐全，核实无误") { status } }', { id: family, s: status });
+  }
+  const roster = await gql(county, 'mutation($p: String!) { generateRoster(input: { countyCode: "411002", periodStart: $p }) { id } }', { p: lastMonth() });
+  const id = roster.generateRoster.id;
+  await gql(county, 'mutation($id: ID!) { submitRoster(id: $id) { status } }', { id });
+  await gql(city, 'mutation($id: ID!) { approveRoster(id: $id) { status } }', { id });
+}
+
+module.exports = { gql, staff, registerFamily, payLastMonth, BASE };

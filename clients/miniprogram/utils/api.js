@@ -1,6 +1,6 @@
-// The only way the mini-program reaches the API: a persisted operation, named by the
-// SHA-256 of its .graphql file (operations/index.js), never a document typed here. A token
-// that has run out is renewed once with wx.login (a bound user signs straight in).
+// The transport, and the only way the mini-program reaches the API: a persisted operation,
+// named by the SHA-256 of its .graphql file (operations/index.js), never a document typed
+// here. Pages call through utils/client.js, which signs in again when a token runs out.
 const HASHES = require('../operations/index.js');
 const config = require('../config.js');
 
@@ -42,22 +42,9 @@ function post(name, variables, token) {
   });
 }
 
-/** Runs operation `name` as the signed-in user. */
-async function call(name, variables) {
-  const session = require('./session.js');
-  try {
-    return await post(name, variables, session.token());
-  } catch (e) {
-    if (e.code !== 'UNAUTHENTICATED') throw e;
-    const again = await session.signIn();
-    if (!again.bound) throw e;
-    return post(name, variables, session.token());
-  }
-}
-
 /** Runs operation `name` with no token (sign-in and binding). */
 function anonymous(name, variables) {
   return post(name, variables, null);
 }
 
-module.exports = { call, anonymous, ApiError };
+module.exports = { post, anonymous, ApiError };

@@ -115,6 +115,18 @@ async fn request_id(
     .await
 }
 
+/// A 429 in GraphQL's shape, with `Retry-After`.
+fn too_many(message: Message, retry_after: u64, rid: &str, req: &HttpRequest) -> HttpResponse {
+    let mut resp = HttpResponse::build(StatusCode::TOO_MANY_REQUESTS).json(serde_json::json!({
+        "errors": [{ "message": message.render(locale_of(req)),
+            "extensions": { "code": "RATE_LIMITED", "retryAfter": retry_after, "requestId": rid } }]
+    }));
+    if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
+}
+
 /// A quick 503 that says when to come back.
 fn retry_soon(message: Message, req: &HttpRequest) -> HttpResponse {
     let mut resp = edge_error(
@@ -373,14 +385,12 @@ async fn execute(
     if let nuanxin_domain::Subject::Partner { app, .. } = &principal.subject
         && let Err(t) = state.partner_rate.admit(&app.to_string())
     {
-        let mut resp = HttpResponse::build(StatusCode::TOO_MANY_REQUESTS).json(serde_json::json!({
-            "errors": [{ "message": msg!("app-rate-limited", seconds = t.retry_after_secs()).render(locale_of(req)),
-                "extensions": { "code": "RATE_LIMITED", "retryAfter": t.retry_after_secs(), "requestId": rid } }]
-        }));
-        if let Ok(v) = HeaderValue::from_str(&t.retry_after_secs().to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return resp;
+        return too_many(
+            msg!("app-rate-limited", seconds = t.retry_after_secs()),
+            t.retry_after_secs(),
+            &rid,
+            req,
+        );
     }
     // Each mini-program has its budget, and each of its users theirs.
     if let Some(app) = crate::persisted::mini_program_of(&principal)
@@ -390,14 +400,12 @@ async fn execute(
                 .admit(&principal.actor_id().to_string())
         })
     {
-        let mut resp = HttpResponse::build(StatusCode::TOO_MANY_REQUESTS).json(serde_json::json!({
-            "errors": [{ "message": msg!("mini-program-rate-limited", seconds = t.retry_after_secs()).render(locale_of(req)),
-                "extensions": { "code": "RATE_LIMITED", "retryAfter": t.retry_after_secs(), "requestId": rid } }]
-        }));
-        if let Ok(v) = HeaderValue::from_str(&t.retry_after_secs().to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return resp;
+        return too_many(
+            msg!("mini-program-rate-limited", seconds = t.retry_after_secs()),
+            t.retry_after_secs(),
+            &rid,
+            req,
+        );
     }
     let sent_whole = !request.query.is_empty();
     if let Err(refusal) =

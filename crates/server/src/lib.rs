@@ -1,5 +1,10 @@
 //! The `nuanxin` server: configuration, start-up, the HTTP edge and the command line.
 
+// The schema's merged roots nest async resolvers deeper than the default limit of 128 when
+// a release build computes their layout (seen when the mini-program and reminder roots
+// were merged in).
+#![recursion_limit = "256"]
+
 pub mod attachments;
 pub mod bootstrap;
 pub mod caller;

@@ -1,6 +1,8 @@
 //! `nuanxin`: run `nuanxin --help`. With no arguments it serves the API on the embedded
 //! SQLite default.
 
+#![recursion_limit = "256"]
+
 use clap::Parser as _;
 use nuanxin_server::cli::{Cli, run};
 

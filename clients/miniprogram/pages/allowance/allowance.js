@@ -1,5 +1,5 @@
 // 我的补助: which months were paid, returned by the bank, paid again.
-const api = require('../../utils/api.js');
+const client = require('../../utils/client.js');
 const format = require('../../utils/format.js');
 
 Component({
@@ -7,7 +7,7 @@ Component({
   methods: {
     async onLoad() {
       try {
-        const data = await api.call('MyPayments', {});
+        const data = await client.call('MyPayments', {});
         this.setData({
           loading: false,
           lines: data.myPayments.map((p, i) => ({

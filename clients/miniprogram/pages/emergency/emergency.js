@@ -1,5 +1,5 @@
 // 紧急呼叫: one big button. Pressed again while the call is open, it is the same call.
-const api = require('../../utils/api.js');
+const client = require('../../utils/client.js');
 
 Component({
   data: { busy: false, called: false, status: '', error: '' },
@@ -7,7 +7,7 @@ Component({
     async press() {
       this.setData({ busy: true, error: '' });
       try {
-        const data = await api.call('PressEmergencyButton', {});
+        const data = await client.call('PressEmergencyButton', {});
         const c = data.raiseEmergencyCall;
         this.setData({
           called: true,

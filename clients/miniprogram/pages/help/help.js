@@ -1,5 +1,5 @@
 // 找人帮忙: ask for a visit or for emergency aid, in one tap; the worker answers.
-const api = require('../../utils/api.js');
+const client = require('../../utils/client.js');
 
 Component({
   data: { note: '', busy: false, done: '', error: '' },
@@ -11,7 +11,7 @@ Component({
       const kind = e.currentTarget.dataset.kind;
       this.setData({ busy: true, error: '', done: '' });
       try {
-        const data = await api.call('AskForHelp', { kind, note: this.data.note.trim() || null });
+        const data = await client.call('AskForHelp', { kind, note: this.data.note.trim() || null });
         const r = data.submitRequest;
         this.setData({ done: `${r.kindText}：已经收到，工作人员会尽快联系您（${r.stateText}）` });
       } catch (err) {

@@ -1,6 +1,6 @@
 // 我的家庭: who is in the family file and what each is owed this month, with the reason
 // in words; the ways to the allowance history, asking for help and the emergency button.
-const api = require('../../utils/api.js');
+const client = require('../../utils/client.js');
 const session = require('../../utils/session.js');
 const format = require('../../utils/format.js');
 const config = require('../../config.js');
@@ -16,7 +16,7 @@ Component({
       }
       const month = format.chinaMonth();
       try {
-        const data = await api.call('MyFamily', { id: s.familyId, month });
+        const data = await client.call('MyFamily', { id: s.familyId, month });
         const f = data.family;
         this.setData({
           loading: false,
@@ -51,7 +51,7 @@ Component({
               return resolve();
             }
             try {
-              await api.call('AcceptNotices', { kinds: accepted });
+              await client.call('AcceptNotices', { kinds: accepted });
               this.setData({ reminders: `已开启 ${accepted.length} 项提醒：补助到账、走访安排或诉求答复时会通知您` });
             } catch (e) {
               this.setData({ reminders: e.message });

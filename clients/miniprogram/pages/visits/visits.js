@@ -1,6 +1,6 @@
 // 我的走访 (volunteers): the visits due this week in my pairings; at the door, check in
 // (the time, and the place if the phone may tell it), then log what was done.
-const api = require('../../utils/api.js');
+const client = require('../../utils/client.js');
 const format = require('../../utils/format.js');
 
 function locate() {
@@ -22,7 +22,7 @@ Component({
     },
     async load() {
       try {
-        const data = await api.call('MyVisitsDue', { withinDays: 7 });
+        const data = await client.call('MyVisitsDue', { withinDays: 7 });
         this.setData({
           loading: false,
           visits: data.myVisitsDue.map((p) => ({
@@ -61,7 +61,7 @@ Component({
       }
       const location = v.place ? `${v.arrivedAt} 到达，位置 ${v.place}` : `${v.arrivedAt} 到达`;
       try {
-        await api.call('LogVisit', {
+        await client.call('LogVisit', {
           input: {
             familyId: v.familyId,
             kind: 'VISIT',

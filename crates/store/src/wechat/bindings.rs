@@ -5,7 +5,7 @@
 //! as a row (who, when, why).
 
 use chrono::{DateTime, Duration, Utc};
-use nuanxin_domain::{Operation, Principal, Resource, Subject};
+use nuanxin_domain::{Operation, Principal, Resource};
 use nuanxin_locale::msg;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -21,7 +21,7 @@ use crate::entity::{
 use crate::error::StoreError;
 use crate::slice::{self, require};
 
-use super::sign_in::WechatIdentity;
+use super::identity::{WechatIdentity, principal_of};
 
 /// Whom a binding code is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,21 +67,6 @@ pub enum BindRefusal {
 
 pub(super) const MEMBER: &str = "family_member";
 pub(super) const VOLUNTEER: &str = "volunteer";
-
-/// The subject a binding (or a binding code) speaks for.
-pub(super) fn principal_of(
-    family: Option<Uuid>,
-    member: Option<Uuid>,
-    volunteer: Option<Uuid>,
-) -> Option<Principal> {
-    match (family, member, volunteer) {
-        (Some(family), Some(member), _) => {
-            Some(Principal::of(Subject::FamilyMember { family, member }))
-        }
-        (_, _, Some(volunteer)) => Some(Principal::of(Subject::Volunteer { volunteer })),
-        _ => None,
-    }
-}
 
 /// A person a binding is for, as loaded.
 enum Person {

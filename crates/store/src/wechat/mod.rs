@@ -3,12 +3,13 @@
 
 mod access_token;
 mod bindings;
+mod identity;
 pub(crate) mod notices;
 mod phones;
 mod sign_in;
 
 pub use access_token::SharedToken;
 pub use bindings::{BindRefusal, BindingTarget, IssuedBindingCode, WechatBindingRecord};
+pub use identity::WechatIdentity;
 pub use notices::{Acceptances, DueNotice, NoticeOutcome, NoticeRecord, NoticeRetry};
 pub use phones::PhoneBindRefusal;
-pub use sign_in::WechatIdentity;

@@ -14,7 +14,8 @@ use crate::entity::{member, volunteer};
 use crate::error::StoreError;
 use crate::slice::minor_cutoff;
 
-use super::bindings::{BindVia, MEMBER, VOLUNTEER, bind_in, principal_of, take_ticket};
+use super::bindings::{BindVia, MEMBER, VOLUNTEER, bind_in, take_ticket};
+use super::identity::principal_of;
 
 /// Why a binding by phone did not happen (nothing was written; the ticket stays good).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,13 +10,7 @@ use crate::Store;
 use crate::entity::{wechat_binding as binding, wechat_spent_code as spent, wechat_ticket};
 use crate::error::StoreError;
 
-/// A WeChat user of one mini-program, as WeChat vouched for them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WechatIdentity {
-    pub app_id: String,
-    pub openid: String,
-    pub unionid: Option<String>,
-}
+use super::identity::{WechatIdentity, principal_of};
 
 /// How long a spent code is remembered: WeChat's codes expire after 5 minutes.
 const SPENT_CODE_MEMORY: Duration = Duration::hours(1);
@@ -82,9 +76,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let Some(principal) =
-            super::bindings::principal_of(row.family_id, row.member_id, row.volunteer_id)
-        else {
+        let Some(principal) = principal_of(row.family_id, row.member_id, row.volunteer_id) else {
             return Ok(None);
         };
         // The account look every request makes decides whether it still speaks for anyone.
