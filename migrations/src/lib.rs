@@ -29,6 +29,7 @@ mod m20261203_000015_create_emergency_calls;
 mod m20261204_000016_add_phone_index;
 mod m20261204_000017_create_mini_programs;
 mod m20261204_000018_create_notices;
+mod m20261204_000019_one_open_call_per_family;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_add_phone_index::Migration),
             Box::new(m20261204_000017_create_mini_programs::Migration),
             Box::new(m20261204_000018_create_notices::Migration),
+            Box::new(m20261204_000019_one_open_call_per_family::Migration),
         ]
     }
 }

@@ -211,7 +211,7 @@ impl Store {
         let now = self.clock.now();
         let id = Uuid::now_v7();
         let level = CallLevel::Village;
-        call::ActiveModel {
+        let inserted = call::ActiveModel {
             id: Set(id),
             family_id: Set(family),
             member_id: Set(member),
@@ -230,7 +230,27 @@ impl Store {
             close_note: Set(None),
         }
         .insert(&txn)
-        .await?;
+        .await;
+        match inserted {
+            Ok(_) => {}
+            // Pressed at the same instant elsewhere (the database keeps one unfinished call
+            // per family): that call is this press's answer too.
+            Err(e) => {
+                let e = StoreError::from(e);
+                if !matches!(e, StoreError::Conflict { .. }) {
+                    return Err(e);
+                }
+                drop(txn);
+                let existing = call::Entity::find()
+                    .filter(call::Column::FamilyId.eq(family))
+                    .filter(call::Column::State.ne(CallState::Closed.as_str()))
+                    .one(&self.db)
+                    .await?
+                    .ok_or(e)?;
+                tracing::info!(call = %existing.id, "emergency button pressed twice at once");
+                return record(existing);
+            }
+        }
         add_step(
             &txn,
             id,
