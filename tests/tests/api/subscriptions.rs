@@ -366,3 +366,44 @@ async fn a_call_raised_on_one_replica_reaches_another() {
     })
     .await;
 }
+
+/// A volunteer subscribes through the mini-program: only its registered operations, and
+/// within its budget, as over HTTP.
+async fn a_mini_program_user_subscribes_within_its_list_and_budget(app: &TestApp) {
+    let (family, _) = app.family_at("411002001001", 1).await;
+    let (_, volunteer) = app.volunteer(&[family]).await;
+    let state = app.state.clone().with_mini_program_rate(1000, 3);
+    let server = Listening::start(state);
+    let mut c = WsClient::signed_in(&server.ws_url(), &volunteer).await;
+    // Not registered for the mini-program: an error for that id, the connection stays.
+    c.subscribe("unlisted", CALLS).await;
+    let refused = c.next().await;
+    let WsEvent::Message(m) = &refused else {
+        panic!("{refused:?}")
+    };
+    assert_eq!(
+        m["payload"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_ALLOWED",
+        "{m}"
+    );
+    // Registered: runs (nothing to hear yet).
+    app.allow(&volunteer, CALLS).await;
+    c.subscribe("listed", CALLS).await;
+    assert_eq!(c.next_within(Duration::from_millis(300)).await, None);
+    c.subscribe("third", CALLS).await;
+    assert_eq!(c.next_within(Duration::from_millis(300)).await, None);
+    // The fourth operation of this minute is over the user's budget of three.
+    c.subscribe("over", CALLS).await;
+    let over = c.next().await;
+    let WsEvent::Message(m) = &over else {
+        panic!("{over:?}")
+    };
+    assert_eq!(
+        (
+            m["id"].as_str(),
+            m["payload"][0]["extensions"]["code"].as_str()
+        ),
+        (Some("over"), Some("RATE_LIMITED")),
+        "{m}"
+    );
+}
+on_both_backends!(a_mini_program_user_subscribes_within_its_list_and_budget);

@@ -38,7 +38,6 @@ persisted-not-found = no registered document has this hash; send the document it
 document-empty = the document is empty
 document-too-large = the document is larger than { $kilobytes } KB
 document-not-graphql = the document is not GraphQL: { $detail }
-document-subscription = a persisted operation is a query or a mutation, not a subscription
 mini-program-app-id = A mini-program's AppID is "wx" and letters or digits (usually 18 in all); copy it from the WeChat admin console
 mini-program-exists = This mini-program is already registered
 mini-program-rate-limited = Too many requests from this mini-program; try again in { $seconds } s

@@ -38,7 +38,6 @@ persisted-not-found = 没有与此哈希对应的已登记文档; 请发送文�
 document-empty = 文档是空的
 document-too-large = 文档超过 { $kilobytes } KB
 document-not-graphql = 文档不是 GraphQL: { $detail }
-document-subscription = 登记的操作只能是查询或修改, 不能是订阅
 mini-program-app-id = 小程序的 AppID 应为 wx 开头的字母和数字（一般共 18 位），请从微信公众平台复制
 mini-program-exists = 这个小程序已经登记过了
 mini-program-rate-limited = 这个小程序的请求太频繁了，请 { $seconds } 秒后再试
