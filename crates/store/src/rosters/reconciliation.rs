@@ -154,13 +154,20 @@ impl Store {
             return Ok(());
         }
         let what = nuanxin_locale::msg!("notice-allowance-what").render(nuanxin_locale::Locale::Zh);
-        let paid = line::Entity::find()
-            .filter(line::Column::RosterId.eq(roster_id))
-            .filter(line::Column::MemberId.is_in(waiting))
-            .filter(line::Column::Id.is_not_in(exceptions.to_vec()))
-            .filter(line::Column::AmountFen.gt(0))
-            .all(txn)
-            .await?;
+        // In chunks: a county where most families accepted is thousands of members.
+        let mut paid = Vec::new();
+        for chunk in waiting.chunks(1000) {
+            paid.extend(
+                line::Entity::find()
+                    .filter(line::Column::RosterId.eq(roster_id))
+                    .filter(line::Column::MemberId.is_in(chunk.to_vec()))
+                    .filter(line::Column::AmountFen.gt(0))
+                    .all(txn)
+                    .await?
+                    .into_iter()
+                    .filter(|l| !exceptions.contains(&l.id)),
+            );
+        }
         for l in paid {
             let month = format!("{}年{}月", l.month / 100, l.month % 100);
             crate::wechat::notices::queue(
