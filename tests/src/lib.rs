@@ -11,6 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::{App, test as atest};
 use chrono::NaiveDate;
+use futures_util::FutureExt as _;
 use nuanxin_auth::{JwtKeys, TokenService, TokenSettings, hash_password};
 use nuanxin_domain::registry::intake::{NewFamily, NewMember, parse_new_family};
 use nuanxin_domain::{
@@ -157,10 +158,12 @@ impl TestApp {
 
     /// Drops the PostgreSQL test database (best effort).
     pub async fn cleanup(self) {
+        // Closed on every backend: an open pool's maintenance task left running while the
+        // test's runtime shuts down can spin (seen as a SQLite test that never ended).
+        self.store.close().await;
         let Some((admin, name)) = &self.pg_cleanup else {
             return;
         };
-        self.store.close().await;
         if let Ok(conn) = Database::connect(admin.as_str()).await {
             let _ = conn
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -660,8 +663,13 @@ where
     let Some(app) = TestApp::new(backend).await else {
         return;
     };
-    body(&app).await;
+    let outcome = std::panic::AssertUnwindSafe(body(&app))
+        .catch_unwind()
+        .await;
     app.cleanup().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 /// The app and secret the tests' WeChat stand-in knows.
@@ -704,8 +712,13 @@ where
         Default::default(),
         wechat_at(&standin, &app.store),
     );
-    body(&app, &standin).await;
+    let outcome = std::panic::AssertUnwindSafe(body(&app, &standin))
+        .catch_unwind()
+        .await;
     app.cleanup().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 /// Declares a test that runs on SQLite and on PostgreSQL with WeChat at a stand-in.
