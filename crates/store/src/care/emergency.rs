@@ -287,6 +287,14 @@ impl Store {
         id: Uuid,
     ) -> Result<EmergencyCallRecord, StoreError> {
         require(p, Operation::ReceiveEmergencyCalls)?;
+        self.call_in_rows(p, id).await
+    }
+
+    async fn call_in_rows(
+        &self,
+        p: &Principal,
+        id: Uuid,
+    ) -> Result<EmergencyCallRecord, StoreError> {
         record(
             call::Entity::find_by_id(id)
                 .filter(in_rows(p))
@@ -409,11 +417,10 @@ impl Store {
         id: Uuid,
     ) -> Result<EmergencyCallRecord, StoreError> {
         require(p, Operation::AnswerEmergencyCalls)?;
-        let current = self.emergency_call_in_rows(p, id).await?;
+        let current = self.call_in_rows(p, id).await?;
         rules::acknowledge(current.state).map_err(conflict)?;
         let now = self.clock.now();
-        let txn = self.db.begin().await?;
-        let changed = call::Entity::update_many()
+        let update = call::Entity::update_many()
             .col_expr(
                 call::Column::State,
                 Expr::value(CallState::Acknowledged.as_str()),
@@ -424,32 +431,40 @@ impl Store {
                 Expr::value(p.actor_name()),
             )
             .col_expr(call::Column::AcknowledgedAt, Expr::value(now))
-            .filter(call::Column::Id.eq(id))
-            .filter(call::Column::State.eq(CallState::Open.as_str()))
-            .exec(&txn)
-            .await?;
-        if changed.rows_affected == 0 {
+            .filter(call::Column::State.eq(CallState::Open.as_str()));
+        let step = (CallStep::Acknowledged, current.level);
+        let done = self
+            .take_step(id, update, step, Some(p.actor_id()), p.actor_name(), now)
+            .await?
             // Someone else answered between our look and our write.
-            txn.rollback().await?;
-            return Err(conflict(rules::CallError::AlreadyAcknowledged));
-        }
-        let level = current.level;
-        add_step(
-            &txn,
-            id,
-            CallStep::Acknowledged,
-            level,
-            Some(p.actor_id()),
-            p.actor_name(),
-            now,
-        )
-        .await?;
-        txn.commit().await?;
+            .ok_or_else(|| conflict(rules::CallError::AlreadyAcknowledged))?;
         tracing::info!(call = %id, "emergency call acknowledged");
-        let done = self.call_row(id).await?;
-        self.announce(self.event_of(&done, CallStep::Acknowledged).await?)
-            .await;
         Ok(done)
+    }
+
+    /// Moves a call one step in one transaction — the conditional `update` (which says
+    /// from where) and the step's row — then announces it. `None` when the update found the
+    /// call no longer where it was (another replica or person moved it first).
+    async fn take_step(
+        &self,
+        id: Uuid,
+        update: sea_orm::UpdateMany<call::Entity>,
+        (step_, level): (CallStep, CallLevel),
+        actor: Option<Uuid>,
+        actor_name: String,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EmergencyCallRecord>, StoreError> {
+        let txn = self.db.begin().await?;
+        let changed = update.filter(call::Column::Id.eq(id)).exec(&txn).await?;
+        if changed.rows_affected == 0 {
+            txn.rollback().await?;
+            return Ok(None);
+        }
+        add_step(&txn, id, step_, level, actor, actor_name, now).await?;
+        txn.commit().await?;
+        let moved = self.call_row(id).await?;
+        self.announce(self.event_of(&moved, step_).await?).await;
+        Ok(Some(moved))
     }
 
     /// Closes a call (结束), with what was done.
@@ -463,55 +478,20 @@ impl Store {
         let note = text::optional(note, rules::NOTE_MAX).map_err(|_| {
             StoreError::bad_input("note", msg!("call-note-too-long", max = rules::NOTE_MAX))
         })?;
-        let current = self.emergency_call_in_rows(p, id).await?;
+        let current = self.call_in_rows(p, id).await?;
         rules::close(current.state).map_err(conflict)?;
         let now = self.clock.now();
-        let txn = self.db.begin().await?;
-        let changed = call::Entity::update_many()
+        let update = call::Entity::update_many()
             .col_expr(call::Column::State, Expr::value(CallState::Closed.as_str()))
             .col_expr(call::Column::ClosedBy, Expr::value(p.actor_id()))
             .col_expr(call::Column::ClosedByName, Expr::value(p.actor_name()))
             .col_expr(call::Column::ClosedAt, Expr::value(now))
             .col_expr(call::Column::CloseNote, Expr::value(note))
-            .filter(call::Column::Id.eq(id))
-            .filter(call::Column::State.ne(CallState::Closed.as_str()))
-            .exec(&txn)
-            .await?;
-        if changed.rows_affected == 0 {
-            txn.rollback().await?;
-            return Err(conflict(rules::CallError::AlreadyClosed));
-        }
-        add_step(
-            &txn,
-            id,
-            CallStep::Closed,
-            current.level,
-            Some(p.actor_id()),
-            p.actor_name(),
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        let done = self.call_row(id).await?;
-        self.announce(self.event_of(&done, CallStep::Closed).await?)
-            .await;
-        Ok(done)
-    }
-
-    async fn emergency_call_in_rows(
-        &self,
-        p: &Principal,
-        id: Uuid,
-    ) -> Result<EmergencyCallRecord, StoreError> {
-        record(
-            call::Entity::find_by_id(id)
-                .filter(in_rows(p))
-                .one(&self.db)
-                .await?
-                .ok_or(StoreError::NotFound {
-                    what: "emergency call",
-                })?,
-        )
+            .filter(call::Column::State.ne(CallState::Closed.as_str()));
+        let step = (CallStep::Closed, current.level);
+        self.take_step(id, update, step, Some(p.actor_id()), p.actor_name(), now)
+            .await?
+            .ok_or_else(|| conflict(rules::CallError::AlreadyClosed))
     }
 
     /// The escalation job: every open call that has waited `after` at its level climbs
@@ -533,35 +513,21 @@ impl Store {
             let Some(next) = rules::escalation(c.state, c.level, c.level_since, now, after) else {
                 continue;
             };
-            let txn = self.db.begin().await?;
-            let changed = call::Entity::update_many()
+            let update = call::Entity::update_many()
                 .col_expr(call::Column::Level, Expr::value(next.as_str()))
                 .col_expr(call::Column::LevelSince, Expr::value(now))
-                .filter(call::Column::Id.eq(c.id))
                 .filter(call::Column::State.eq(CallState::Open.as_str()))
-                .filter(call::Column::Level.eq(c.level.as_str()))
-                .exec(&txn)
-                .await?;
-            if changed.rows_affected == 0 {
-                txn.rollback().await?;
-                continue;
+                .filter(call::Column::Level.eq(c.level.as_str()));
+            let system = format!("system: no answer within {} s", after.num_seconds());
+            let step = (CallStep::Escalated, next);
+            if self
+                .take_step(c.id, update, step, None, system, now)
+                .await?
+                .is_some()
+            {
+                tracing::warn!(call = %c.id, level = next.as_str(), "emergency call escalated");
+                climbed += 1;
             }
-            add_step(
-                &txn,
-                c.id,
-                CallStep::Escalated,
-                next,
-                None,
-                format!("system: no answer within {} s", after.num_seconds()),
-                now,
-            )
-            .await?;
-            txn.commit().await?;
-            tracing::warn!(call = %c.id, level = next.as_str(), "emergency call escalated");
-            let climbed_call = self.call_row(c.id).await?;
-            self.announce(self.event_of(&climbed_call, CallStep::Escalated).await?)
-                .await;
-            climbed += 1;
         }
         Ok(climbed)
     }
