@@ -381,31 +381,9 @@ async fn execute(
         Ok(p) => p,
         Err(e) => return e.response(req),
     };
-    // Each partner app has its budget (a token bucket); staff and families do not.
-    if let nuanxin_domain::Subject::Partner { app, .. } = &principal.subject
-        && let Err(t) = state.partner_rate.admit(&app.to_string())
-    {
-        return too_many(
-            msg!("app-rate-limited", seconds = t.retry_after_secs()),
-            t.retry_after_secs(),
-            &rid,
-            req,
-        );
-    }
-    // Each mini-program has its budget, and each of its users theirs.
-    if let Some(app) = crate::persisted::mini_program_of(&principal)
-        && let Err(t) = state.mini_program_rate.admit(app).and_then(|()| {
-            state
-                .mini_program_user_rate
-                .admit(&principal.actor_id().to_string())
-        })
-    {
-        return too_many(
-            msg!("mini-program-rate-limited", seconds = t.retry_after_secs()),
-            t.retry_after_secs(),
-            &rid,
-            req,
-        );
+    // Partner apps and mini-programs have budgets (token buckets); staff do not.
+    if let Err(over) = state.spend_budget(&principal) {
+        return too_many(over.message, over.retry_after_secs, &rid, req);
     }
     let sent_whole = !request.query.is_empty();
     if let Err(refusal) =

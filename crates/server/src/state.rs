@@ -38,7 +38,45 @@ pub struct AppState {
     pub ws: crate::subscriptions::WsSettings,
 }
 
+/// A caller over its budget: what to tell it, and in how many seconds to come back.
+pub struct OverBudget {
+    pub message: nuanxin_locale::Message,
+    pub retry_after_secs: u64,
+}
+
 impl AppState {
+    /// Spends one request (or one operation over the socket) of the caller's budgets: a
+    /// partner app's, or a mini-program's and its user's. Staff have none.
+    pub fn spend_budget(&self, p: &nuanxin_domain::Principal) -> Result<(), OverBudget> {
+        let over = |message: nuanxin_locale::Message, t: &nuanxin_auth::Throttled| OverBudget {
+            message,
+            retry_after_secs: t.retry_after_secs(),
+        };
+        if let nuanxin_domain::Subject::Partner { app, .. } = &p.subject {
+            self.partner_rate.admit(&app.to_string()).map_err(|t| {
+                over(
+                    nuanxin_locale::msg!("app-rate-limited", seconds = t.retry_after_secs()),
+                    &t,
+                )
+            })?;
+        }
+        if let Some(app) = crate::persisted::mini_program_of(p) {
+            self.mini_program_rate
+                .admit(app)
+                .and_then(|()| self.mini_program_user_rate.admit(&p.actor_id().to_string()))
+                .map_err(|t| {
+                    over(
+                        nuanxin_locale::msg!(
+                            "mini-program-rate-limited",
+                            seconds = t.retry_after_secs()
+                        ),
+                        &t,
+                    )
+                })?;
+        }
+        Ok(())
+    }
+
     /// The same state with another per-app budget (configuration, tests).
     pub fn with_partner_rate(mut self, per_minute: u32) -> Self {
         self.partner_rate = nuanxin_auth::KeyedLimit::per_minute(per_minute);

@@ -381,21 +381,10 @@ async fn admit(
     locale: Locale,
     rid: &str,
 ) -> Result<async_graphql::Request, ServerError> {
-    // A mini-program's budgets count operations over the socket as they count requests.
-    if let Some(app) = crate::persisted::mini_program_of(principal)
-        && let Err(t) = state.mini_program_rate.admit(app).and_then(|()| {
-            state
-                .mini_program_user_rate
-                .admit(&principal.actor_id().to_string())
-        })
-    {
-        return Err(error_with(
-            &msg!("mini-program-rate-limited", seconds = t.retry_after_secs()),
-            "RATE_LIMITED",
-            locale,
-            rid,
-        ));
-    }
+    // The budgets count operations over the socket as they count requests.
+    state
+        .spend_budget(principal)
+        .map_err(|over| error_with(&over.message, "RATE_LIMITED", locale, rid))?;
     let named = nuanxin_graphql::persisted::named_hash(&request).map_err(|e| {
         let refusal = crate::persisted::Refusal::from(e);
         error_with(&refusal.message(), refusal.code(), locale, rid)
