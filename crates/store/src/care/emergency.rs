@@ -357,7 +357,7 @@ impl Store {
     /// call has climbed to its level of the ladder. Decided without a query, so that one
     /// event does not cost a query per connected listener; [`Store::deliver_call`] then
     /// reads the call through the listener's slice.
-    pub fn may_hear(&self, p: &Principal, e: &CallEvent) -> bool {
+    fn may_hear(&self, p: &Principal, e: &CallEvent) -> bool {
         p.allows(Operation::ReceiveEmergencyCalls)
             && rules::hears(hears_emergency_calls_from(p.audience()), e.level)
             && slice::place_in_rows(
