@@ -68,6 +68,12 @@ async fn a_call_reaches_the_village_and_is_answered_once(app: &TestApp) {
     );
     let twice = app.gql(&worker, ACK, json!({ "id": call })).await;
     assert_eq!(error_code(&twice), Some("CONFLICT"), "{twice}");
+    // A note past its limit: refused by name, and the call is still there to close.
+    let long = app
+        .gql(&worker, CLOSE, json!({ "id": call, "n": "长".repeat(501) }))
+        .await;
+    assert_eq!(error_code(&long), Some("BAD_USER_INPUT"), "{long}");
+    assert_eq!(long["errors"][0]["extensions"]["field"], "note", "{long}");
     let closed = app
         .gql(
             &worker,

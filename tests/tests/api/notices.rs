@@ -97,6 +97,14 @@ async fn an_accepted_reminder_brings_one_message(app: &TestApp, standin: &StandI
     // Not accepted in the mini-program: the answer brings no message.
     ask_and_answer(app, &father, &worker, true).await;
     assert_eq!(app.count("notice").await, 0);
+    // Accepting nothing is a mistake of the page, said so; nothing is kept.
+    let none = app.gql(&father, ACCEPT, json!({ "k": [] })).await;
+    assert_eq!(
+        nuanxin_tests::error_code(&none),
+        Some("BAD_USER_INPUT"),
+        "{none}"
+    );
+    assert_eq!(app.count("notice_acceptance").await, 0);
     // Accepted once: the next answer brings one.
     let accepted = app
         .gql(&father, ACCEPT, json!({ "k": ["REQUEST_ANSWERED"] }))
