@@ -7,6 +7,7 @@ mod allowances;
 mod care;
 mod connection;
 pub mod contract;
+pub mod documents;
 mod emergency;
 pub mod error;
 mod guard;

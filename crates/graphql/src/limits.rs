@@ -2,7 +2,9 @@
 //! bracket nesting (before any parser recurses), fields that run once per request, aliases,
 //! and which kind of operation it is.
 
-use async_graphql::parser::types::{DocumentOperations, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
 use nuanxin_locale::{Localised, Message, localised_error, msg};
 
 /// Limits on what one request may ask for.
@@ -127,6 +129,16 @@ pub fn preflight(
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         return Ok(None);
     };
+    check_document(&doc, operation_name)
+}
+
+/// The pre-flight checks that need the parsed document (once-per-request fields, aliases),
+/// and the kind of the operation `operation_name` selects. For a document whose nesting
+/// already passed (`nesting`).
+pub fn check_document(
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Result<Option<OperationKind>, PreflightError> {
     for field in ONCE_PER_REQUEST {
         let found = doc
             .fragments
@@ -174,6 +186,7 @@ pub fn preflight(
             limit: LIMITS.aliases,
         });
     }
+    // `None` when no operation has that name: execution says so in its own words.
     Ok(kind)
 }
 

@@ -171,6 +171,7 @@ pub fn state_with_rules(
         ),
         client_throttle: nuanxin_auth::LoginThrottle::new(nuanxin_auth::ThrottleSettings::default()),
         device_throttle: nuanxin_auth::LoginThrottle::new(nuanxin_auth::ThrottleSettings::default()),
+        documents: std::sync::Arc::default(),
         ws: crate::subscriptions::WsSettings::default(),
     }
 }

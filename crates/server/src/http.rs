@@ -362,7 +362,7 @@ async fn execute(
     // once the allow-list has given it.
     let mut kind = None;
     if !request.query.is_empty() {
-        kind = match operation_kind(&request, via_get, req) {
+        kind = match operation_kind(state, &mut request, via_get, req) {
             Ok(k) => k,
             Err(resp) => return *resp,
         };
@@ -392,7 +392,7 @@ async fn execute(
         return refusal.response(req);
     }
     if !sent_whole {
-        kind = match operation_kind(&request, via_get, req) {
+        kind = match operation_kind(state, &mut request, via_get, req) {
             Ok(k) => k,
             Err(resp) => return *resp,
         };
@@ -454,11 +454,21 @@ async fn execute(
 /// Which kind of operation a request selects, after the edge's limits; a mutation over GET
 /// is refused (405).
 fn operation_kind(
-    request: &async_graphql::Request,
+    state: &AppState,
+    request: &mut async_graphql::Request,
     via_get: bool,
     req: &HttpRequest,
 ) -> Result<Option<OperationKind>, Box<HttpResponse>> {
-    match nuanxin_graphql::preflight(&request.query, request.operation_name.as_deref()) {
+    let looked = state
+        .documents
+        .look(&request.query, request.operation_name.as_deref())
+        .map(|looked| {
+            if let Some(doc) = looked.document {
+                request.set_parsed_query(doc);
+            }
+            looked.kind
+        });
+    match looked {
         Err(e) => Err(Box::new(edge_error(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",

@@ -36,6 +36,8 @@ pub struct AppState {
     pub device_throttle: nuanxin_auth::LoginThrottle,
     /// How `/graphql/ws` connections are kept.
     pub ws: crate::subscriptions::WsSettings,
+    /// Documents parsed once and kept (the edge's pre-flight and execution share them).
+    pub documents: std::sync::Arc<nuanxin_graphql::documents::Documents>,
 }
 
 /// A caller over its budget: what to tell it, and in how many seconds to come back.

@@ -10,6 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::access_log_writer::MAX_GROUP_ROWS;
 use crate::entity::{access_log, member as mem};
 use crate::error::StoreError;
 use crate::records::{AccessLogEntry, MemberRecord, Page, RequestMeta, Revealed};
@@ -38,8 +39,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(",");
         // Logged before release: if the log cannot be written, nothing is revealed.
-        log_reads(
-            &self.db,
+        self.log_reads(
             p,
             members.iter().map(|m| Some(m.id())),
             &field_list,
@@ -85,8 +85,7 @@ impl Store {
             .order_by_asc(mem::Column::DeceasedOn.is_not_null())
             .one(&self.db)
             .await?;
-        log_reads(
-            &self.db,
+        self.log_reads(
             p,
             [row.as_ref().map(|r| r.id)],
             "idNumber",
@@ -173,8 +172,30 @@ pub(crate) fn check_unmask<'a>(
     Ok(purpose)
 }
 
-/// Appends one access-log row per person (repeats of a person are written once). The one
-/// writer of the log: every read of sensitive data goes through here.
+impl Store {
+    /// Appends one access-log row per person (repeats of a person are written once) and
+    /// returns once they are committed, grouped with other reads' rows (see
+    /// `access_log_writer`). For reads outside a transaction; inside one, [`log_reads`].
+    pub(crate) async fn log_reads(
+        &self,
+        p: &Principal,
+        members: impl IntoIterator<Item = Option<Uuid>>,
+        fields: &str,
+        operation: &str,
+        purpose: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), StoreError> {
+        let rows = log_rows(p, members, fields, operation, purpose, meta);
+        if rows.len() > MAX_GROUP_ROWS {
+            return insert_rows(&self.db, rows).await;
+        }
+        self.access_log.write(rows).await
+    }
+}
+
+/// Appends one access-log row per person (repeats of a person are written once) on `conn`,
+/// inside the caller's transaction. With [`Store::log_reads`], the one writer of the log:
+/// every read of sensitive data goes through one of the two.
 pub(crate) async fn log_reads<C: ConnectionTrait>(
     conn: &C,
     p: &Principal,
@@ -184,9 +205,20 @@ pub(crate) async fn log_reads<C: ConnectionTrait>(
     purpose: &str,
     meta: &RequestMeta,
 ) -> Result<(), StoreError> {
+    insert_rows(conn, log_rows(p, members, fields, operation, purpose, meta)).await
+}
+
+fn log_rows(
+    p: &Principal,
+    members: impl IntoIterator<Item = Option<Uuid>>,
+    fields: &str,
+    operation: &str,
+    purpose: &str,
+    meta: &RequestMeta,
+) -> Vec<access_log::ActiveModel> {
     let now = Utc::now();
     let mut seen = std::collections::HashSet::new();
-    let rows: Vec<access_log::ActiveModel> = members
+    members
         .into_iter()
         .filter(|m| m.is_none() || seen.insert(*m))
         .map(|member_id| access_log::ActiveModel {
@@ -201,8 +233,14 @@ pub(crate) async fn log_reads<C: ConnectionTrait>(
             purpose: Set(purpose.to_owned()),
             request_id: Set(meta.request_id.clone()),
         })
-        .collect();
-    for chunk in rows.chunks(2000) {
+        .collect()
+}
+
+async fn insert_rows<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<access_log::ActiveModel>,
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(MAX_GROUP_ROWS) {
         access_log::Entity::insert_many(chunk.to_vec())
             .exec(conn)
             .await?;

@@ -19,7 +19,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::access::{check_unmask, log_reads};
+use crate::access::check_unmask;
 use crate::entity::{
     allowance_standard as std_e, bank_account, bank_account_change, family as fam,
     family_region_change as moves, family_status_history as hist, member as mem, region,
@@ -479,8 +479,7 @@ impl Store {
         meta: &RequestMeta,
     ) -> Result<Vec<String>, StoreError> {
         let purpose = check_unmask(p, &[SensitiveField::BankAccount], purpose)?;
-        log_reads(
-            &self.db,
+        self.log_reads(
             p,
             accounts.iter().map(|a| Some(a.member_id)),
             SensitiveField::BankAccount.as_str(),

@@ -135,6 +135,8 @@ pub struct Store {
     pub(crate) contact_days: u32,
     pub(crate) backdate_limit_months: u32,
     pub(crate) events: crate::events::Events,
+    /// Writes access-log rows of concurrent reads together (group commit).
+    pub(crate) access_log: crate::access_log_writer::AccessLogWriter,
 }
 
 /// How long the edge trusts a look at an account (the issue allows at most 30 s).
@@ -172,6 +174,7 @@ impl Store {
                 .map_err(StoreError::from)?;
         }
         let store = Self {
+            access_log: crate::access_log_writer::AccessLogWriter::start(db.clone()),
             db,
             vault: Arc::new(vault),
             city: config.city.clone(),

@@ -3,6 +3,7 @@
 //! row outside the caller's reach is never even loaded.
 
 mod access;
+mod access_log_writer;
 mod allowances;
 mod care;
 mod clock;

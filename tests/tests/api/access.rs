@@ -373,3 +373,107 @@ async fn no_visible_fields_rebuild_a_masked_id_number(app: &TestApp) {
         "{masked}: only {candidates} candidate numbers"
     );
 }
+
+/// A burst of lookups while another session holds the access log's table locked: no
+/// lookup answers before its log row is written, and once the lock goes the rows that
+/// queued meanwhile are written together — two inserts for the burst (the one that was
+/// blocked, then all the others), not one each. PostgreSQL only (SQLite has no table locks
+/// of this kind); the grouping is what `bench/floor` measures as commits per lookup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_lookups_waits_for_its_log_rows_and_shares_their_commit() {
+    nuanxin_tests::run(
+        nuanxin_tests::Backend::Postgres,
+        a_burst_of_lookups_waits_for_its_log_rows_and_shares_their_commit_on,
+    )
+    .await;
+}
+
+async fn a_burst_of_lookups_waits_for_its_log_rows_and_shares_their_commit_on(app: &TestApp) {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // Within the test server's admission (twice its pool of 5).
+    const BURST: usize = 8;
+    let system = nuanxin_domain::Principal::system("test: read the fixture back");
+    let mut clear = Vec::new();
+    for n in 1..=BURST / 2 {
+        let (_, members) = app.family_at("411002001001", n as u16).await;
+        for m in members {
+            let rec = app.store.get_member(&system, m).await.expect("member");
+            let revealed = app
+                .store
+                .reveal(
+                    &system,
+                    &[&rec],
+                    &[nuanxin_domain::SensitiveField::IdNumber],
+                    "test setup",
+                    &Default::default(),
+                )
+                .await
+                .expect("reveal");
+            clear.push(revealed[0].id_number.clone().expect("id"));
+        }
+    }
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    // Control: one lookup on its own (the second: the first also looks up the account),
+    // and what it costs in statements.
+    let mut alone = 0;
+    for _ in 0..2 {
+        let before = app.store.statement_count();
+        let body = app.gql(&county, BY_ID, json!({ "n": clear[0] })).await;
+        assert!(body["errors"].is_null(), "{body}");
+        alone = app.store.statement_count() - before;
+    }
+    let logged = app.count("access_log").await;
+
+    let url = app.postgres_url().expect("a PostgreSQL test");
+    let other = sea_orm::Database::connect(url)
+        .await
+        .expect("another session");
+    let lock = other.begin().await.expect("begin");
+    lock.execute_unprepared("LOCK TABLE access_log IN SHARE ROW EXCLUSIVE MODE")
+        .await
+        .expect("lock the log");
+    let answered = AtomicUsize::new(0);
+    let before = app.store.statement_count();
+    let (county, answered) = (&county, &answered);
+    let lookups = futures_util::future::join_all(clear.iter().map(|n| async move {
+        let body = app.gql(county, BY_ID, json!({ "n": n })).await;
+        answered.fetch_add(1, Ordering::SeqCst);
+        body
+    }));
+    let release = async {
+        // Until the first insert waits on the lock, then long enough for the rest to queue.
+        let waiting = "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"access_log\"%'";
+        for _ in 0..200 {
+            let seen = other
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DatabaseBackend::Postgres,
+                    waiting,
+                ))
+                .await
+                .expect("look");
+            if seen.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        assert_eq!(
+            answered.load(Ordering::SeqCst),
+            0,
+            "no lookup answers before its log row is written"
+        );
+        lock.commit().await.expect("release the log");
+    };
+    let (bodies, ()) = tokio::join!(lookups, release);
+    for body in &bodies {
+        assert!(body["data"]["memberByIdNumber"]["id"].is_string(), "{body}");
+    }
+    assert_eq!(
+        app.store.statement_count() - before,
+        BURST as u64 * (alone - 1) + 2,
+        "one insert for the blocked lookup, one for all that queued behind it"
+    );
+    assert_eq!(app.count("access_log").await, logged + BURST as i64);
+    other.close().await.ok();
+}

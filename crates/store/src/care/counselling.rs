@@ -138,8 +138,7 @@ impl Store {
             .iter()
             .filter(|s| rows.iter().any(|r| r.session_id == s.id))
             .collect();
-        crate::access::log_reads(
-            &self.db,
+        self.log_reads(
             p,
             released.iter().map(|s| s.member),
             "counsellingNotes",

@@ -13,7 +13,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::Store;
-use crate::access::log_reads;
 use crate::entity::{green_channel_card as card, member as mem};
 use crate::error::StoreError;
 use crate::records::RequestMeta;
@@ -162,8 +161,7 @@ impl Store {
             }
             None => None,
         };
-        log_reads(
-            &self.db,
+        self.log_reads(
             p,
             [member.as_ref().map(|m| m.id)],
             "greenChannel",

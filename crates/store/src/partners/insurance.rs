@@ -15,7 +15,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::Store;
-use crate::access::log_reads;
 use crate::entity::{
     family as fam, idempotency_key as idem, insurance_claim as claim, insurance_policy as policy,
     member as mem,
@@ -118,8 +117,7 @@ impl Store {
             q = q.filter(mem::Column::Id.gt(a));
         }
         let (rows, has_next_page) = crate::care::cut(q.all(&self.db).await?, first);
-        log_reads(
-            &self.db,
+        self.log_reads(
             p,
             rows.iter().map(|r| Some(r.id)),
             "idNumber",

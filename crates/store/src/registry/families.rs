@@ -219,16 +219,8 @@ impl Store {
             .map(|m| Some(m.id()))
             .collect();
         if !minors.is_empty() {
-            crate::access::log_reads(
-                &self.db,
-                p,
-                minors,
-                "member",
-                "read",
-                "records about a minor",
-                meta,
-            )
-            .await?;
+            self.log_reads(p, minors, "member", "read", "records about a minor", meta)
+                .await?;
         }
         Ok(out)
     }
@@ -242,8 +234,7 @@ impl Store {
     ) -> Result<MemberRecord, StoreError> {
         let m = self.get_member(p, id).await?;
         if m.birth_date > slice::minor_cutoff() {
-            crate::access::log_reads(
-                &self.db,
+            self.log_reads(
                 p,
                 [Some(m.id())],
                 "member",
@@ -347,8 +338,7 @@ impl Store {
                 // city: that is a read of the registry by ID number, logged like a lookup
                 // (outside the registration, which is rolled back).
                 txn.rollback().await?;
-                crate::access::log_reads(
-                    &self.db,
+                self.log_reads(
                     p,
                     [Some(existing.id)],
                     "idNumber",

@@ -163,8 +163,7 @@ impl Store {
         if !found.is_empty() {
             // Telling the clerk that a person is on file is a read of the registry by ID
             // number: logged like a lookup.
-            crate::access::log_reads(
-                &self.db,
+            self.log_reads(
                 p,
                 found.iter().map(|(id, _)| Some(*id)),
                 "idNumber",

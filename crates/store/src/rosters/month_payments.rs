@@ -99,8 +99,7 @@ impl Store {
             .all(&self.db)
             .await?;
         if by_id {
-            crate::access::log_reads(
-                &self.db,
+            self.log_reads(
                 p,
                 rows.iter()
                     .map(|r| Some(r.id))
