@@ -30,6 +30,7 @@ mod m20261204_000016_add_phone_index;
 mod m20261204_000017_create_mini_programs;
 mod m20261204_000018_create_notices;
 mod m20261204_000019_one_open_call_per_family;
+mod m20261204_000020_create_roster_totals;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000017_create_mini_programs::Migration),
             Box::new(m20261204_000018_create_notices::Migration),
             Box::new(m20261204_000019_one_open_call_per_family::Migration),
+            Box::new(m20261204_000020_create_roster_totals::Migration),
         ]
     }
 }

@@ -45,7 +45,7 @@ impl StoreConfig {
 }
 
 /// The tables tests may count and read.
-const TABLES: [&str; 68] = [
+const TABLES: [&str; 69] = [
     "notice",
     "notice_acceptance",
     "mini_program_operation",
@@ -103,6 +103,7 @@ const TABLES: [&str; 68] = [
     "revoked_token",
     "allowance_standard",
     "bank_account",
+    "roster_total",
     "roster",
     "roster_line",
     "roster_line_outcome",

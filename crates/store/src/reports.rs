@@ -18,7 +18,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use crate::entity::{
     care_record as rec, care_service as service, family, family_status_history as hist, region,
-    roster, roster_line as line,
+    roster, roster_total as totals,
 };
 use crate::error::StoreError;
 use crate::slice::require;
@@ -198,7 +198,7 @@ impl Store {
     }
 
     /// The lines of the month's roster of each county (a roster whose period starts in the
-    /// month), by kind; and that roster's status.
+    /// month), by kind, from the roll-up; and that roster's status.
     async fn count_allowances(
         &self,
         p: &Principal,
@@ -219,41 +219,20 @@ impl Store {
         if rosters.is_empty() {
             return Ok(statuses);
         }
-        let stmt = Query::select()
-            .expr_as(
-                Expr::col((roster::Entity, roster::Column::CountyCode)),
-                Alias::new("k"),
-            )
-            .expr_as(
-                Expr::col((line::Entity, line::Column::Kind)),
-                Alias::new("kind"),
-            )
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .expr_as(
-                Expr::cust("CAST(SUM(roster_line.amount_fen) AS BIGINT)"),
-                Alias::new("total"),
-            )
-            .from(line::Entity)
-            .inner_join(
-                roster::Entity,
-                Expr::col((roster::Entity, roster::Column::Id))
-                    .equals((line::Entity, line::Column::RosterId)),
-            )
-            .and_where(
-                Expr::col((line::Entity, line::Column::RosterId))
-                    .is_in(rosters.iter().map(|r| r.id)),
-            )
-            .group_by_col((roster::Entity, roster::Column::CountyCode))
-            .group_by_col((line::Entity, line::Column::Kind))
-            .to_owned();
-        for r in self.db.query_all(&stmt).await? {
-            let county: String = r.try_get("", "k")?;
-            let kind: String = r.try_get("", "kind")?;
-            let (n, total): (i64, i64) = (r.try_get("", "n")?, r.try_get("", "total")?);
-            if let (Some(f), Some(k)) = (figures.get_mut(&county), AllowanceKind::parse(&kind)) {
-                let t = f.allowances.entry(k).or_insert(AllowanceTotal::default());
-                t.line_count += n;
-                t.total_fen += total;
+        // The roll-up kept with the lines (`roster_total`): a few rows a county, where
+        // summing the month's lines read a million rows for the city.
+        let totals = totals::Entity::find()
+            .filter(totals::Column::RosterId.is_in(rosters.iter().map(|r| r.id)))
+            .all(&self.db)
+            .await?;
+        for t in totals {
+            if let (Some(f), Some(k)) = (
+                figures.get_mut(&t.county_code),
+                AllowanceKind::parse(&t.kind),
+            ) {
+                let out = f.allowances.entry(k).or_insert(AllowanceTotal::default());
+                out.line_count += t.line_count;
+                out.total_fen += t.total_fen;
             }
         }
         Ok(statuses)

@@ -289,3 +289,193 @@ fn read_report(bytes: &[u8]) -> Vec<Vec<String>> {
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect()
 }
+
+/// The report's allowance totals come from the roll-up kept with the lines
+/// (`roster_total`); after every step of a roster's life — generate, regenerate, submit,
+/// approve, pay, reconcile with a returned payment, a late death clawed back in the next
+/// month — they equal the naive sum over the lines, as do the roll-up's own rows (with the
+/// families they pay).
+on_both_backends!(the_report_totals_from_the_roll_up_equal_the_sum_of_the_lines);
+async fn the_report_totals_from_the_roll_up_equal_the_sum_of_the_lines(app: &TestApp) {
+    let mut families = Vec::new();
+    for n in 1..=2 {
+        let (family, members) = app.family_at("411002001001", n).await;
+        app.activate(family).await;
+        families.push(members);
+    }
+    let county = app.token(StaffRole::CountyAdmin, "411002").await;
+    let city = app.token(StaffRole::CityAdmin, "411000").await;
+    let this = YearMonth::of(nuanxin_domain::time::china_today());
+    let prev = this.prev();
+    let generate = |month: YearMonth| {
+        let county = county.clone();
+        async move {
+            let body = app
+                .gql(
+                    &county,
+                    "mutation($p: String!) { generateRoster(input: { countyCode: \"411002\", periodStart: $p }) { id } }",
+                    json!({ "p": month.to_string() }),
+                )
+                .await;
+            assert!(body["errors"].is_null(), "{body}");
+            body["data"]["generateRoster"]["id"].clone()
+        }
+    };
+    agree(app, &city, [prev, this], "before any roster").await;
+    let first = generate(prev).await;
+    agree(app, &city, [prev, this], "generated").await;
+    assert!(
+        !line_totals(app, prev).await.is_empty(),
+        "the month has lines"
+    );
+    generate(prev).await;
+    agree(app, &city, [prev, this], "regenerated").await;
+    for (who, step) in [(&county, "submitRoster"), (&city, "approveRoster")] {
+        let body = app.roster_step(who, step, &first).await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    let body = app
+        .gql(
+            &city,
+            "mutation($id: ID!, $on: NaiveDate!) { markRosterPaid(id: $id, bankBatchRef: \"B-1\", paidOn: $on) { status } }",
+            json!({ "id": first, "on": nuanxin_domain::time::china_today().to_string() }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    agree(app, &city, [prev, this], "paid").await;
+    let lines = app
+        .gql(
+            &city,
+            "query($id: ID!) { roster(id: $id) { lines(first: 5) { edges { node { id } } } } }",
+            json!({ "id": first }),
+        )
+        .await;
+    let returned = lines["data"]["roster"]["lines"]["edges"][0]["node"]["id"].clone();
+    let body = app
+        .gql(
+            &city,
+            "mutation($id: ID!, $l: ID!) { reconcileRoster(id: $id, exceptions: [{ lineId: $l, outcome: \"returned\", reason: \"account closed\" }]) { status } }",
+            json!({ "id": first, "l": returned }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    agree(app, &city, [prev, this], "reconciled").await;
+    let died = prev.plus(-2).first_day();
+    let body = app
+        .gql(
+            &county,
+            "mutation($id: ID!, $d: NaiveDate!) { updateMember(id: $id, input: { deceasedOn: $d, evidence: \"死亡证明 No. 0002\" }) { deceasedOn } }",
+            json!({ "id": gid("Member", families[0][0]), "d": died.to_string() }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    generate(this).await;
+    agree(app, &city, [prev, this], "clawed back").await;
+    let clawed: i64 = line_totals(app, this)
+        .await
+        .values()
+        .map(|(_, fen)| *fen)
+        .sum();
+    assert!(
+        clawed < 3 * 68_000,
+        "the claw-back is in this month's lines: {clawed}"
+    );
+}
+
+/// The report's totals, the roll-up's rows and the lines summed by hand agree, in `months`.
+async fn agree(app: &TestApp, city: &str, months: [YearMonth; 2], moment: &str) {
+    for month in months {
+        let (from_report, from_lines) = (
+            report_totals(app, city, month).await,
+            line_totals(app, month).await,
+        );
+        assert_eq!(
+            from_report, from_lines,
+            "{moment}, {month}: report against lines"
+        );
+        assert_eq!(
+            roll_up_rows(app, month).await,
+            line_rows(app, month).await,
+            "{moment}, {month}: roll-up rows against lines"
+        );
+    }
+}
+
+/// (lines, fen) by kind as the monthly report gives them for the county.
+async fn report_totals(
+    app: &TestApp,
+    token: &str,
+    month: YearMonth,
+) -> std::collections::BTreeMap<String, (i64, i64)> {
+    let body = app
+        .gql(
+            token,
+            REPORT,
+            json!({ "r": "411002", "m": month.to_string() }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    body["data"]["monthlyReport"]["figures"]["allowances"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["lineCount"].as_i64() != Some(0))
+        .map(|t| {
+            (
+                t["kind"].as_str().unwrap_or("").to_lowercase(),
+                (
+                    t["lineCount"].as_i64().unwrap_or(-1),
+                    t["totalFen"].as_i64().unwrap_or(-1),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The same, summed over the lines by hand (the naive aggregate the roll-up replaces).
+async fn line_totals(
+    app: &TestApp,
+    month: YearMonth,
+) -> std::collections::BTreeMap<String, (i64, i64)> {
+    line_rows(app, month)
+        .await
+        .into_iter()
+        .map(|(kind, lines, _, fen)| (kind, (lines, fen)))
+        .collect()
+}
+
+const BY_HAND: &str = "SELECT l.kind AS kind, COUNT(*) AS lines, COUNT(DISTINCT l.family_id) AS families, \
+     CAST(SUM(l.amount_fen) AS BIGINT) AS fen FROM roster_line l JOIN roster r ON r.id = l.roster_id \
+     WHERE r.county_code = '411002' AND r.period_start = {month} GROUP BY l.kind ORDER BY l.kind";
+const ROLLED_UP: &str = "SELECT kind, line_count AS lines, family_count AS families, total_fen AS fen \
+     FROM roster_total WHERE county_code = '411002' AND period_start = {month} ORDER BY kind";
+
+async fn line_rows(app: &TestApp, month: YearMonth) -> Vec<(String, i64, i64, i64)> {
+    rows(app, BY_HAND, month).await
+}
+
+async fn roll_up_rows(app: &TestApp, month: YearMonth) -> Vec<(String, i64, i64, i64)> {
+    rows(app, ROLLED_UP, month).await
+}
+
+async fn rows(app: &TestApp, sql: &str, month: YearMonth) -> Vec<(String, i64, i64, i64)> {
+    use sea_orm::ConnectionTrait;
+    let db = app.store.raw_connection();
+    let sql = sql.replace("{month}", &month.as_number().to_string());
+    db.query_all_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await
+    .expect("sum by hand")
+    .iter()
+    .map(|r| {
+        (
+            r.try_get::<String>("", "kind").expect("kind"),
+            r.try_get::<i64>("", "lines").expect("lines"),
+            r.try_get::<i64>("", "families").expect("families"),
+            r.try_get::<i64>("", "fen").expect("fen"),
+        )
+    })
+    .collect()
+}

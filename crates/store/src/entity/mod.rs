@@ -59,6 +59,7 @@ pub mod roster_bank_file;
 pub mod roster_event;
 pub mod roster_line;
 pub mod roster_line_outcome;
+pub mod roster_total;
 pub mod service_link;
 pub mod staff_user;
 pub mod volunteer;

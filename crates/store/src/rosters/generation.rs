@@ -24,7 +24,7 @@ use crate::Store;
 use crate::allowances::FamilyScope;
 use crate::entity::{
     family as fam, family_region_change as moves, roster, roster_line as line,
-    roster_line_outcome as outcome,
+    roster_line_outcome as outcome, roster_total as totals,
 };
 use crate::error::StoreError;
 use crate::slice::require;
@@ -89,6 +89,10 @@ impl Store {
                 if claimed.rows_affected != 1 {
                     return Err(conflict(msg!("roster-busy")));
                 }
+                totals::Entity::delete_many()
+                    .filter(totals::Column::RosterId.eq(r.id))
+                    .exec(&txn)
+                    .await?;
                 line::Entity::delete_many()
                     .filter(line::Column::RosterId.eq(r.id))
                     .exec(&txn)
@@ -185,6 +189,10 @@ impl Store {
             })?;
             done += part.len() as u64;
             progress(done, total);
+        }
+        let rolled_up = roll_up(county, period, roster_id, &planned);
+        if !rolled_up.is_empty() {
+            totals::Entity::insert_many(rolled_up).exec(&txn).await?;
         }
         let sum: i64 = planned.iter().map(|l| l.amount_fen).sum();
         roster::Entity::update_many()
@@ -342,6 +350,36 @@ fn moved_away_from(county: &RegionCode) -> SelectStatement {
         )
         .and_where(Expr::col((fam::Entity, fam::Column::CountyCode)).ne(county.as_str()))
         .to_owned()
+}
+
+/// The roster's lines summed by kind (lines, distinct families, amount): the roll-up the
+/// monthly report reads, written with the lines.
+fn roll_up(
+    county: &RegionCode,
+    period: Period,
+    roster_id: Uuid,
+    lines: &[PlannedLine],
+) -> Vec<totals::ActiveModel> {
+    let mut by_kind: std::collections::BTreeMap<&str, (i64, std::collections::HashSet<Uuid>, i64)> =
+        std::collections::BTreeMap::new();
+    for l in lines {
+        let t = by_kind.entry(l.kind.as_str()).or_default();
+        t.0 += 1;
+        t.1.insert(l.family_id);
+        t.2 += l.amount_fen;
+    }
+    by_kind
+        .into_iter()
+        .map(|(kind, (lines, families, fen))| totals::ActiveModel {
+            roster_id: Set(roster_id),
+            kind: Set(kind.to_owned()),
+            county_code: Set(county.as_str().to_owned()),
+            period_start: Set(period.start.as_number()),
+            line_count: Set(lines),
+            family_count: Set(families.len() as i64),
+            total_fen: Set(fen),
+        })
+        .collect()
 }
 
 async fn insert_lines_pg(
