@@ -78,3 +78,18 @@ awk '{ k = $1 " " $2; n[k]++; r[k] += $3; q[k] += $5 }
      END { for (op in ops) {} ; split("lookup page", list, " ");
            for (j in list) { o = list[j]; printf "%s: ours / floor = %.2f of its req/s; p99 %.1f× the floor'"'"'s\n", o,
              (r[o " ours"] / n[o " ours"]) / (r[o " floor"] / n[o " floor"]), (q[o " ours"] / n[o " ours"]) / (q[o " floor"] / n[o " floor"]) } }' "$RESULTS"
+
+# Where the server's time goes under each load: perf's samples of the server alone, flat
+# (the release build has symbols but no frame pointers, so callers are not reliable).
+if [ -n "${PROFILE:-}" ]; then
+  command -v perf >/dev/null || { apt-get install -y -qq linux-perf >/dev/null 2>&1 || true; }
+  for op in by_id page50; do
+    perf record -q -F 999 -p "$SERVER" -o /tmp/nuanxin-$op.perf -- sleep "$DURATION" &
+    PERF=$!
+    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s bench/$op.lua "$G" > /dev/null
+    wait "$PERF"
+    echo
+    echo "== the server's profile under $op (share of its samples)"
+    perf report -q -i /tmp/nuanxin-$op.perf --no-children --sort symbol --percent-limit 1 2>/dev/null | head -40
+  done
+fi

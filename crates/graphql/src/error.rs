@@ -2,11 +2,9 @@
 //! fault; its message is a [`Message`], written in the reader's language by [`Localise`].
 //! Internal details are logged, never sent.
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::{ErrorExtensionValues, ErrorExtensions, FieldError, Response};
 use nuanxin_locale::{Locale, Localised, Message, msg};
 use nuanxin_store::StoreError;
-use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -113,39 +111,20 @@ impl ErrorExtensions for ApiError {
     }
 }
 
-/// Writes each error's message in the language the request asked for (a [`Locale`] in the
-/// request's data; Chinese without one). Errors that carry no [`Message`] (the GraphQL
-/// library's own, about a malformed document) are left as they are: they are for the
-/// programmer who wrote the query.
-pub struct Localise;
-
-impl ExtensionFactory for Localise {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LocaliseExtension)
+/// Writes each error's message in the language the request asked for (Chinese is how
+/// they are made). Errors that carry no [`Message`] (the GraphQL library's own, about a
+/// malformed document) are left as they are: they are for the programmer who wrote the
+/// query. Called by the edges on each response, not as a schema extension: any extension
+/// puts every field of every request through its chain of boxed futures, and the schema
+/// now has none.
+pub fn localise(response: &mut Response, locale: Locale) {
+    if locale == Locale::Zh {
+        return;
     }
-}
-
-struct LocaliseExtension;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for LocaliseExtension {
-    // `execute`, not `request`: only from here on does the context hold the request's data.
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let locale = ctx.data_opt::<Locale>().copied().unwrap_or_default();
-        let mut response = next.run(ctx, operation_name).await;
-        if locale != Locale::Zh {
-            for error in &mut response.errors {
-                if let Some(m) = error.source::<Message>() {
-                    error.message = m.render(locale);
-                }
-            }
+    for error in &mut response.errors {
+        if let Some(m) = error.source::<Message>() {
+            error.message = m.render(locale);
         }
-        response
     }
 }
 

@@ -131,8 +131,6 @@ pub fn build_schema(
         .data(registry::roots::DuplicateRefusals(
             nuanxin_auth::RefusalBudget::per_hour(5),
         ))
-        .extension(async_graphql::extensions::Tracing)
-        .extension(error::Localise)
         .finish()
 }
 
@@ -151,7 +149,6 @@ pub fn build_introspection_schema(
         .data(store)
         .data(tokens)
         .data(rules)
-        .extension(error::Localise)
         .finish()
 }
 

@@ -354,6 +354,7 @@ async fn execute(
 ) -> HttpResponse {
     let rid = request_id_of(req);
     let media = negotiate(req);
+    let locale = locale_of(req);
     let named = match nuanxin_graphql::persisted::named_hash(&request) {
         Ok(h) => h,
         Err(e) => return crate::persisted::Refusal::from(e).response(req),
@@ -412,22 +413,29 @@ async fn execute(
                 .map(str::to_owned),
         },
     )
-    // Messages are written in the reader's language (error::Localise, explanations).
-    .data(locale_of(req));
+    // Messages are written in the reader's language (explanations here, errors below).
+    .data(locale);
     // Anonymous callers get no introspection (`prepare` disabled it): they stay on the
     // ordinary schema, which answers `__schema: null`.
     // Kept for null propagation, which needs the query's own selections.
     let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
     let introspects = kind == Some(OperationKind::Introspection)
         && request.introspection_mode != async_graphql::IntrospectionMode::Disabled;
+    // One span per operation (the schema has no tracing extension: see `error::localise`).
+    let span = tracing::info_span!(
+        "graphql",
+        operation = operation_name.as_deref().unwrap_or("")
+    );
     let mut response = if introspects {
         state
             .introspection
             .execute(request.only_introspection())
+            .instrument(span)
             .await
     } else {
-        state.schema.execute(request).await
+        state.schema.execute(request).instrument(span).await
     };
+    nuanxin_graphql::error::localise(&mut response, locale);
     nuanxin_graphql::nulls::propagate(&mut response, &query, operation_name.as_deref());
     let (status, retry_after) = finish_errors(&mut response, &rid, media);
     if status == StatusCode::SERVICE_UNAVAILABLE && retry_after.is_none() {

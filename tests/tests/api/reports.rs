@@ -290,11 +290,11 @@ fn read_report(bytes: &[u8]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The report's allowance totals come from the roll-up kept with the lines
-/// (`roster_total`); after every step of a roster's life — generate, regenerate, submit,
-/// approve, pay, reconcile with a returned payment, a late death clawed back in the next
-/// month — they equal the naive sum over the lines, as do the roll-up's own rows (with the
-/// families they pay).
+// The report's allowance totals come from the roll-up kept with the lines
+// (`roster_total`); after every step of a roster's life — generate, regenerate, submit,
+// approve, pay, reconcile with a returned payment, a late death clawed back in the next
+// month — they equal the naive sum over the lines, as do the roll-up's own rows (with the
+// families they pay).
 on_both_backends!(the_report_totals_from_the_roll_up_equal_the_sum_of_the_lines);
 async fn the_report_totals_from_the_roll_up_equal_the_sum_of_the_lines(app: &TestApp) {
     let mut families = Vec::new();

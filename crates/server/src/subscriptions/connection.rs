@@ -353,6 +353,7 @@ impl Connection {
             let mut first = true;
             while let Some(mut response) = responses.next().await {
                 nuanxin_graphql::nulls::propagate(&mut response, &query, operation_name.as_deref());
+                nuanxin_graphql::error::localise(&mut response, locale);
                 finish_errors(&mut response, &rid, MediaType::Json);
                 // Refused before it ran (validation, a guard): `error`, and nothing after.
                 if first
