@@ -5,6 +5,7 @@
 # p99, CPU per request of the server and of PostgreSQL, and transactions per request.
 #
 #   bash bench/floor/run.sh     # FAMILIES=50000 DURATION=15 CONNECTIONS=32 ROUNDS=2
+#   PROFILE=1 bash bench/floor/run.sh   # and then a profile of the server under each load
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -18,7 +19,15 @@ TICKS=$(getconf CLK_TCK)
 
 psql "$PGURL" -qc "DROP TABLE IF EXISTS bench_floor_ids" \
   -c "CREATE TABLE bench_floor_ids AS SELECT row_number() OVER () AS n, bidx, member FROM (SELECT id_number_bidx AS bidx, id AS member FROM member ORDER BY random() LIMIT 500) s" \
-  -c "CREATE UNIQUE INDEX ON bench_floor_ids (n)" -c "ANALYZE"
+  -c "CREATE UNIQUE INDEX ON bench_floor_ids (n)" \
+  -c "DROP TABLE IF EXISTS bench_floor_after" \
+  -c "CREATE TABLE bench_floor_after AS SELECT row_number() OVER () AS n, family FROM (SELECT id AS family FROM family ORDER BY random() LIMIT 500) s" \
+  -c "CREATE UNIQUE INDEX ON bench_floor_after (n)" -c "ANALYZE"
+# The same 500 families as the API's cursors (base64url of the id's bytes, no padding).
+CURSORS_FILE=$(mktemp)
+export CURSORS_FILE
+psql "$PGURL" -qAt -c "SELECT encode(uuid_send(family), 'base64') FROM bench_floor_after ORDER BY n" \
+  | tr '+/' '-_' | tr -d '=' > "$CURSORS_FILE"
 
 # CPU seconds used so far by the server, and by the whole machine (busy time). PostgreSQL's
 # share of a run is the machine's minus the server's minus the load generator's (pgbench's
@@ -65,6 +74,8 @@ for round in $(seq 1 "$ROUNDS"); do
   measure lookup floor pgbench -n -c"$CONNECTIONS" -j2 -T"$DURATION" -l -f bench/floor/lookup.sql "$PGURL"
   measure page ours wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/page50.lua "$G"
   measure page floor pgbench -n -c"$CONNECTIONS" -j2 -T"$DURATION" -l -f bench/floor/page.sql "$PGURL"
+  measure deep_page ours wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/page_deep.lua "$G"
+  measure deep_page floor pgbench -n -c"$CONNECTIONS" -j2 -T"$DURATION" -l -f bench/floor/page_deep.sql "$PGURL"
 done
 
 echo
@@ -75,15 +86,18 @@ awk '{ k = $1 " " $2; n[k]++; for (i = 3; i <= 8; i++) s[k, i] += $i }
              for (i = 3; i <= 8; i++) printf " %.2f |", s[k, i] / n[k]; printf "\n" } }' "$RESULTS" | sort
 echo
 awk '{ k = $1 " " $2; n[k]++; r[k] += $3; q[k] += $5 }
-     END { for (op in ops) {} ; split("lookup page", list, " ");
+     END { for (op in ops) {} ; split("lookup page deep_page", list, " ");
            for (j in list) { o = list[j]; printf "%s: ours / floor = %.2f of its req/s; p99 %.1f× the floor'"'"'s\n", o,
              (r[o " ours"] / n[o " ours"]) / (r[o " floor"] / n[o " floor"]), (q[o " ours"] / n[o " ours"]) / (q[o " floor"] / n[o " floor"]) } }' "$RESULTS"
+
+echo
+echo "server memory: peak RSS $(awk '/VmHWM/ {print $2, $3}' /proc/$SERVER/status) (goal ≤ 100 MB)"
 
 # Where the server's time goes under each load: perf's samples of the server alone, flat
 # (the release build has symbols but no frame pointers, so callers are not reliable).
 if [ -n "${PROFILE:-}" ]; then
   command -v perf >/dev/null || { apt-get install -y -qq linux-perf >/dev/null 2>&1 || true; }
-  for op in by_id page50; do
+  for op in by_id page50 page_deep; do
     perf record -q -F 999 -p "$SERVER" -o /tmp/nuanxin-$op.perf -- sleep "$DURATION" &
     PERF=$!
     wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s bench/$op.lua "$G" > /dev/null
