@@ -1,5 +1,6 @@
 //! API errors: every error carries `extensions.code` and, for input errors, the field at
-//! fault; its message is a [`Message`], written in the reader's language by [`Localise`].
+//! fault; its message is a [`Message`], written in the reader's language at the edges by
+//! [`localise`].
 //! Internal details are logged, never sent.
 
 use async_graphql::{ErrorExtensionValues, ErrorExtensions, FieldError, Response};
@@ -87,7 +88,7 @@ pub fn not_found(what: &str) -> Message {
 
 impl ErrorExtensions for ApiError {
     fn extend(&self) -> FieldError {
-        // The message is kept as the error's source, so that [`Localise`] can write it in
+        // The message is kept as the error's source, so that [`localise`] can write it in
         // the reader's language; the text set here is the default (Chinese).
         let mut error = FieldError::new_with_source(self.message());
         let mut ext = ErrorExtensionValues::default();
