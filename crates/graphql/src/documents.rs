@@ -8,15 +8,7 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::ExecutableDocument;
 
-use crate::limits::{MAX_NESTING, OperationKind, PreflightError, check_document, nesting};
-
-/// What the edge learnt of a document: the operation's kind (`None` when the document does
-/// not parse or names no such operation; execution reports that properly) and the parsed
-/// document to execute.
-pub struct Looked {
-    pub kind: Option<OperationKind>,
-    pub document: Option<ExecutableDocument>,
-}
+use crate::limits::{OperationKind, PreflightError, check_document, parse_within_nesting};
 
 /// Parsed documents by their text, bounded by the total length of the texts kept (a
 /// parsed document takes roughly ten times its text). Documents that fail the nesting
@@ -38,38 +30,27 @@ impl Documents {
     }
 
     /// The edge's pre-flight (see `limits::preflight`), from the kept parse when there is
-    /// one.
+    /// one: the kind of operation the request selects (`None` when its document does not
+    /// parse or names no such operation; execution reports that properly). The parse is
+    /// handed to the request, so that execution does not parse again.
     pub fn look(
         &self,
-        query: &str,
-        operation_name: Option<&str>,
-    ) -> Result<Looked, PreflightError> {
-        let doc = match self.parsed.get(query) {
+        request: &mut async_graphql::Request,
+    ) -> Result<Option<OperationKind>, PreflightError> {
+        let doc = match self.parsed.get(&request.query) {
             Some(doc) => doc,
             None => {
-                let depth = nesting(query, MAX_NESTING + 1);
-                if depth > MAX_NESTING {
-                    return Err(PreflightError::TooDeep {
-                        found: depth,
-                        limit: MAX_NESTING,
-                    });
-                }
-                let Ok(doc) = async_graphql::parser::parse_query(query) else {
-                    return Ok(Looked {
-                        kind: None,
-                        document: None,
-                    });
+                let Some(doc) = parse_within_nesting(&request.query)? else {
+                    return Ok(None);
                 };
                 let doc = Arc::new(doc);
-                self.parsed.insert(query.to_owned(), doc.clone());
+                self.parsed.insert(request.query.clone(), doc.clone());
                 doc
             }
         };
-        let kind = check_document(&doc, operation_name)?;
-        Ok(Looked {
-            kind,
-            document: Some(ExecutableDocument::clone(&doc)),
-        })
+        let kind = check_document(&doc, request.operation_name.as_deref())?;
+        request.set_parsed_query(ExecutableDocument::clone(&doc));
+        Ok(kind)
     }
 }
 
@@ -84,6 +65,14 @@ impl Default for Documents {
 mod tests {
     use super::*;
     use crate::limits::preflight;
+
+    fn request(query: &str, operation: Option<&str>) -> async_graphql::Request {
+        let request = async_graphql::Request::new(query);
+        match operation {
+            Some(name) => request.operation_name(name),
+            None => request,
+        }
+    }
 
     #[test]
     fn a_kept_document_answers_as_a_fresh_parse_does() {
@@ -105,8 +94,8 @@ mod tests {
         ];
         for _ in 0..2 {
             for (q, op) in cases {
-                let looked = docs.look(q, op).map(|l| l.kind);
-                assert_eq!(looked, preflight(q, op), "{q} {op:?}");
+                let mut request = request(q, op);
+                assert_eq!(docs.look(&mut request), preflight(q, op), "{q} {op:?}");
             }
         }
         // The documents that parsed are kept; the one that did not is not.
@@ -120,13 +109,13 @@ mod tests {
         let two = "{ a: login(username: \"x\", password: \"y\") { accessToken } b: login(username: \"x\", password: \"z\") { accessToken } }";
         for _ in 0..2 {
             assert!(matches!(
-                docs.look(two, None),
+                docs.look(&mut request(two, None)),
                 Err(PreflightError::OncePerRequest { .. })
             ));
         }
         let deep = format!("{}{}", "{ a ".repeat(70), "}".repeat(70));
         assert!(matches!(
-            docs.look(&deep, None),
+            docs.look(&mut request(&deep, None)),
             Err(PreflightError::TooDeep { .. })
         ));
         docs.parsed.run_pending_tasks();

@@ -119,6 +119,15 @@ pub fn preflight(
     query: &str,
     operation_name: Option<&str>,
 ) -> Result<Option<OperationKind>, PreflightError> {
+    match parse_within_nesting(query)? {
+        Some(doc) => check_document(&doc, operation_name),
+        None => Ok(None),
+    }
+}
+
+/// The document, parsed once its bracket nesting is known to be within [`MAX_NESTING`];
+/// `Ok(None)` when it does not parse (execution reports that properly).
+pub fn parse_within_nesting(query: &str) -> Result<Option<ExecutableDocument>, PreflightError> {
     let depth = nesting(query, MAX_NESTING + 1);
     if depth > MAX_NESTING {
         return Err(PreflightError::TooDeep {
@@ -126,10 +135,7 @@ pub fn preflight(
             limit: MAX_NESTING,
         });
     }
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return Ok(None);
-    };
-    check_document(&doc, operation_name)
+    Ok(async_graphql::parser::parse_query(query).ok())
 }
 
 /// The pre-flight checks that need the parsed document (once-per-request fields, aliases),

@@ -467,16 +467,7 @@ fn operation_kind(
     via_get: bool,
     req: &HttpRequest,
 ) -> Result<Option<OperationKind>, Box<HttpResponse>> {
-    let looked = state
-        .documents
-        .look(&request.query, request.operation_name.as_deref())
-        .map(|looked| {
-            if let Some(doc) = looked.document {
-                request.set_parsed_query(doc);
-            }
-            looked.kind
-        });
-    match looked {
+    match state.documents.look(request) {
         Err(e) => Err(Box::new(edge_error(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",

@@ -391,24 +391,28 @@ async fn admit(
         error_with(&refusal.message(), refusal.code(), locale, rid)
     })?;
     if !request.query.is_empty() {
-        check_limits(&request, locale, rid)?;
+        check_limits(state, &mut request, locale, rid)?;
     }
     let sent_whole = !request.query.is_empty();
     crate::persisted::admit(&mut request, named, principal, &state.store)
         .await
         .map_err(|refusal| error_with(&refusal.message(), refusal.code(), locale, rid))?;
     if !sent_whole {
-        check_limits(&request, locale, rid)?;
+        check_limits(state, &mut request, locale, rid)?;
     }
     Ok(request)
 }
 
+/// The edge's limits, from the same kept parses as the HTTP edge (and the parse handed on).
 fn check_limits(
-    request: &async_graphql::Request,
+    state: &AppState,
+    request: &mut async_graphql::Request,
     locale: Locale,
     rid: &str,
 ) -> Result<(), ServerError> {
-    nuanxin_graphql::preflight(&request.query, request.operation_name.as_deref())
+    state
+        .documents
+        .look(request)
         .map(|_| ())
         .map_err(|e| error_with(&e.message(), "BAD_USER_INPUT", locale, rid))
 }
