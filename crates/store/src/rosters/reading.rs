@@ -11,7 +11,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use super::{ID_CHUNK, RosterFilter, RosterLineRecord, RosterRecord, Total, to_line, to_roster};
-use crate::entity::{roster, roster_line as line, roster_line_outcome as outcome};
+use crate::entity::{
+    roster, roster_line as line, roster_line_outcome as outcome, roster_total as totals,
+};
 use crate::error::StoreError;
 use crate::records::Page;
 use crate::slice::require;
@@ -132,7 +134,7 @@ impl Store {
         Ok(out)
     }
 
-    /// Totals by kind, or by township, in one grouped query.
+    /// Totals by kind (from the roll-up), or by township (one grouped query).
     pub async fn roster_totals(
         &self,
         p: &Principal,
@@ -140,11 +142,22 @@ impl Store {
         by_township: bool,
     ) -> Result<Vec<Total>, StoreError> {
         self.get_roster(p, roster_id).await?;
-        let key = if by_township {
-            line::Column::TownshipCode
-        } else {
-            line::Column::Kind
-        };
+        if !by_township {
+            // By kind: the roll-up kept with the lines (`roster_total`).
+            return Ok(totals::Entity::find()
+                .filter(totals::Column::RosterId.eq(roster_id))
+                .order_by_asc(totals::Column::Kind)
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|t| Total {
+                    key: Some(t.kind),
+                    line_count: t.line_count,
+                    total_fen: t.total_fen,
+                })
+                .collect());
+        }
+        let key = line::Column::TownshipCode;
         let stmt = Query::select()
             .expr_as(Expr::col(key), Alias::new("k"))
             .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
