@@ -143,6 +143,25 @@ impl Store {
                 .collect(),
         })
     }
+
+    /// Appends one access-log row per person (repeats of a person are written once) and
+    /// returns once they are committed, grouped with other reads' rows (see
+    /// `access_log_writer`). For reads outside a transaction; inside one, [`log_reads`].
+    pub(crate) async fn log_reads(
+        &self,
+        p: &Principal,
+        members: impl IntoIterator<Item = Option<Uuid>>,
+        fields: &str,
+        operation: &str,
+        purpose: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), StoreError> {
+        let rows = log_rows(p, members, fields, operation, purpose, meta);
+        if rows.len() > MAX_GROUP_ROWS {
+            return insert_rows(&self.db, rows).await;
+        }
+        self.access_log.write(rows).await
+    }
 }
 
 /// Checks that the caller may read every one of `fields` unmasked and has stated a
@@ -170,27 +189,6 @@ pub(crate) fn check_unmask<'a>(
         ));
     }
     Ok(purpose)
-}
-
-impl Store {
-    /// Appends one access-log row per person (repeats of a person are written once) and
-    /// returns once they are committed, grouped with other reads' rows (see
-    /// `access_log_writer`). For reads outside a transaction; inside one, [`log_reads`].
-    pub(crate) async fn log_reads(
-        &self,
-        p: &Principal,
-        members: impl IntoIterator<Item = Option<Uuid>>,
-        fields: &str,
-        operation: &str,
-        purpose: &str,
-        meta: &RequestMeta,
-    ) -> Result<(), StoreError> {
-        let rows = log_rows(p, members, fields, operation, purpose, meta);
-        if rows.len() > MAX_GROUP_ROWS {
-            return insert_rows(&self.db, rows).await;
-        }
-        self.access_log.write(rows).await
-    }
 }
 
 /// Appends one access-log row per person (repeats of a person are written once) on `conn`,
